@@ -1,0 +1,69 @@
+#pragma once
+// Everything a voxmon node can be told, with VoIPmonitor's key names where the feature is the
+// same. Filled from a voipmonitor.conf-style file, then overridden by command-line flags.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace voxmon::config {
+
+struct port_range {
+  uint16_t first = 0;
+  uint16_t last = 0;
+  friend bool operator==(const port_range&, const port_range&) = default;
+};
+
+struct settings {
+  // input
+  std::string read_file;                       // -r / --read
+  // SIP detection
+  std::vector<port_range> sipport{{5060, 5060}};  // "sipport = 5060,5070-5080"
+  // identity
+  uint32_t id_sensor = 0;
+  // timeouts (seconds, on packet time)
+  uint32_t rtptimeout = 300;            // answered call with no RTP and no SIP for this long
+  uint32_t sipwithoutrtptimeout = 3600; // call that never had RTP, no packet for this long
+  uint32_t absolute_timeout = 14400;    // any call older than this
+  uint32_t bye_timeout = 20;            // after BYE (answered or not) before the CDR is closed
+  uint32_t final_response_timeout = 5;  // after a final non-2xx response to the INVITE
+  // output
+  std::string cdr_jsonl;                // --cdr-jsonl PATH ("-" = stdout); empty = off
+  std::string db = "sqlite:voxmon.db"; // --db sqlite:PATH | none  (MySQL: a later issue)
+  bool progress = true;                 // progress bar on a terminal
+  uint32_t table_rows = 50;             // rows of the call table printed at the end
+  // engine
+  uint32_t threads = 0;                 // CAF scheduler threads; 0 = number of cores
+  uint32_t batch_packets = 4096;        // packets per capture batch
+};
+
+// A problem found in a config file or on the command line.
+struct config_error {
+  std::string file;   // empty for the command line
+  int line = 0;       // 0 when not tied to a line
+  std::string key;
+  std::string reason;
+  std::string to_string() const;  // "voxmon.conf:12: key 'rtptimeout': <reason>"
+};
+
+struct load_result {
+  std::optional<config_error> error;      // set on the first bad value
+  std::vector<std::string> warnings;      // unknown keys etc., each naming file, line and key
+};
+
+// Applies `key = value` lines from a voipmonitor.conf-style file to `s`. Accepts an optional
+// [general] section header (other sections are warned about and skipped), `#` and `;`
+// comments, blank lines, and whitespace around '='. Unknown keys are warnings.
+load_result load_config_file(const std::string& path, settings& s);
+load_result load_config_text(const std::string& text, const std::string& file_name, settings& s);
+
+// Applies one key/value (the same validation as a file line); used by the command line too.
+std::optional<std::string> apply_setting(settings& s, const std::string& key,
+                                         const std::string& value, bool& known_key);
+
+// Parses "5060,5070-5080" into ranges; nullopt with a reason on error.
+std::optional<std::vector<port_range>> parse_port_list(const std::string& text,
+                                                       std::string& reason);
+bool is_sip_port(const settings& s, uint16_t port);
+
+}  // namespace voxmon::config

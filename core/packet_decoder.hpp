@@ -1,0 +1,80 @@
+#pragma once
+// Turns one captured frame into a decoded_packet: link layer (Ethernet, Linux cooked v1/v2, raw
+// IP, BSD NULL/loopback, PPPoE), 802.1Q/802.1ad VLAN stacks, MPLS label stacks, IPv4 and IPv6
+// (extension headers), IP-in-IP (4in4, 6in4, 4in6, 6in6, recursively), IPv4/IPv6 fragment
+// reassembly with bounded memory and packet-time timeouts, then UDP/TCP/SCTP ports.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "core/decoded_packet.hpp"
+
+namespace voxmon::core {
+
+// libpcap DLT values the decoder understands.
+enum link_type : int {
+  link_null = 0,          // DLT_NULL (BSD loopback)
+  link_ethernet = 1,      // DLT_EN10MB
+  link_raw = 101,         // LINKTYPE_RAW
+  link_loop = 108,        // DLT_LOOP (OpenBSD loopback, big-endian family)
+  link_linux_sll = 113,   // Linux cooked v1
+  link_ipv4 = 228,        // LINKTYPE_IPV4
+  link_ipv6 = 229,        // LINKTYPE_IPV6
+  link_linux_sll2 = 276,  // Linux cooked v2
+  link_dlt_raw_bsd = 12,  // DLT_RAW on some BSDs
+  link_dlt_raw_bsd2 = 14,
+};
+
+struct decoder_limits {
+  size_t max_fragment_bytes = 8 * 1024 * 1024;  // memory held by incomplete datagrams
+  size_t max_fragment_datagrams = 4096;          // incomplete datagrams held at once
+  timestamp_ns fragment_timeout = 30 * ns_per_second;
+  int max_tunnel_depth = 8;
+};
+
+struct decoder_counters {
+  uint64_t frames = 0;
+  uint64_t bytes = 0;
+  uint64_t ip_in_ip = 0;              // packets that were decapsulated from IP-in-IP
+  uint64_t fragments = 0;             // fragments seen
+  uint64_t reassembled = 0;           // datagrams completed from fragments
+  std::array<uint64_t, drop_reason_count> drops{};
+};
+
+enum class decode_status : uint8_t {
+  packet,    // `out` holds a packet
+  pending,   // a fragment was stored; no packet yet
+  dropped,   // see the drop counters (and `last_drop`)
+};
+
+class fragment_reassembler;
+
+class packet_decoder {
+ public:
+  explicit packet_decoder(decoder_limits limits = {});
+  ~packet_decoder();
+  packet_decoder(packet_decoder&&) noexcept;
+  packet_decoder& operator=(packet_decoder&&) noexcept;
+
+  // Decodes `frame` (the captured bytes). On `packet`, `out.payload_offset` is relative to
+  // `frame.data()` unless out.payload_in_arena, in which case the reassembled payload was
+  // appended to `arena` and the offset is into `arena`. `frame_index` is copied into `out`.
+  decode_status decode(int link, timestamp_ns ts, std::span<const uint8_t> frame,
+                       uint32_t frame_index, decoded_packet& out, std::vector<uint8_t>& arena);
+
+  // Drops incomplete datagrams older than the timeout relative to `now` (packet time).
+  void expire(timestamp_ns now);
+
+  drop_reason last_drop() const { return last_drop_; }
+  const decoder_counters& counters() const { return counters_; }
+
+ private:
+  decoder_limits limits_;
+  decoder_counters counters_;
+  drop_reason last_drop_ = drop_reason::truncated;
+  std::unique_ptr<fragment_reassembler> fragments_;
+};
+
+}  // namespace voxmon::core

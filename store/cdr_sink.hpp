@@ -1,0 +1,20 @@
+#pragma once
+// Where finished CDRs go. cdr_writer (an actor) owns a list of sinks and calls them in order.
+#include <memory>
+#include <span>
+#include <string>
+
+#include "core/cdr.hpp"
+
+namespace voxmon::store {
+
+class cdr_sink {
+ public:
+  virtual ~cdr_sink() = default;
+  // Writes a batch of CDRs (in the order calls ended). Returns an error text on failure.
+  virtual std::string write(std::span<const core::cdr> batch) = 0;
+  virtual std::string flush() = 0;
+  virtual std::string name() const = 0;
+};
+
+}  // namespace voxmon::store
