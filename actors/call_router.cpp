@@ -1,0 +1,58 @@
+#include "actors/call_router.hpp"
+
+#include "actors/call.hpp"
+
+namespace voxmon {
+
+namespace {
+
+void execute(call_router_actor::stateful_pointer<call_router_state> self,
+             const router_config& cfg, const cdr_writer_actor& writer,
+             const core::batch_ptr& batch) {
+  auto& st = self->state;
+  for (auto& created : st.plan.created)
+    st.calls.emplace(created.call_key,
+                     self->spawn(call, std::move(created.call_id), cfg.id_sensor, cfg.source,
+                                 writer));
+  for (auto& d : st.plan.deliveries)
+    if (auto it = st.calls.find(d.call_key); it != st.calls.end())
+      self->send(it->second, packets_atom::value, call_packets{batch, std::move(d.packets)});
+  for (const auto& c : st.plan.closings)
+    if (auto it = st.calls.find(c.call_key); it != st.calls.end()) {
+      self->send(it->second, close_atom::value, close_order{c.reason, c.close_seq});
+      st.calls.erase(it);
+    }
+  st.plan.clear();
+}
+
+}  // namespace
+
+call_router_actor::behavior_type
+call_router(call_router_actor::stateful_pointer<call_router_state> self, router_config cfg,
+            cdr_writer_actor writer) {
+  self->state.directory = core::call_directory{cfg.timeouts};
+  return {
+    [=](batch_atom, const batch_msg& m) -> credit_atom {
+      auto& st = self->state;
+      st.directory.route(*m.batch, st.plan, st.stats);
+      execute(self, cfg, writer, m.batch);
+      return credit_atom::value;
+    },
+    [=](eof_atom, const input_end& end) {
+      auto& st = self->state;
+      st.directory.close_all(st.plan);
+      execute(self, cfg, writer, nullptr);
+      core::run_stats stats = st.stats;
+      stats.packets += end.stats.packets;
+      stats.bytes += end.stats.bytes;
+      stats.ip_in_ip += end.stats.ip_in_ip;
+      stats.reassembled += end.stats.reassembled;
+      stats.decode_drops = end.stats.decode_drops;
+      self->send(writer, done_atom::value,
+                 source_done{cfg.source, st.directory.closed_calls(), stats, end.error});
+      self->quit();
+    },
+  };
+}
+
+}  // namespace voxmon

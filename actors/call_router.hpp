@@ -1,0 +1,33 @@
+#pragma once
+// call_router: owns the Call-ID -> call and endpoint -> call maps (a core::call_directory),
+// spawns one call actor per call, and sends each call its packets once per batch.
+#include <unordered_map>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "core/call_directory.hpp"
+#include "messages/actors.hpp"
+
+namespace voxmon {
+
+struct call_router_state {
+  call_router_state() : directory(core::call_timeouts{}) {}
+  core::call_directory directory;
+  core::routing_plan plan;
+  std::unordered_map<uint64_t, call_actor> calls;
+  core::run_stats stats;
+  static inline const char* name = "call_router";
+};
+
+struct router_config {
+  uint64_t source = 0;        // key of this router's CDR sequence at the writer
+  uint32_t id_sensor = 0;
+  core::call_timeouts timeouts;
+};
+
+call_router_actor::behavior_type
+call_router(call_router_actor::stateful_pointer<call_router_state> self, router_config cfg,
+            cdr_writer_actor writer);
+
+}  // namespace voxmon

@@ -1,0 +1,126 @@
+#include "actors/cdr_writer.hpp"
+
+#include <chrono>
+
+namespace voxmon {
+
+namespace {
+
+using writer_ptr = cdr_writer_actor::stateful_pointer<cdr_writer_state>;
+
+call_row row_of(const core::cdr& c) {
+  call_row r;
+  r.calldate = core::format_utc(c.calldate);
+  r.caller = c.caller;
+  r.called = c.called;
+  r.response = c.last_sip_response_num ? c.last_sip_response : "-";
+  r.whohanged = c.whohanged ? (*c.whohanged == core::party::caller ? "caller" : "callee") : "-";
+  r.duration = core::seconds_between(c.calldate, c.callend);
+  return r;
+}
+
+void write_ready(writer_ptr self) {
+  auto& st = self->state;
+  if (st.ready.empty())
+    return;
+  for (auto& sink : st.sinks) {
+    auto err = sink->write(st.ready);
+    if (!err.empty()) {
+      st.report.stats.cdr_errors += st.ready.size();
+      st.report.errors.push_back(sink->name() + ": " + err);
+    }
+  }
+  for (const auto& c : st.ready)
+    if (st.report.rows.size() < st.table_rows)
+      st.report.rows.push_back(row_of(c));
+  st.report.stats.cdrs_written += st.ready.size();
+  st.ready.clear();
+}
+
+void try_complete(writer_ptr self) {
+  auto& st = self->state;
+  if (!st.done_promise || st.expected_sources == 0 || st.finished_sources < st.expected_sources)
+    return;
+  write_ready(self);
+  for (auto& sink : st.sinks)
+    if (auto err = sink->flush(); !err.empty())
+      st.report.errors.push_back(sink->name() + ": " + err);
+  st.done_promise->deliver(st.report);
+  st.done_promise.reset();
+}
+
+void drain(writer_ptr self, cdr_writer_state::source_state& src) {
+  auto& st = self->state;
+  while (!src.waiting.empty() && src.waiting.begin()->first == src.next_seq) {
+    st.ready.push_back(std::move(src.waiting.begin()->second));
+    src.waiting.erase(src.waiting.begin());
+    ++src.next_seq;
+  }
+  if (st.ready.size() >= st.write_batch) {
+    write_ready(self);
+  } else if (!st.ready.empty() && !st.flush_scheduled) {
+    st.flush_scheduled = true;
+    self->delayed_send(self, std::chrono::milliseconds(200), flush_atom::value);
+  }
+  if (!src.finished && src.total && src.next_seq == *src.total) {
+    src.finished = true;
+    ++st.finished_sources;
+    try_complete(self);
+  }
+}
+
+void merge(core::run_stats& into, const core::run_stats& s) {
+  into.packets += s.packets;
+  into.bytes += s.bytes;
+  into.ip_in_ip += s.ip_in_ip;
+  into.reassembled += s.reassembled;
+  for (size_t i = 0; i < into.decode_drops.size(); ++i)
+    into.decode_drops[i] += s.decode_drops[i];
+  into.sip_messages += s.sip_messages;
+  into.sip_bad += s.sip_bad;
+  into.sip_outside_call += s.sip_outside_call;
+  into.sip_non_call += s.sip_non_call;
+  into.rtp_packets += s.rtp_packets;
+  into.rtcp_packets += s.rtcp_packets;
+  into.unmatched_udp += s.unmatched_udp;
+  into.other_packets += s.other_packets;
+  into.calls += s.calls;
+}
+
+}  // namespace
+
+cdr_writer_actor::behavior_type
+cdr_writer(cdr_writer_actor::stateful_pointer<cdr_writer_state> self, sink_list sinks,
+           uint32_t table_rows) {
+  self->state.sinks = std::move(sinks);
+  self->state.table_rows = table_rows;
+  return {
+    [=](cdr_atom, cdr_msg& m) {
+      auto& src = self->state.sources[m.source];
+      src.waiting.emplace(m.close_seq, std::move(m.record));
+      drain(self, src);
+    },
+    [=](done_atom, source_done& d) {
+      auto& src = self->state.sources[d.source];
+      src.total = d.total_cdrs;
+      merge(self->state.report.stats, d.stats);
+      if (!d.error.empty())
+        self->state.report.errors.push_back(d.error);
+      drain(self, src);
+    },
+    [=](flush_atom) {
+      self->state.flush_scheduled = false;
+      write_ready(self);
+    },
+    [=](done_atom, uint32_t sources) -> caf::typed_response_promise<run_report> {
+      auto& st = self->state;
+      st.expected_sources = sources;
+      st.done_promise = self->make_response_promise<run_report>();
+      auto promise = *st.done_promise;
+      try_complete(self);
+      return promise;
+    },
+  };
+}
+
+}  // namespace voxmon

@@ -1,0 +1,45 @@
+#pragma once
+// cdr_writer: the sink end of the pipeline. Puts the CDRs of each source back into close order
+// (calls finish on many threads), writes them in batches to every configured sink, and
+// answers the node's `done` request with the run report when every source has finished.
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "messages/actors.hpp"
+#include "store/cdr_sink.hpp"
+
+namespace voxmon {
+
+using sink_list = std::vector<std::shared_ptr<store::cdr_sink>>;
+
+struct cdr_writer_state {
+  struct source_state {
+    uint64_t next_seq = 0;
+    std::map<uint64_t, core::cdr> waiting;  // arrived ahead of their turn
+    std::optional<uint64_t> total;
+    bool finished = false;
+  };
+  sink_list sinks;
+  uint32_t table_rows = 0;
+  size_t write_batch = 512;
+  std::map<uint64_t, source_state> sources;
+  std::vector<core::cdr> ready;
+  bool flush_scheduled = false;
+  uint32_t expected_sources = 0;
+  uint32_t finished_sources = 0;
+  run_report report;
+  std::optional<caf::typed_response_promise<run_report>> done_promise;
+  static inline const char* name = "cdr_writer";
+};
+
+cdr_writer_actor::behavior_type
+cdr_writer(cdr_writer_actor::stateful_pointer<cdr_writer_state> self, sink_list sinks,
+           uint32_t table_rows);
+
+}  // namespace voxmon

@@ -1,0 +1,43 @@
+#pragma once
+// Capture side: collects frames into a packet_batch, decodes each one and classifies its
+// payload (SIP by port or by content, other UDP as a media candidate), so that the router
+// receives ready-made batches. One builder per capture source.
+#include <bitset>
+#include <memory>
+#include <vector>
+
+#include "core/packet_batch.hpp"
+#include "core/packet_decoder.hpp"
+#include "core/run_stats.hpp"
+
+namespace voxmon::core {
+
+class batch_builder {
+ public:
+  batch_builder(int link_type, uint32_t id_sensor, const std::vector<std::pair<uint16_t, uint16_t>>& sip_ports,
+                size_t batch_packets, decoder_limits limits = {});
+
+  // Copies and decodes one captured frame. Returns true when the batch is full.
+  bool add(timestamp_ns ts, const uint8_t* data, uint32_t caplen, uint32_t wirelen);
+  bool empty() const { return current_->frames.empty(); }
+  // Hands the finished batch over (immutable from now on) and starts a new one.
+  batch_ptr take();
+
+  // Capture counters (frames, bytes, decode drops) added into `stats`.
+  void add_counters(run_stats& stats) const;
+  timestamp_ns last_ts() const { return last_ts_; }
+
+ private:
+  payload_class classify(const decoded_packet& p, std::span<const uint8_t> payload) const;
+  void start_batch();
+
+  int link_type_;
+  uint32_t id_sensor_;
+  size_t batch_packets_;
+  std::bitset<65536> sip_ports_;
+  packet_decoder decoder_;
+  std::unique_ptr<packet_batch> current_;
+  timestamp_ns last_ts_ = 0;
+};
+
+}  // namespace voxmon::core

@@ -1,0 +1,266 @@
+#include "core/call.hpp"
+
+#include <algorithm>
+
+#include "core/media_endpoints.hpp"
+#include "core/rtp.hpp"
+
+namespace voxmon::core {
+
+namespace {
+
+std::string_view ua_of(const sip_message& m) {
+  return m.user_agent.empty() ? m.server : m.user_agent;
+}
+
+void add_unique(std::vector<endpoint>& v, const endpoint& e) {
+  if (std::find(v.begin(), v.end(), e) == v.end())
+    v.push_back(e);
+}
+
+bool contains(const std::vector<endpoint>& v, const endpoint& e) {
+  return std::find(v.begin(), v.end(), e) != v.end();
+}
+
+}  // namespace
+
+call::call(std::string call_id, uint32_t id_sensor)
+  : call_id_(std::move(call_id)), id_sensor_(id_sensor) {
+}
+
+bool call::sent_by_caller(const sip_message& m, const decoded_packet& p) const {
+  auto from = parse_name_addr(m.from);
+  if (from && !from->tag.empty() && !caller_tag_.empty()) {
+    const bool caller_tag = from->tag == caller_tag_;
+    return m.is_request ? caller_tag : !caller_tag;
+  }
+  // No tags to go by: the caller is whoever sent the first INVITE.
+  return m.is_request ? p.src == sipcaller_ : p.dst == sipcaller_;
+}
+
+void call::on_sip(const sip_message& m, const decoded_packet& p) {
+  ++sip_messages_;
+  if (sip_messages_ == 1)
+    first_ts_ = p.ts;
+  last_ts_ = std::max(last_ts_, p.ts);
+  if (p.has_vlan && !vlan_)
+    vlan_ = p.vlan;
+
+  if (m.is_request && m.method == sip_method::invite && !seen_invite_) {
+    seen_invite_ = true;
+    sipcaller_ = p.src;
+    if (auto from = parse_name_addr(m.from)) {
+      caller_tag_ = std::string(from->tag);
+      caller_ = std::string(from->user);
+      callername_ = std::string(from->display_name);
+      caller_domain_ = std::string(from->host);
+    }
+    if (auto to = parse_name_addr(m.to)) {
+      called_ = std::string(to->user);
+      called_domain_ = std::string(to->host);
+    }
+  }
+  const bool from_caller = sent_by_caller(m, p);
+  if (auto ua = ua_of(m); !ua.empty()) {
+    std::string& side = from_caller ? a_ua_ : b_ua_;
+    if (side.empty())
+      side = std::string(ua);
+  }
+  if (m.is_request)
+    on_request(m, p, from_caller);
+  else
+    on_response(m, p, from_caller);
+  learn_sdp(m, from_caller);
+}
+
+void call::on_request(const sip_message& m, const decoded_packet& p, bool from_caller) {
+  switch (m.method) {
+    case sip_method::invite: {
+      if (!from_caller)
+        break;
+      sipcalled_ = p.dst;
+      auto to = parse_name_addr(m.to);
+      const bool initial = !to || to->tag.empty();
+      if (initial && m.cseq_number != initial_cseq_) {
+        // A new initial transaction (e.g. after a 401/407 challenge) starts a fresh outcome.
+        initial_cseq_ = m.cseq_number;
+        final_seen_ = false;
+        if (!connect_ts_) {
+          last_response_num_ = 0;
+          last_response_.clear();
+        }
+      }
+      break;
+    }
+    case sip_method::bye:
+      if (!bye_ts_) {
+        bye_ts_ = p.ts;
+        bye_sender_ = from_caller ? party::caller : party::callee;
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+void call::on_response(const sip_message& m, const decoded_packet& p, bool) {
+  const int code = m.status_code;
+  if (m.cseq_method == sip_method::bye) {
+    if (code >= 200 && code < 300 && bye_ts_)
+      bye_confirmed_ = true;
+    return;
+  }
+  if (m.cseq_method != sip_method::invite || m.cseq_number != initial_cseq_)
+    return;
+  if (code >= 180 && code < 190 && !first_18x_ts_)
+    first_18x_ts_ = p.ts;
+  auto record = [&] {
+    last_response_num_ = code;
+    last_response_ = std::to_string(code);
+    if (!m.reason_phrase.empty())
+      last_response_ += " " + std::string(m.reason_phrase);
+  };
+  if (code < 200) {
+    if (!final_seen_)
+      record();
+  } else if (code < 300) {
+    if (!connect_ts_)
+      connect_ts_ = p.ts;
+    if (!final_seen_ || last_response_num_ >= 300)
+      record();
+    final_seen_ = true;
+  } else if (!final_seen_) {
+    record();
+    final_seen_ = true;
+  }
+}
+
+void call::learn_sdp(const sip_message& m, bool from_caller) {
+  auto body = sdp_body(m);
+  if (!body)
+    return;
+  auto sdp = parse_sdp(*body);
+  if (!sdp)
+    return;
+  auto& side = from_caller ? caller_media_ : callee_media_;
+  for_each_announced_media(*sdp, [&](const announced_media& a, const sdp_media& media) {
+    add_unique(side, a.rtp);
+    for (size_t i = 0; i < media.payload_type_count; ++i) {
+      const auto& pt = media.payload_types[i];
+      if (pt.pt < dynamic_clock_.size() && pt.clock_rate != 0 && !pt.encoding.empty())
+        dynamic_clock_[pt.pt] = pt.clock_rate;
+    }
+  });
+}
+
+uint32_t call::clock_rate(uint8_t pt) const {
+  if (pt < dynamic_clock_.size() && dynamic_clock_[pt] != 0)
+    return dynamic_clock_[pt];
+  return static_payload_clock_rate(pt);
+}
+
+call::stream& call::stream_for(const decoded_packet& p, uint32_t ssrc) {
+  for (auto& s : streams_)
+    if (s.ssrc == ssrc && s.src == p.src && s.dst == p.dst)
+      return s;
+  streams_.emplace_back();
+  auto& s = streams_.back();
+  s.src = p.src;
+  s.dst = p.dst;
+  s.ssrc = ssrc;
+  return s;
+}
+
+void call::on_media(std::span<const uint8_t> data, const decoded_packet& p) {
+  if (looks_like_rtcp(data)) {
+    ++rtcp_packets_;
+    last_ts_ = std::max(last_ts_, p.ts);
+    return;
+  }
+  auto h = parse_rtp(data);
+  if (!h)
+    return;
+  ++rtp_packets_;
+  last_ts_ = std::max(last_ts_, p.ts);
+  if (!first_rtp_ts_)
+    first_rtp_ts_ = p.ts;
+  stream& s = stream_for(p, h->ssrc);
+  if (s.payload < 0)
+    s.payload = h->payload_type;
+  s.stats.add(h->sequence, h->timestamp, p.ts, clock_rate(h->payload_type));
+}
+
+std::optional<party> call::stream_sender(const stream& s) const {
+  if (contains(callee_media_, s.dst))
+    return party::caller;
+  if (contains(caller_media_, s.dst))
+    return party::callee;
+  if (contains(caller_media_, s.src))
+    return party::caller;
+  if (contains(callee_media_, s.src))
+    return party::callee;
+  return std::nullopt;
+}
+
+cdr call::finish(close_reason reason) const {
+  cdr c;
+  c.callid = call_id_;
+  c.id_sensor = id_sensor_;
+  c.calldate = first_ts_;
+  c.callend = last_ts_;
+  c.connect_time = connect_ts_;
+  c.progress_time = first_18x_ts_ ? first_18x_ts_ : connect_ts_;
+  c.first_rtp_time = first_rtp_ts_;
+  c.caller = caller_;
+  c.callername = callername_;
+  c.caller_domain = caller_domain_;
+  c.called = called_;
+  c.called_domain = called_domain_;
+  c.sipcaller = sipcaller_;
+  c.sipcalled = sipcalled_;
+  c.last_sip_response_num = last_response_num_;
+  c.last_sip_response = last_response_;
+  switch (reason) {
+    case close_reason::absolute_timeout:
+      c.bye = bye_code::absolute_timeout;
+      break;
+    case close_reason::rtp_timeout:
+      c.bye = bye_code::rtp_timeout;
+      break;
+    case close_reason::sip_without_rtp:
+      c.bye = bye_code::sip_without_rtp_timeout;
+      break;
+    default:
+      if (!connect_ts_)
+        c.bye = bye_code::never_answered;
+      else if (bye_confirmed_)
+        c.bye = bye_code::bye_confirmed;
+      else if (bye_ts_)
+        c.bye = bye_code::bye_unconfirmed;
+      else
+        c.bye = bye_code::answered_no_bye;
+  }
+  c.whohanged = bye_sender_;
+  c.a_ua = a_ua_;
+  c.b_ua = b_ua_;
+  c.vlan = vlan_;
+  c.rtp.reserve(streams_.size());
+  for (const auto& s : streams_) {
+    cdr_rtp_stream r;
+    r.src = s.src;
+    r.dst = s.dst;
+    r.ssrc = s.ssrc;
+    r.payload = s.payload;
+    r.received = s.stats.received();
+    r.lost = s.stats.lost();
+    r.avgjitter_ms = s.stats.mean_jitter_ms();
+    r.maxjitter_ms = s.stats.max_jitter_ms();
+    r.first_ts = s.stats.first_arrival();
+    r.last_ts = s.stats.last_arrival();
+    r.sender = stream_sender(s);
+    c.rtp.push_back(r);
+  }
+  return c;
+}
+
+}  // namespace voxmon::core

@@ -1,0 +1,40 @@
+#include "core/run_stats.hpp"
+
+#include <sstream>
+
+namespace voxmon::core {
+
+std::string run_stats::summary_fields() const {
+  std::ostringstream out;
+  out << "packets=" << packets << " bytes=" << bytes << " sip=" << sip_messages
+      << " rtp=" << rtp_packets << " rtcp=" << rtcp_packets << " calls=" << calls
+      << " cdrs=" << cdrs_written;
+  uint64_t dropped = 0;
+  for (auto d : decode_drops)
+    dropped += d;
+  out << " dropped=" << dropped + sip_bad + sip_outside_call;
+  std::string reasons;
+  auto item = [&](const char* name, uint64_t n) {
+    if (n != 0)
+      reasons += (reasons.empty() ? "" : " ") + std::string(name) + '=' + std::to_string(n);
+  };
+  for (size_t i = 0; i < decode_drops.size(); ++i)
+    item(to_string(static_cast<drop_reason>(i)), decode_drops[i]);
+  item("bad_sip", sip_bad);
+  item("sip_outside_call", sip_outside_call);
+  if (!reasons.empty())
+    out << " (" << reasons << ')';
+  if (ip_in_ip)
+    out << " ip_in_ip=" << ip_in_ip;
+  if (reassembled)
+    out << " reassembled=" << reassembled;
+  if (sip_non_call)
+    out << " sip_non_call=" << sip_non_call;
+  if (unmatched_udp)
+    out << " unmatched_udp=" << unmatched_udp;
+  if (cdr_errors)
+    out << " cdr_errors=" << cdr_errors;
+  return out.str();
+}
+
+}  // namespace voxmon::core

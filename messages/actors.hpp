@@ -1,0 +1,30 @@
+#pragma once
+// Every typed actor interface of voxmon.
+#include <caf/typed_actor.hpp>
+
+#include "messages/atoms.hpp"
+#include "messages/messages.hpp"
+
+namespace voxmon {
+
+// Sink of finished CDRs; answers `done` with the run report once `n` sources are done.
+using cdr_writer_actor = caf::typed_actor<
+  caf::reacts_to<cdr_atom, cdr_msg>,
+  caf::reacts_to<done_atom, source_done>,
+  caf::reacts_to<flush_atom>,
+  caf::replies_to<done_atom, uint32_t>::with<run_report>>;
+
+// One call: owns its dialog and streams (a core::call).
+using call_actor = caf::typed_actor<
+  caf::reacts_to<packets_atom, call_packets>,
+  caf::reacts_to<close_atom, close_order>>;
+
+// Routes batches to calls; replies `credit` to each batch so the source never runs ahead.
+using call_router_actor = caf::typed_actor<
+  caf::replies_to<batch_atom, batch_msg>::with<credit_atom>,
+  caf::reacts_to<eof_atom, input_end>>;
+
+// Reads a source (pcap file) on its own thread and feeds the router.
+using capture_actor = caf::typed_actor<caf::reacts_to<read_atom>>;
+
+}  // namespace voxmon

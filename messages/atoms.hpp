@@ -1,0 +1,17 @@
+#pragma once
+// Every atom of the pipeline (CAF 0.17: at most 10 characters each).
+#include <caf/atom.hpp>
+
+namespace voxmon {
+
+using read_atom = caf::atom_constant<caf::atom("read")>;        // capture: read the next batch
+using batch_atom = caf::atom_constant<caf::atom("batch")>;      // capture -> router
+using credit_atom = caf::atom_constant<caf::atom("credit")>;    // router -> capture (reply)
+using eof_atom = caf::atom_constant<caf::atom("eof")>;          // end of a source's input
+using packets_atom = caf::atom_constant<caf::atom("packets")>;  // router -> call
+using close_atom = caf::atom_constant<caf::atom("close")>;      // router -> call
+using cdr_atom = caf::atom_constant<caf::atom("cdr")>;          // call -> cdr_writer
+using done_atom = caf::atom_constant<caf::atom("done")>;        // router -> writer; node -> writer
+using flush_atom = caf::atom_constant<caf::atom("flush")>;      // cdr_writer timer
+
+}  // namespace voxmon

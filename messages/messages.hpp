@@ -1,0 +1,80 @@
+#pragma once
+// Every message type of the pipeline.
+//
+// Packet batches travel as shared pointers to immutable blocks: they only ever move inside one
+// node (a mirror sender ships raw frames in its own serialized format), so they are allowed as
+// unsafe (local-only) message types. The same holds, for now, for CDRs and run statistics,
+// which only cross a node boundary once the remote CDR sink exists (it will add inspect()).
+#include <caf/allowed_unsafe_message_type.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/call_directory.hpp"
+#include "core/cdr.hpp"
+#include "core/packet_batch.hpp"
+#include "core/run_stats.hpp"
+
+namespace voxmon {
+
+// capture -> call_router: one block of decoded packets.
+struct batch_msg {
+  core::batch_ptr batch;
+};
+
+// call_router -> call: this call's packets of one batch, in capture order.
+struct call_packets {
+  core::batch_ptr batch;
+  std::vector<core::routed_packet> packets;
+};
+
+// call_router -> call: the call is over; emit the CDR with this sequence number.
+struct close_order {
+  core::close_reason reason = core::close_reason::end_of_input;
+  uint64_t close_seq = 0;
+};
+
+// call -> cdr_writer.
+struct cdr_msg {
+  uint64_t source = 0;      // the router that closed the call
+  uint64_t close_seq = 0;   // CDRs of one source are written in this order
+  core::cdr record;
+};
+
+// capture -> call_router at the end of input.
+struct input_end {
+  core::run_stats stats;    // capture counters
+  std::string error;        // why reading stopped early (truncated file ...), or empty
+};
+
+// call_router -> cdr_writer: every call of `source` has been closed.
+struct source_done {
+  uint64_t source = 0;
+  uint64_t total_cdrs = 0;
+  core::run_stats stats;
+  std::string error;
+};
+
+// A row of the call table printed at the end of a run.
+struct call_row {
+  std::string calldate, caller, called, response, whohanged;
+  double duration = 0;
+};
+
+// cdr_writer -> the node: the whole run, once every source is done.
+struct run_report {
+  core::run_stats stats;
+  std::vector<call_row> rows;      // the first table_rows calls
+  std::vector<std::string> errors; // input and sink errors
+};
+
+}  // namespace voxmon
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::batch_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::call_packets)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::close_order)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::cdr_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::input_end)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::source_done)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::run_report)

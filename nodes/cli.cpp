@@ -1,0 +1,105 @@
+#include "nodes/cli.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <iostream>
+
+namespace voxmon::nodes {
+
+namespace po = boost::program_options;
+
+namespace {
+
+// Flags that set a config key, with the key they set.
+struct key_flag {
+  const char* flag;
+  const char* key;
+  const char* help;
+};
+constexpr key_flag key_flags[] = {
+  {"cdr-jsonl", "cdr_jsonl", "write CDRs as JSON Lines to PATH ('-' = stdout; the table then goes to stderr)"},
+  {"db", "db", "CDR store: sqlite:PATH (default sqlite:voxmon.db) or none"},
+  {"id-sensor", "id_sensor", "sensor id written into every CDR"},
+  {"sipport", "sipport", "SIP ports, comma list and ranges (default 5060)"},
+  {"rtptimeout", "rtptimeout", "seconds without packets before a call with RTP is closed"},
+  {"sipwithoutrtptimeout", "sipwithoutrtptimeout", "seconds without packets before a call without RTP is closed"},
+  {"absolute-timeout", "absolute_timeout", "seconds after which any call is closed"},
+  {"bye-timeout", "bye_timeout", "seconds a call lingers after BYE or a final failure"},
+  {"threads", "threads", "actor scheduler threads (0 = number of cores)"},
+  {"batch-packets", "batch_packets", "packets per capture batch"},
+  {"table-rows", "table_rows", "rows of the call table printed at the end"},
+};
+
+void print_usage(std::ostream& out, const po::options_description& desc) {
+  out << "Usage: voxmon -r FILE [options]\n"
+         "Passive VoIP monitor: follows every SIP call in a capture and writes one CDR per call.\n\n"
+      << desc
+      << "\nExample: voxmon -r calls.pcap --cdr-jsonl cdrs.jsonl --db sqlite:voxmon.db\n";
+}
+
+}  // namespace
+
+cli_outcome parse_command_line(int argc, const char* const* argv) {
+  cli_outcome out;
+  po::options_description desc("Options");
+  desc.add_options()
+    ("help,h", "print this help and exit")
+    ("version,V", "print the version and exit")
+    ("read,r", po::value<std::string>()->value_name("FILE"), "process a pcap or pcapng file, then exit")
+    ("config-file,c", po::value<std::string>()->value_name("FILE"), "voipmonitor.conf-style configuration file")
+    ("no-progress", "never draw the progress bar");
+  for (const auto& kf : key_flags)
+    desc.add_options()(kf.flag, po::value<std::string>()->value_name("VALUE"), kf.help);
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "voxmon: " << e.what() << "\nTry 'voxmon --help'.\n";
+    out.what = cli_outcome::action::exit;
+    out.exit_code = 2;
+    return out;
+  }
+  if (vm.count("help")) {
+    print_usage(std::cout, desc);
+    out.what = cli_outcome::action::exit;
+    return out;
+  }
+  if (vm.count("version")) {
+    std::cout << "voxmon " << VOXMON_VERSION << '\n';
+    out.what = cli_outcome::action::exit;
+    return out;
+  }
+  auto fail = [&](const std::string& message) {
+    std::cerr << "voxmon: " << message << '\n';
+    out.what = cli_outcome::action::exit;
+    out.exit_code = 2;
+    return out;
+  };
+  if (vm.count("config-file")) {
+    auto loaded = config::load_config_file(vm["config-file"].as<std::string>(), out.settings);
+    for (const auto& w : loaded.warnings)
+      std::cerr << "voxmon: warning: " << w << '\n';
+    if (loaded.error)
+      return fail(loaded.error->to_string());
+  }
+  for (const auto& kf : key_flags) {
+    if (!vm.count(kf.flag))
+      continue;
+    bool known = false;
+    if (auto err = config::apply_setting(out.settings, kf.key, vm[kf.flag].as<std::string>(), known))
+      return fail("--" + std::string(kf.flag) + ": " + *err);
+  }
+  if (vm.count("no-progress"))
+    out.settings.progress = false;
+  if (vm.count("read"))
+    out.settings.read_file = vm["read"].as<std::string>();
+  if (out.settings.read_file.empty()) {
+    print_usage(std::cerr, desc);
+    return fail("nothing to do: give a capture file with -r FILE (live capture comes later)");
+  }
+  return out;
+}
+
+}  // namespace voxmon::nodes

@@ -1,0 +1,72 @@
+#include "nodes/offline_node.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "nodes/run_report_printer.hpp"
+#include "nodes/spawn.hpp"
+
+namespace voxmon::nodes {
+
+namespace {
+
+caf::actor_system_config make_config(const config::settings& s) {
+  caf::actor_system_config cfg;
+  const size_t threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", threads);
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  return cfg;
+}
+
+}  // namespace
+
+int run_offline(const config::settings& s) {
+  auto cfg = make_config(s);
+  caf::actor_system sys{cfg};
+  const auto started = std::chrono::steady_clock::now();
+
+  auto writer = spawn_cdr_writer(sys, s);
+  if (!writer) {
+    std::cerr << "voxmon: " << error_text(writer.error()) << '\n';
+    return 1;
+  }
+  auto router = spawn_call_router(sys, s, /*source=*/0, *writer);
+  auto capture = router ? spawn_file_capture(sys, s, *router) : caf::expected<capture_actor>{router.error()};
+  if (!capture) {
+    std::cerr << "voxmon: " << error_text(capture.error()) << '\n';
+    caf::anon_send_exit(*writer, caf::exit_reason::user_shutdown);
+    if (router)
+      caf::anon_send_exit(*router, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+
+  run_report report;
+  bool finished = false;
+  {
+    caf::scoped_actor self{sys};
+    self->request(*writer, caf::infinite, done_atom::value, uint32_t{1})
+      .receive([&](run_report& r) { report = std::move(r); finished = true; },
+               [&](caf::error& e) { std::cerr << "voxmon: " << error_text(e) << '\n'; });
+    self->send_exit(*writer, caf::exit_reason::user_shutdown);
+  }
+  if (!finished)
+    return 1;
+  const double elapsed =
+    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::ostream& table_out = s.cdr_jsonl == "-" ? std::cerr : std::cout;
+  print_run_report(table_out, report, elapsed, s.table_rows);
+  for (const auto& e : report.errors)
+    std::cerr << "voxmon: " << e << '\n';
+  if (report.stats.packets == 0 && !report.errors.empty())
+    return 1;  // nothing could be read at all
+  if (report.stats.cdr_errors > 0)
+    return 1;  // a store failed: say so in the exit code too
+  return 0;
+}
+
+}  // namespace voxmon::nodes
