@@ -1,0 +1,182 @@
+// The router's logic and the call logic together, without actors: packets in, CDRs out.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <memory>
+
+#include "core/call_directory.hpp"
+#include "tests/support/frames.hpp"
+
+using namespace voxmon;
+using namespace voxmon::test;
+
+namespace {
+
+// Plays the actors' part: applies each routing plan to core::call objects.
+struct pipeline {
+  core::call_directory directory;
+  std::map<uint64_t, std::unique_ptr<core::call>> calls;
+  std::vector<core::cdr> cdrs;  // in close order
+  core::run_stats stats;
+
+  explicit pipeline(core::call_timeouts t = {}) : directory(t) {}
+
+  void apply(core::routing_plan& plan, const core::batch_ptr& batch) {
+    for (auto& c : plan.created)
+      calls[c.call_key] = std::make_unique<core::call>(c.call_id, 3);
+    for (auto& d : plan.deliveries) {
+      auto& c = *calls.at(d.call_key);
+      for (auto& rp : d.packets) {
+        const auto& p = batch->packets[rp.index];
+        auto payload = batch->payload(p);
+        if (rp.role == core::packet_role::media) {
+          c.on_media(payload, p);
+        } else {
+          std::string_view text{reinterpret_cast<const char*>(payload.data()), payload.size()};
+          auto m = core::parse_sip(text.substr(rp.sip_offset));
+          REQUIRE(m.message);
+          c.on_sip(*m.message, p);
+        }
+      }
+    }
+    for (auto& c : plan.closings) {
+      REQUIRE(c.close_seq == cdrs.size());
+      cdrs.push_back(calls.at(c.call_key)->finish(c.reason));
+      calls.erase(c.call_key);
+    }
+    plan.clear();
+  }
+  void feed(const core::batch_ptr& batch) {
+    core::routing_plan plan;
+    directory.route(*batch, plan, stats);
+    apply(plan, batch);
+  }
+  void end() {
+    core::routing_plan plan;
+    directory.close_all(plan);
+    apply(plan, nullptr);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("an answered call hung up by the callee", "[call]") {
+  batch_maker b;
+  answered_call(b, "call-1@test", 1'000'000, 50, 3000);
+  pipeline p;
+  p.feed(b.take());
+  p.end();
+  REQUIRE(p.cdrs.size() == 1);
+  const auto& c = p.cdrs[0];
+  CHECK(c.callid == "call-1@test");
+  CHECK(c.id_sensor == 3);
+  CHECK(c.calldate == 1'000'000 * core::timestamp_ns{1'000'000});
+  CHECK(core::seconds_between(c.calldate, c.callend) == Approx(3.005));
+  CHECK(core::seconds_between(c.calldate, *c.connect_time) == Approx(1.0));
+  CHECK(core::seconds_between(c.calldate, *c.progress_time) == Approx(0.1));
+  CHECK(core::seconds_between(c.calldate, *c.first_rtp_time) == Approx(1.1));
+  CHECK(c.caller == "alice");
+  CHECK(c.callername == "Alice A");
+  CHECK(c.caller_domain == "a.example");
+  CHECK(c.called == "bob");
+  CHECK(c.called_domain == "b.example");
+  CHECK(c.sipcaller.to_string() == "10.0.0.1:5060");
+  CHECK(c.sipcalled.to_string() == "10.0.0.2:5060");
+  CHECK(c.last_sip_response_num == 200);
+  CHECK(c.last_sip_response == "200 OK");
+  CHECK(c.bye == core::bye_code::bye_confirmed);
+  CHECK(c.whohanged == core::party::callee);
+  CHECK(c.a_ua == "phone-a");
+  CHECK(c.b_ua == "pbx-b");
+  REQUIRE(c.rtp.size() == 2);
+  CHECK(c.rtp[0].sender == core::party::caller);
+  CHECK(c.rtp[0].ssrc == 0x1111);
+  CHECK(c.rtp[0].received == 50);
+  CHECK(c.rtp[0].lost == 0);
+  CHECK(c.rtp[1].sender == core::party::callee);
+  auto a = core::summarize_direction(c, core::party::caller);
+  CHECK(a.present);
+  CHECK(a.payload == 0);
+  CHECK(a.received == 50);
+  CHECK(p.stats.calls == 1);
+  CHECK(p.stats.rtp_packets == 100);
+  CHECK(p.stats.sip_messages == 6);
+}
+
+TEST_CASE("calls close on packet time: bye_timeout after the BYE, in close order", "[call]") {
+  batch_maker b;
+  answered_call(b, "first@test", 0, 10, 2000);
+  answered_call(b, "second@test", 10'000, 10, 2000);
+  // A packet 30 s later advances packet time past bye_timeout (20 s) for both calls.
+  b.add(45'000, udp_frame("10.9.9.9", 5060, "10.9.9.8", 5060,
+                          bytes(sip("OPTIONS sip:x@y SIP/2.0", "opt@test", 1, "OPTIONS", ""))));
+  pipeline p;
+  p.feed(b.take());
+  REQUIRE(p.cdrs.size() == 2);
+  CHECK(p.cdrs[0].callid == "first@test");
+  CHECK(p.cdrs[1].callid == "second@test");
+  CHECK(p.cdrs[0].bye == core::bye_code::bye_confirmed);
+  CHECK(p.directory.open_calls() == 0);
+  CHECK(p.directory.media_endpoints() == 0);
+  CHECK(p.stats.sip_non_call == 1);
+}
+
+TEST_CASE("rtptimeout and absolute_timeout close calls with their codes", "[call]") {
+  core::call_timeouts t;
+  t.rtp = 10 * core::ns_per_second;
+  t.absolute = 5000 * core::ns_per_second;
+  SECTION("rtp timeout") {
+    batch_maker b;
+    answered_call(b, "quiet@test", 0, 10, 1'000'000);  // the BYE comes much later
+    pipeline p(t);
+    p.feed(b.take());
+    p.end();
+    REQUIRE(p.cdrs.size() >= 1);
+    CHECK(p.cdrs[0].bye == core::bye_code::rtp_timeout);
+    CHECK(p.stats.sip_outside_call == 2);  // the late BYE and its 200 find no call
+  }
+  SECTION("absolute timeout") {
+    t.absolute = 2 * core::ns_per_second;
+    batch_maker b;
+    answered_call(b, "long@test", 0, 200, 5000);
+    pipeline p(t);
+    p.feed(b.take());
+    p.end();
+    REQUIRE(p.cdrs.size() == 1);
+    CHECK(p.cdrs[0].bye == core::bye_code::absolute_timeout);
+    CHECK(p.stats.unmatched_udp > 0);
+  }
+}
+
+TEST_CASE("a retransmitted INVITE and a 401 challenge do not create extra calls", "[call]") {
+  batch_maker b;
+  const std::string a = "10.0.0.1", c = "10.0.0.2";
+  b.add(0, udp_frame(a, 5060, c, 5060, bytes(sip("INVITE sip:bob@b.example SIP/2.0", "auth@test", 1, "INVITE", ""))));
+  b.add(500, udp_frame(a, 5060, c, 5060, bytes(sip("INVITE sip:bob@b.example SIP/2.0", "auth@test", 1, "INVITE", ""))));
+  b.add(600, udp_frame(c, 5060, a, 5060, bytes(sip("SIP/2.0 401 Unauthorized", "auth@test", 1, "INVITE", "x"))));
+  b.add(610, udp_frame(a, 5060, c, 5060, bytes(sip("ACK sip:bob@b.example SIP/2.0", "auth@test", 1, "ACK", "x"))));
+  b.add(700, udp_frame(a, 5060, c, 5060, bytes(sip("INVITE sip:bob@b.example SIP/2.0", "auth@test", 2, "INVITE", ""))));
+  b.add(800, udp_frame(c, 5060, a, 5060, bytes(sip("SIP/2.0 486 Busy Here", "auth@test", 2, "INVITE", "y"))));
+  pipeline p;
+  p.feed(b.take());
+  p.end();
+  REQUIRE(p.cdrs.size() == 1);
+  CHECK(p.cdrs[0].last_sip_response_num == 486);
+  CHECK(p.cdrs[0].last_sip_response == "486 Busy Here");
+  CHECK(p.cdrs[0].bye == core::bye_code::never_answered);
+  CHECK(!p.cdrs[0].whohanged);
+  CHECK(!p.cdrs[0].connect_time);
+}
+
+TEST_CASE("garbage on the SIP port is counted, never routed", "[call]") {
+  batch_maker b;
+  b.add(0, udp_frame("10.0.0.1", 5060, "10.0.0.2", 5060, bytes("\x01\x02garbage\r\n\r\n")));
+  b.add(1, udp_frame("10.0.0.1", 5060, "10.0.0.2", 5060, bytes("BYE sip:x SIP/2.0\r\n\r\n")));
+  b.add(2, udp_frame("10.0.0.1", 7000, "10.0.0.2", 7002, rtp_packet(0, 1, 1, 1)));
+  pipeline p;
+  p.feed(b.take());
+  p.end();
+  CHECK(p.cdrs.empty());
+  CHECK(p.stats.sip_bad == 2);
+  CHECK(p.stats.unmatched_udp == 1);
+}

@@ -1,0 +1,253 @@
+// store/sqlite_sink: schema, exact column values, lookup dedup, reopen-and-append, errors.
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store/sqlite_sink.hpp"
+
+using namespace voxmon;
+using core::party;
+
+namespace {
+
+namespace fs = std::filesystem;
+constexpr core::timestamp_ns t0 = 1'700'000'000'123'456'789;  // 2023-11-14 22:13:20.123
+constexpr core::timestamp_ns ms = 1'000'000;
+
+std::string fresh_db(const std::string& name) {
+  const fs::path dir = VOXMON_TEST_TMP;
+  fs::create_directories(dir);
+  const fs::path p = dir / name;
+  for (const char* suffix : {"", "-wal", "-shm"})
+    fs::remove(p.string() + suffix);
+  return p.string();
+}
+
+core::endpoint ep(const char* ip, uint16_t port) {
+  return core::endpoint{*core::ip_address::parse(ip), port};
+}
+
+core::cdr_rtp_stream stream(core::endpoint src, core::endpoint dst, uint32_t ssrc, int payload,
+                            uint64_t received, int64_t lost, double avg, double max,
+                            core::timestamp_ns first, std::optional<party> sender) {
+  core::cdr_rtp_stream s;
+  s.src = src;
+  s.dst = dst;
+  s.ssrc = ssrc;
+  s.payload = payload;
+  s.received = received;
+  s.lost = lost;
+  s.avgjitter_ms = avg;
+  s.maxjitter_ms = max;
+  s.first_ts = first;
+  s.last_ts = first + 1000 * ms;
+  s.sender = sender;
+  return s;
+}
+
+core::cdr answered() {
+  core::cdr c;
+  c.callid = "call-1@host";
+  c.id_sensor = 7;
+  c.calldate = t0;
+  c.callend = t0 + 65'432'100'000;
+  c.connect_time = t0 + 2'500'500'000;
+  c.progress_time = t0 + 1'500'000;
+  c.first_rtp_time = t0 + 2'600 * ms;
+  c.caller = "1001";
+  c.callername = "Alice";
+  c.caller_domain = "example.com";
+  c.called = "1002";
+  c.called_domain = "example.org";
+  c.sipcaller = ep("10.0.0.1", 5060);
+  c.sipcalled = ep("10.0.0.2", 5062);
+  c.last_sip_response_num = 200;
+  c.last_sip_response = "200 OK";
+  c.bye = core::bye_code::bye_confirmed;
+  c.whohanged = party::callee;
+  c.a_ua = "SameUA/1.0";
+  c.b_ua = "SameUA/1.0";  // the same UA on both sides: one cdr_ua row
+  c.vlan = 100;
+  c.rtp.push_back(stream(ep("10.0.0.1", 40000), ep("10.0.0.2", 50000), 0x11223344, 8, 3270, 2,
+                         1.23456, 5.5, t0 + 2'600 * ms, party::caller));
+  c.rtp.push_back(stream(ep("10.0.0.2", 50000), ep("10.0.0.1", 40000), 4'000'000'000u, 0, 3265,
+                         0, 0.25, 2.25, t0 + 2'700 * ms, party::callee));
+  return c;
+}
+
+core::cdr unanswered() {
+  core::cdr c;
+  c.callid = "call-2@host";
+  c.calldate = t0 + 10 * ms;
+  c.callend = c.calldate + 30 * core::ns_per_second;
+  c.caller = "1003";
+  c.called = "1004";
+  c.sipcaller = ep("2001:db8::1", 5060);
+  c.sipcalled = ep("2001:db8::2", 5080);
+  c.last_sip_response_num = 487;
+  c.last_sip_response = "487 Request Terminated";
+  return c;
+}
+
+// Rows of a query, columns joined by '|', NULL as "NULL".
+std::vector<std::string> query(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  INFO(sql);
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  std::vector<std::string> rows;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    std::string row;
+    for (int i = 0; i < sqlite3_column_count(st); ++i) {
+      if (i > 0)
+        row += '|';
+      const auto* text = sqlite3_column_text(st, i);
+      row += text ? reinterpret_cast<const char*>(text) : "NULL";
+    }
+    rows.push_back(row);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("sqlite sink writes VoIPmonitor-named tables with exact values", "[sqlite]") {
+  const auto path = fresh_db("sink_values.db");
+  {
+    std::string error;
+    auto sink = store::sqlite_sink::open(path, error);
+    REQUIRE(sink);
+    CHECK(error.empty());
+    CHECK(sink->name() == "sqlite:" + path);
+    const std::vector<core::cdr> batch{answered(), unanswered()};
+    CHECK(sink->write(batch) == "");
+    CHECK(sink->flush() == "");
+  }
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"1"});
+  CHECK(query(path, "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
+
+  const auto cdrs = query(path, "SELECT * FROM cdr ORDER BY ID");
+  REQUIRE(cdrs.size() == 2);
+  CHECK(cdrs[0] ==
+        "1|2023-11-14 22:13:20.123|2023-11-14 22:14:25.555|65.432|62.932|0.002|2.6|"
+        "1001|Alice|example.com|1002|example.org|10.0.0.1|5060|10.0.0.2|5062|200|1|3|1|1|1|7|"
+        "100|8|0|3270|3265|2|0|12|3|6|2");
+  CHECK(cdrs[1] ==
+        "2|2023-11-14 22:13:20.133|2023-11-14 22:13:50.133|30.0|NULL|NULL|NULL|"
+        "1003|||1004||2001:db8::1|5060|2001:db8::2|5080|487|2|0|NULL|NULL|NULL|0|"
+        "NULL|NULL|NULL|0|0|0|0|NULL|NULL|NULL|NULL");
+
+  CHECK(query(path, "SELECT * FROM cdr_next ORDER BY cdr_ID") ==
+        std::vector<std::string>{"1|2023-11-14 22:13:20.123|call-1@host",
+                                 "2|2023-11-14 22:13:20.133|call-2@host"});
+  CHECK(query(path, "SELECT * FROM cdr_rtp ORDER BY ID") ==
+        std::vector<std::string>{"1|1|10.0.0.1|40000|10.0.0.2|50000|287454020|8|3270|2|2.6|12|55",
+                                 "2|1|10.0.0.2|50000|10.0.0.1|40000|4000000000|0|3265|0|2.7|3|23"});
+  CHECK(query(path, "SELECT * FROM cdr_ua") == std::vector<std::string>{"1|SameUA/1.0"});
+  CHECK(query(path, "SELECT * FROM cdr_sip_response ORDER BY id") ==
+        std::vector<std::string>{"1|200 OK", "2|487 Request Terminated"});
+  CHECK(query(path, "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                    "ORDER BY name") ==
+        std::vector<std::string>{"cdr_calldate", "cdr_called", "cdr_caller",
+                                 "cdr_next_fbasename", "cdr_rtp_cdr_ID"});
+}
+
+TEST_CASE("reopening an existing sqlite database appends and reuses lookups", "[sqlite]") {
+  const auto path = fresh_db("sink_reopen.db");
+  {
+    std::string error;
+    auto sink = store::sqlite_sink::open(path, error);
+    REQUIRE(sink);
+    const std::vector<core::cdr> batch{answered()};
+    REQUIRE(sink->write(batch) == "");
+    CHECK(sink->write({}) == "");  // an empty batch is fine
+  }
+  {
+    std::string error;
+    auto sink = store::sqlite_sink::open(path, error);
+    REQUIRE(sink);
+    auto c = answered();
+    c.callid = "call-3@host";
+    c.b_ua = "Other/2.0";
+    const std::vector<core::cdr> batch{c, unanswered(), c};
+    REQUIRE(sink->write(batch) == "");
+  }
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"1"});
+  CHECK(query(path, "SELECT COUNT(*) FROM cdr") == std::vector<std::string>{"4"});
+  CHECK(query(path, "SELECT ID, a_ua_id, b_ua_id, lastSIPresponse_id FROM cdr ORDER BY ID") ==
+        std::vector<std::string>{"1|1|1|1", "2|1|2|1", "3|NULL|NULL|2", "4|1|2|1"});
+  CHECK(query(path, "SELECT * FROM cdr_ua ORDER BY id") ==
+        std::vector<std::string>{"1|SameUA/1.0", "2|Other/2.0"});
+  CHECK(query(path, "SELECT cdr_ID, fbasename FROM cdr_next ORDER BY cdr_ID") ==
+        std::vector<std::string>{"1|call-1@host", "2|call-3@host", "3|call-2@host",
+                                 "4|call-3@host"});
+  CHECK(query(path, "SELECT COUNT(*) FROM cdr_rtp") == std::vector<std::string>{"6"});
+}
+
+TEST_CASE("sqlite sink reports unusable files", "[sqlite]") {
+  SECTION("not a database") {
+    const auto path = fresh_db("not_a_db.db");
+    std::ofstream(path) << "this is certainly not an SQLite database, just some text\n";
+    std::string error;
+    CHECK_FALSE(store::sqlite_sink::open(path, error));
+    CHECK_THAT(error, Catch::Contains("not a database"));
+    CHECK_THAT(error, Catch::Contains(path));
+  }
+  SECTION("missing directory") {
+    const auto path = fresh_db("no_such_dir") + "/x.db";
+    std::string error;
+    CHECK_FALSE(store::sqlite_sink::open(path, error));
+    CHECK_THAT(error, Catch::Contains("cannot open SQLite database"));
+  }
+  SECTION("newer schema version") {
+    const auto path = fresh_db("newer_schema.db");
+    {
+      std::string error;
+      REQUIRE(store::sqlite_sink::open(path, error));
+    }
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "UPDATE voxmon_schema SET version = 2", nullptr, nullptr,
+                         nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    std::string error;
+    CHECK_FALSE(store::sqlite_sink::open(path, error));
+    CHECK_THAT(error, Catch::Contains("schema version 2"));
+  }
+}
+
+TEST_CASE("a failed batch rolls back and forgets cached lookup ids", "[sqlite]") {
+  const auto path = fresh_db("sink_rollback.db");
+  std::string error;
+  auto sink = store::sqlite_sink::open(path, error);
+  REQUIRE(sink);
+  // A second connection adds a trigger that rejects one callee: the whole batch must go.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db,
+                       "CREATE TRIGGER reject BEFORE INSERT ON cdr WHEN NEW.called = 'reject' "
+                       "BEGIN SELECT RAISE(ABORT, 'rejected by test'); END",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  auto bad = unanswered();
+  bad.called = "reject";
+  auto fresh_ua = answered();
+  fresh_ua.a_ua = "Fresh/1";
+  std::vector<core::cdr> batch{fresh_ua, bad};
+  const auto err = sink->write(batch);
+  CHECK_THAT(err, Catch::Contains("rejected by test"));
+  CHECK(query(path, "SELECT COUNT(*) FROM cdr") == std::vector<std::string>{"0"});
+  CHECK(query(path, "SELECT COUNT(*) FROM cdr_ua") == std::vector<std::string>{"0"});
+
+  REQUIRE(sqlite3_exec(db, "DROP TRIGGER reject", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  batch.pop_back();
+  CHECK(sink->write(batch) == "");
+  CHECK(query(path, "SELECT a_ua_id, b_ua_id FROM cdr") == std::vector<std::string>{"1|2"});
+  CHECK(query(path, "SELECT * FROM cdr_ua ORDER BY id") ==
+        std::vector<std::string>{"1|Fresh/1", "2|SameUA/1.0"});
+}
