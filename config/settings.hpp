@@ -26,7 +26,7 @@ struct settings {
   uint32_t sipwithoutrtptimeout = 3600; // call that never had RTP, no packet for this long
   uint32_t absolute_timeout = 14400;    // any call older than this
   uint32_t bye_timeout = 20;            // after BYE (answered or not) before the CDR is closed
-  uint32_t final_response_timeout = 5;  // after a final non-2xx response to the INVITE
+  uint32_t final_response_timeout = 5;  // after a final non-2xx response to the INVITE (voxmon key)
   // output
   std::string cdr_jsonl;                // --cdr-jsonl PATH ("-" = stdout); empty = off
   std::string db = "sqlite:voxmon.db"; // --db sqlite:PATH | none  (MySQL: a later issue)
@@ -53,15 +53,31 @@ struct load_result {
 
 // Applies `key = value` lines from a voipmonitor.conf-style file to `s`. Accepts an optional
 // [general] section header (other sections are warned about and skipped), `#` and `;`
-// comments, blank lines, and whitespace around '='. Unknown keys are warnings.
+// comments (whole lines, and after a value when preceded by whitespace: "5060 # SIP"), blank
+// lines, whitespace around '=', CRLF line ends and a UTF-8 BOM. Unknown keys and VoIPmonitor
+// keys voxmon does not implement are warnings. Repeated `sipport` lines add up (as in
+// VoIPmonitor); any other repeated key: the last one wins. Stops at the first bad value or
+// malformed line (`error`); `s` then holds the lines applied before it.
 load_result load_config_file(const std::string& path, settings& s);
 load_result load_config_text(const std::string& text, const std::string& file_name, settings& s);
 
+// What voxmon makes of a config key (keys are matched case-insensitively).
+enum class key_kind {
+  supported,  // applied by apply_setting
+  ignored,    // a VoIPmonitor key voxmon does not implement yet: warned about, skipped
+  unknown,    // neither
+};
+key_kind classify_key(const std::string& key);
+
 // Applies one key/value (the same validation as a file line); used by the command line too.
+// Returns the reason on a bad value (e.g. "expected a number of seconds, got 'abc'").
+// `known_key` is true only for supported keys; ignored and unknown keys change nothing and
+// return nullopt (use classify_key to tell them apart).
 std::optional<std::string> apply_setting(settings& s, const std::string& key,
                                          const std::string& value, bool& known_key);
 
-// Parses "5060,5070-5080" into ranges; nullopt with a reason on error.
+// Parses "5060,5070-5080" into ranges (ports 1..65535, first <= last, spaces around items
+// allowed); nullopt with a reason on error (empty list, empty item, "5060-", "70000", ...).
 std::optional<std::vector<port_range>> parse_port_list(const std::string& text,
                                                        std::string& reason);
 bool is_sip_port(const settings& s, uint16_t port);

@@ -6,7 +6,8 @@
 
 namespace voxmon::store {
 
-// Appends one JSON object per line to a file, or to stdout for "-".
+// Writes one JSON object per line to a file (truncated on open: a run writes a fresh file),
+// or to stdout for "-" (not closed).
 class jsonl_sink final : public cdr_sink {
  public:
   static std::unique_ptr<jsonl_sink> open(const std::string& path, std::string& error);

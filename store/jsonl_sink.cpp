@@ -1,0 +1,50 @@
+#include "store/jsonl_sink.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include "store/cdr_json.hpp"
+
+namespace voxmon::store {
+
+std::unique_ptr<jsonl_sink> jsonl_sink::open(const std::string& path, std::string& error) {
+  if (path.empty()) {
+    error = "jsonl: empty output path";
+    return nullptr;
+  }
+  if (path == "-")
+    return std::unique_ptr<jsonl_sink>(new jsonl_sink(stdout, path, false));
+  // A run writes a fresh file: truncate, do not append to an older run's output.
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) {
+    error = "cannot open '" + path + "' for writing: " + std::strerror(errno);
+    return nullptr;
+  }
+  return std::unique_ptr<jsonl_sink>(new jsonl_sink(f, path, true));
+}
+
+jsonl_sink::~jsonl_sink() {
+  if (owned_ && file_ != nullptr)
+    std::fclose(file_);
+  else if (file_ != nullptr)
+    std::fflush(file_);
+}
+
+std::string jsonl_sink::write(std::span<const core::cdr> batch) {
+  std::string out;
+  for (const auto& c : batch) {
+    out += cdr_to_json_line(c);
+    out += '\n';
+  }
+  if (!out.empty() && std::fwrite(out.data(), 1, out.size(), file_) != out.size())
+    return "write to '" + path_ + "' failed: " + std::strerror(errno);
+  return {};
+}
+
+std::string jsonl_sink::flush() {
+  if (std::fflush(file_) != 0 || std::ferror(file_))
+    return "write to '" + path_ + "' failed: " + std::strerror(errno);
+  return {};
+}
+
+}  // namespace voxmon::store

@@ -1,0 +1,82 @@
+#include "store/sqlite_schema.hpp"
+
+namespace voxmon::store {
+
+std::string_view sqlite_schema_sql() {
+  return R"SQL(
+CREATE TABLE IF NOT EXISTS voxmon_schema (
+  version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cdr_sip_response (
+  id INTEGER PRIMARY KEY,
+  lastSIPresponse TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS cdr_ua (
+  id INTEGER PRIMARY KEY,
+  ua TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS cdr (
+  ID INTEGER PRIMARY KEY,
+  calldate TEXT NOT NULL,
+  callend TEXT NOT NULL,
+  duration REAL NOT NULL,
+  connect_duration REAL NULL,
+  progress_time REAL NULL,
+  first_rtp_time REAL NULL,
+  caller TEXT,
+  callername TEXT,
+  caller_domain TEXT,
+  called TEXT,
+  called_domain TEXT,
+  sipcallerip TEXT,
+  sipcallerport INTEGER,
+  sipcalledip TEXT,
+  sipcalledport INTEGER,
+  lastSIPresponseNum INTEGER,
+  lastSIPresponse_id INTEGER NULL REFERENCES cdr_sip_response(id),
+  bye INTEGER,
+  whohanged INTEGER NULL,
+  a_ua_id INTEGER NULL REFERENCES cdr_ua(id),
+  b_ua_id INTEGER NULL REFERENCES cdr_ua(id),
+  id_sensor INTEGER,
+  vlan INTEGER NULL,
+  a_payload INTEGER NULL,
+  b_payload INTEGER NULL,
+  a_received INTEGER,
+  b_received INTEGER,
+  a_lost INTEGER,
+  b_lost INTEGER,
+  a_avgjitter_mult10 INTEGER NULL,
+  b_avgjitter_mult10 INTEGER NULL,
+  a_maxjitter INTEGER NULL,
+  b_maxjitter INTEGER NULL
+);
+CREATE INDEX IF NOT EXISTS cdr_calldate ON cdr(calldate);
+CREATE INDEX IF NOT EXISTS cdr_caller ON cdr(caller);
+CREATE INDEX IF NOT EXISTS cdr_called ON cdr(called);
+CREATE TABLE IF NOT EXISTS cdr_next (
+  cdr_ID INTEGER PRIMARY KEY REFERENCES cdr(ID),
+  calldate TEXT NOT NULL,
+  fbasename TEXT
+);
+CREATE INDEX IF NOT EXISTS cdr_next_fbasename ON cdr_next(fbasename);
+CREATE TABLE IF NOT EXISTS cdr_rtp (
+  ID INTEGER PRIMARY KEY,
+  cdr_ID INTEGER NOT NULL REFERENCES cdr(ID),
+  saddr TEXT,
+  sport INTEGER,
+  daddr TEXT,
+  dport INTEGER,
+  ssrc INTEGER,
+  payload INTEGER NULL,
+  received INTEGER,
+  loss INTEGER,
+  firsttime REAL,
+  avgjitter_mult10 INTEGER,
+  maxjitter_mult10 INTEGER
+);
+CREATE INDEX IF NOT EXISTS cdr_rtp_cdr_ID ON cdr_rtp(cdr_ID);
+)SQL";
+}
+
+}  // namespace voxmon::store

@@ -1,0 +1,301 @@
+#include "store/sqlite_sink.hpp"
+
+#include <cmath>
+
+#include "store/sqlite_schema.hpp"
+
+namespace voxmon::store {
+namespace {
+
+constexpr const char* insert_cdr_sql =
+    "INSERT INTO cdr (calldate, callend, duration, connect_duration, progress_time, "
+    "first_rtp_time, caller, callername, caller_domain, called, called_domain, sipcallerip, "
+    "sipcallerport, sipcalledip, sipcalledport, lastSIPresponseNum, lastSIPresponse_id, bye, "
+    "whohanged, a_ua_id, b_ua_id, id_sensor, vlan, a_payload, b_payload, a_received, "
+    "b_received, a_lost, b_lost, a_avgjitter_mult10, b_avgjitter_mult10, a_maxjitter, "
+    "b_maxjitter) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+constexpr const char* insert_next_sql =
+    "INSERT INTO cdr_next (cdr_ID, calldate, fbasename) VALUES (?,?,?)";
+constexpr const char* insert_rtp_sql =
+    "INSERT INTO cdr_rtp (cdr_ID, saddr, sport, daddr, dport, ssrc, payload, received, loss, "
+    "firsttime, avgjitter_mult10, maxjitter_mult10) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+
+// Binds parameters left to right; resets the statement first so it can be reused.
+class binder {
+ public:
+  explicit binder(sqlite3_stmt* st) : st_(st) {
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
+  }
+  binder& null() { return check(sqlite3_bind_null(st_, ++i_)); }
+  binder& i64(int64_t v) { return check(sqlite3_bind_int64(st_, ++i_, v)); }
+  binder& real(double v) { return check(sqlite3_bind_double(st_, ++i_, v)); }
+  binder& text(const std::string& v) {
+    return check(sqlite3_bind_text(st_, ++i_, v.data(), static_cast<int>(v.size()),
+                                   SQLITE_TRANSIENT));
+  }
+  template <class T>
+  binder& opt_i64(const std::optional<T>& v) { return v ? i64(static_cast<int64_t>(*v)) : null(); }
+  binder& opt_real(const std::optional<double>& v) { return v ? real(*v) : null(); }
+  // SQLITE_DONE on success; any bind error is reported before stepping.
+  int step() { return rc_ != SQLITE_OK ? rc_ : sqlite3_step(st_); }
+
+ private:
+  binder& check(int rc) {
+    if (rc_ == SQLITE_OK)
+      rc_ = rc;
+    return *this;
+  }
+  sqlite3_stmt* st_;
+  int i_ = 0;
+  int rc_ = SQLITE_OK;
+};
+
+std::optional<double> seconds_opt(const std::optional<core::timestamp_ns>& from,
+                                  const std::optional<core::timestamp_ns>& to) {
+  if (!from || !to)
+    return std::nullopt;
+  return core::seconds_between(*from, *to);
+}
+
+int64_t mult10(double ms) { return std::llround(ms * 10.0); }
+
+std::optional<int64_t> payload_opt(bool present, int payload) {
+  if (!present || payload < 0)
+    return std::nullopt;
+  return payload;
+}
+
+}  // namespace
+
+std::unique_ptr<sqlite_sink> sqlite_sink::open(const std::string& path, std::string& error) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    error = "cannot open SQLite database '" + path + "': " +
+            (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close(db);
+    return nullptr;
+  }
+  std::unique_ptr<sqlite_sink> sink(new sqlite_sink(db, path));
+  sqlite3_busy_timeout(db, 5000);
+  auto fail = [&](const std::string& what) {
+    error = "SQLite database '" + path + "': " + what + ": " + sqlite3_errmsg(db);
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return nullptr;
+  };
+  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr,
+                   nullptr) != SQLITE_OK)
+    return fail("cannot set journal mode");
+  if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return fail("cannot begin");
+  const std::string schema(sqlite_schema_sql());
+  if (sqlite3_exec(db, schema.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+    return fail("cannot create the schema");
+  // The schema version: stamp a new database, refuse one written by a newer voxmon.
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT MAX(version) FROM voxmon_schema", -1, &st, nullptr) !=
+      SQLITE_OK)
+    return fail("cannot read the schema version");
+  rc = sqlite3_step(st);
+  const bool stamped = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+  const int64_t version = stamped ? sqlite3_column_int64(st, 0) : 0;
+  sqlite3_finalize(st);
+  if (rc != SQLITE_ROW)
+    return fail("cannot read the schema version");
+  if (stamped && version != sqlite_schema_version) {
+    error = "SQLite database '" + path + "' has schema version " + std::to_string(version) +
+            ", this voxmon writes version " + std::to_string(sqlite_schema_version);
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return nullptr;
+  }
+  if (!stamped) {
+    const std::string stamp =
+        "INSERT INTO voxmon_schema (version) VALUES (" + std::to_string(sqlite_schema_version) + ")";
+    if (sqlite3_exec(db, stamp.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+      return fail("cannot stamp the schema version");
+  }
+  if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return fail("cannot commit the schema");
+  if (auto e = sink->prepare(); !e.empty()) {
+    error = "SQLite database '" + path + "': " + e;
+    return nullptr;
+  }
+  return sink;
+}
+
+std::string sqlite_sink::prepare() {
+  struct item {
+    sqlite3_stmt** st;
+    const char* sql;
+  };
+  const item items[] = {
+      {&insert_cdr_, insert_cdr_sql},
+      {&insert_next_, insert_next_sql},
+      {&insert_rtp_, insert_rtp_sql},
+      {&find_response_, "SELECT id FROM cdr_sip_response WHERE lastSIPresponse = ?"},
+      {&insert_response_, "INSERT INTO cdr_sip_response (lastSIPresponse) VALUES (?)"},
+      {&find_ua_, "SELECT id FROM cdr_ua WHERE ua = ?"},
+      {&insert_ua_, "INSERT INTO cdr_ua (ua) VALUES (?)"},
+  };
+  for (const auto& it : items)
+    if (sqlite3_prepare_v3(db_, it.sql, -1, SQLITE_PREPARE_PERSISTENT, it.st, nullptr) !=
+        SQLITE_OK)
+      return std::string("cannot prepare statement: ") + sqlite3_errmsg(db_);
+  return {};
+}
+
+sqlite_sink::~sqlite_sink() {
+  for (sqlite3_stmt* st : {insert_cdr_, insert_next_, insert_rtp_, find_response_,
+                           insert_response_, find_ua_, insert_ua_})
+    sqlite3_finalize(st);  // no-op on nullptr
+  sqlite3_close(db_);
+}
+
+std::string sqlite_sink::lookup_id(sqlite3_stmt* find, sqlite3_stmt* insert,
+                                   std::unordered_map<std::string, int64_t>& cache,
+                                   const std::string& text, int64_t& id) {
+  if (auto it = cache.find(text); it != cache.end()) {
+    id = it->second;
+    return {};
+  }
+  binder f(find);
+  f.text(text);
+  const int rc = f.step();
+  if (rc == SQLITE_ROW)
+    id = sqlite3_column_int64(find, 0);
+  sqlite3_reset(find);
+  if (rc == SQLITE_DONE) {
+    binder ins(insert);
+    ins.text(text);
+    if (ins.step() != SQLITE_DONE)
+      return sqlite3_errmsg(db_);
+    id = sqlite3_last_insert_rowid(db_);
+  } else if (rc != SQLITE_ROW) {
+    return sqlite3_errmsg(db_);
+  }
+  cache.emplace(text, id);
+  return {};
+}
+
+std::string sqlite_sink::write(std::span<const core::cdr> batch) {
+  if (batch.empty())
+    return {};
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return "sqlite:" + path_ + ": cannot begin transaction: " + sqlite3_errmsg(db_);
+
+  auto fail = [&](const std::string& msg) {
+    std::string text = "sqlite:" + path_ + ": " + msg;
+    for (sqlite3_stmt* st : {insert_cdr_, insert_next_, insert_rtp_, find_response_,
+                             insert_response_, find_ua_, insert_ua_})
+      sqlite3_reset(st);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    // Ids inserted in the rolled-back transaction are gone: forget every cached id.
+    response_ids_.clear();
+    ua_ids_.clear();
+    return text;
+  };
+  // Empty text has no lookup row: the id column stays NULL.
+  auto lookup = [&](sqlite3_stmt* find, sqlite3_stmt* insert,
+                    std::unordered_map<std::string, int64_t>& cache, const std::string& text,
+                    std::optional<int64_t>& id, std::string& err) {
+    if (text.empty())
+      return;
+    int64_t v = 0;
+    err = lookup_id(find, insert, cache, text, v);
+    if (err.empty())
+      id = v;
+  };
+
+  for (const auto& c : batch) {
+    std::optional<int64_t> response_id, a_ua_id, b_ua_id;
+    std::string err;
+    lookup(find_response_, insert_response_, response_ids_, c.last_sip_response, response_id, err);
+    if (err.empty())
+      lookup(find_ua_, insert_ua_, ua_ids_, c.a_ua, a_ua_id, err);
+    if (err.empty())
+      lookup(find_ua_, insert_ua_, ua_ids_, c.b_ua, b_ua_id, err);
+    if (!err.empty())
+      return fail(err);
+
+    const auto a = core::summarize_direction(c, core::party::caller);
+    const auto b = core::summarize_direction(c, core::party::callee);
+    const std::string calldate = core::format_utc(c.calldate);
+    std::optional<int64_t> whohanged;
+    if (c.whohanged)
+      whohanged = *c.whohanged == core::party::caller ? 0 : 1;
+    auto jitter10 = [](const core::direction_summary& d) {
+      return d.present ? std::optional<int64_t>(mult10(d.avgjitter_ms)) : std::nullopt;
+    };
+    auto maxjitter = [](const core::direction_summary& d) {
+      return d.present ? std::optional<int64_t>(std::llround(d.maxjitter_ms)) : std::nullopt;
+    };
+
+    binder cb(insert_cdr_);
+    cb.text(calldate)
+        .text(core::format_utc(c.callend))
+        .real(core::seconds_between(c.calldate, c.callend))
+        .opt_real(seconds_opt(c.connect_time, c.callend))
+        .opt_real(seconds_opt(c.calldate, c.progress_time))
+        .opt_real(seconds_opt(c.calldate, c.first_rtp_time))
+        .text(c.caller)
+        .text(c.callername)
+        .text(c.caller_domain)
+        .text(c.called)
+        .text(c.called_domain)
+        .text(c.sipcaller.addr.to_string())
+        .i64(c.sipcaller.port)
+        .text(c.sipcalled.addr.to_string())
+        .i64(c.sipcalled.port)
+        .i64(c.last_sip_response_num)
+        .opt_i64(response_id)
+        .i64(static_cast<int>(c.bye))
+        .opt_i64(whohanged)
+        .opt_i64(a_ua_id)
+        .opt_i64(b_ua_id)
+        .i64(c.id_sensor)
+        .opt_i64(c.vlan)
+        .opt_i64(payload_opt(a.present, a.payload))
+        .opt_i64(payload_opt(b.present, b.payload))
+        .i64(static_cast<int64_t>(a.present ? a.received : 0))
+        .i64(static_cast<int64_t>(b.present ? b.received : 0))
+        .i64(a.present ? a.lost : 0)
+        .i64(b.present ? b.lost : 0)
+        .opt_i64(jitter10(a))
+        .opt_i64(jitter10(b))
+        .opt_i64(maxjitter(a))
+        .opt_i64(maxjitter(b));
+    if (cb.step() != SQLITE_DONE)
+      return fail(std::string("insert into cdr: ") + sqlite3_errmsg(db_));
+    const int64_t cdr_id = sqlite3_last_insert_rowid(db_);
+
+    binder nb(insert_next_);
+    nb.i64(cdr_id).text(calldate).text(c.callid);
+    if (nb.step() != SQLITE_DONE)
+      return fail(std::string("insert into cdr_next: ") + sqlite3_errmsg(db_));
+
+    for (const auto& s : c.rtp) {
+      binder rb(insert_rtp_);
+      rb.i64(cdr_id)
+          .text(s.src.addr.to_string())
+          .i64(s.src.port)
+          .text(s.dst.addr.to_string())
+          .i64(s.dst.port)
+          .i64(s.ssrc)
+          .opt_i64(payload_opt(true, s.payload))
+          .i64(static_cast<int64_t>(s.received))
+          .i64(s.lost)
+          .real(core::seconds_between(c.calldate, s.first_ts))
+          .i64(mult10(s.avgjitter_ms))
+          .i64(mult10(s.maxjitter_ms));
+      if (rb.step() != SQLITE_DONE)
+        return fail(std::string("insert into cdr_rtp: ") + sqlite3_errmsg(db_));
+    }
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return fail(std::string("commit: ") + sqlite3_errmsg(db_));
+  return {};
+}
+
+}  // namespace voxmon::store
