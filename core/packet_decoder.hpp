@@ -50,6 +50,7 @@ enum class decode_status : uint8_t {
 };
 
 class fragment_reassembler;
+struct fragment_key;
 
 class packet_decoder {
  public:
@@ -71,9 +72,35 @@ class packet_decoder {
   const decoder_counters& counters() const { return counters_; }
 
  private:
+  // Where the decoder currently reads: `base` is the frame, or the arena after reassembly.
+  struct cursor {
+    const uint8_t* base;
+    size_t off;  // start of the current header
+    size_t end;  // end of the current IP datagram (trailing link padding trimmed)
+  };
+  enum class l3_kind : uint8_t { ipv4, ipv6, guess };
+
+  decode_status drop(drop_reason r) {
+    ++counters_.drops[static_cast<size_t>(r)];
+    last_drop_ = r;
+    return decode_status::dropped;
+  }
+  // Positions travel as scalars, not as a cursor by value: a struct copied through memory
+  // costs a store-forwarding stall per call on the hot path.
+  decode_status decode_ethertype(uint16_t type, const uint8_t* base, size_t off, size_t end,
+                                 decoded_packet& out, std::vector<uint8_t>& arena);
+  decode_status decode_ip(l3_kind kind, const uint8_t* base, size_t off, size_t end,
+                          decoded_packet& out, std::vector<uint8_t>& arena);
+  decode_status reassemble(const fragment_key& key, uint32_t frag_offset, bool more, cursor& c,
+                           decoded_packet& out, std::vector<uint8_t>& arena);
+  decode_status decode_l4(uint8_t proto, const uint8_t* base, size_t off, size_t end,
+                          decoded_packet& out);
+
   decoder_limits limits_;
   decoder_counters counters_;
   drop_reason last_drop_ = drop_reason::truncated;
+  timestamp_ns last_expiry_check_ = 0;
+  timestamp_ns now_ = 0;  // timestamp of the frame being decoded
   std::unique_ptr<fragment_reassembler> fragments_;
 };
 

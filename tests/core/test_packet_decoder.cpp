@@ -400,3 +400,37 @@ TEST_CASE("decoder: a moved decoder keeps working", "[decoder]") {
   check_v4_udp(run(b, 1, eth(0x0800, v4_udp())));
   CHECK(b.counters().frames == 2);
 }
+
+TEST_CASE("decoder: corrupted frames never escape the frame or the arena", "[decoder]") {
+  // Run under VOXMON_SANITIZE=ON to turn any read past a frame into a failure.
+  const bytes seeds[] = {
+    eth(0x0800, v4_udp(), {{0x8100, 1}}),
+    eth(0x86dd, ipv6("::1", "::2", 0, ipv6_ext(44, 8, ipv6_frag(17, 0, true, 1, udp(1, 2, sip))))),
+    eth(0x0800, ipv4("1.1.1.1", "2.2.2.2", 17, bytes(16, 'f'), {.id = 3, .more_fragments = true})),
+    eth(0x0800, ipv4("1.1.1.1", "2.2.2.2", 17, bytes(16, 'g'), {.id = 3, .fragment_offset = 16})),
+    eth(0x8847, mpls({1, 2}, ipv6("::1", "::2", 4, v4_udp()))),
+    eth(0x8864, pppoe(0x0021, ipv4("1.1.1.1", "2.2.2.2", 6, tcp(1, 2, sip, 8)))),
+  };
+  const int links[] = {0, 1, 101, 108, 113, 276};
+  uint32_t state = 12345;
+  auto rnd = [&state] { return state = state * 1664525u + 1013904223u; };
+  core::packet_decoder d({.max_fragment_bytes = 64 * 1024, .max_fragment_datagrams = 16});
+  std::vector<uint8_t> arena;
+  uint64_t packets = 0;
+  for (int i = 0; i < 60000; ++i) {
+    bytes f = seeds[rnd() % std::size(seeds)];
+    const int flips = 1 + static_cast<int>(rnd() % 4);
+    for (int k = 0; k < flips; ++k)
+      f[rnd() % f.size()] ^= static_cast<uint8_t>(1u << (rnd() % 8));
+    f.resize(rnd() % 8 == 0 ? rnd() % (f.size() + 1) : f.size());
+    const int link = rnd() % 4 == 0 ? links[rnd() % std::size(links)] : 1;
+    arena.clear();
+    core::decoded_packet p;
+    if (d.decode(link, i * 1'000'000LL, f, 0, p, arena) == decode_status::packet) {
+      ++packets;
+      REQUIRE(size_t{p.payload_offset} + p.payload_length <= (p.payload_in_arena ? arena.size() : f.size()));
+    }
+  }
+  CHECK(packets > 1000);
+  CHECK(d.counters().frames == 60000);
+}
