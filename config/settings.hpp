@@ -26,7 +26,7 @@ struct settings {
   uint32_t sipwithoutrtptimeout = 3600; // call that never had RTP, no packet for this long
   uint32_t absolute_timeout = 14400;    // any call older than this
   uint32_t bye_timeout = 20;            // after BYE (answered or not) before the CDR is closed
-  uint32_t final_response_timeout = 5;  // after a final non-2xx response to the INVITE (voxmon key)
+  uint32_t auth_retry_timeout = 60;     // after a 401/407 to the INVITE: wait for the retry (voxmon key)
   // output
   std::string cdr_jsonl;                // --cdr-jsonl PATH ("-" = stdout); empty = off
   std::string db = "sqlite:voxmon.db"; // --db sqlite:PATH | none  (MySQL: a later issue)

@@ -114,7 +114,7 @@ constexpr timeout_key timeout_keys[] = {
     {"sipwithoutrtptimeout", &settings::sipwithoutrtptimeout},
     {"absolute_timeout", &settings::absolute_timeout},
     {"bye_timeout", &settings::bye_timeout},
-    {"final_response_timeout", &settings::final_response_timeout},
+    {"auth_retry_timeout", &settings::auth_retry_timeout},
 };
 
 constexpr std::string_view other_supported[] = {

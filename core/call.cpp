@@ -1,6 +1,7 @@
 #include "core/call.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "core/media_endpoints.hpp"
 #include "core/rtp.hpp"
@@ -16,6 +17,16 @@ std::string_view ua_of(const sip_message& m) {
 void add_unique(std::vector<endpoint>& v, const endpoint& e) {
   if (std::find(v.begin(), v.end(), e) == v.end())
     v.push_back(e);
+}
+
+bool is_telephone_event(std::string_view encoding) {
+  constexpr std::string_view name = "telephone-event";
+  if (encoding.size() != name.size())
+    return false;
+  for (size_t i = 0; i < name.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(encoding[i])) != name[i])
+      return false;
+  return true;
 }
 
 bool contains(const std::vector<endpoint>& v, const endpoint& e) {
@@ -147,16 +158,18 @@ void call::learn_sdp(const sip_message& m, bool from_caller) {
     add_unique(side, a.rtp);
     for (size_t i = 0; i < media.payload_type_count; ++i) {
       const auto& pt = media.payload_types[i];
-      if (pt.pt < dynamic_clock_.size() && pt.clock_rate != 0 && !pt.encoding.empty())
-        dynamic_clock_[pt.pt] = pt.clock_rate;
+      if (pt.pt >= 96 && pt.pt < dynamic_clock_.size() && !pt.encoding.empty())
+        dynamic_clock_[pt.pt] = is_telephone_event(pt.encoding) ? 0 : pt.clock_rate;
     }
   });
 }
 
+// As tshark does: static payload types always use the RFC 3551 clock; dynamic ones the rtpmap
+// clock of the call's SDP. 0 (jitter not updated) for telephone-event and unknown types.
 uint32_t call::clock_rate(uint8_t pt) const {
-  if (pt < dynamic_clock_.size() && dynamic_clock_[pt] != 0)
-    return dynamic_clock_[pt];
-  return static_payload_clock_rate(pt);
+  if (pt < 96)
+    return static_payload_clock_rate(pt);
+  return pt < dynamic_clock_.size() ? dynamic_clock_[pt] : 0;
 }
 
 call::stream& call::stream_for(const decoded_packet& p, uint32_t ssrc) {
@@ -187,7 +200,7 @@ void call::on_media(std::span<const uint8_t> data, const decoded_packet& p) {
   stream& s = stream_for(p, h->ssrc);
   if (s.payload < 0)
     s.payload = h->payload_type;
-  s.stats.add(h->sequence, h->timestamp, p.ts, clock_rate(h->payload_type));
+  s.stats.add(*h, p.ts, clock_rate(h->payload_type));
 }
 
 std::optional<party> call::stream_sender(const stream& s) const {
@@ -252,7 +265,7 @@ cdr call::finish(close_reason reason) const {
     r.ssrc = s.ssrc;
     r.payload = s.payload;
     r.received = s.stats.received();
-    r.lost = s.stats.lost();
+    r.lost = s.stats.rfc3550_lost();
     r.avgjitter_ms = s.stats.mean_jitter_ms();
     r.maxjitter_ms = s.stats.max_jitter_ms();
     r.first_ts = s.stats.first_arrival();

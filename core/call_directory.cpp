@@ -99,18 +99,21 @@ void call_directory::route_sip(const packet_batch& batch, uint32_t index, routin
     e.last_ts = std::max(e.last_ts, p.ts);
     e.last_sip_ts = p.ts;
     if (m.is_request) {
-      if (m.method == sip_method::bye)
+      if (m.method == sip_method::bye) {
         e.ending = true;
-      else if (m.method == sip_method::invite && !e.answered) {
+        e.challenged = false;
+      } else if (m.method == sip_method::invite && !e.answered) {
         auto to = parse_name_addr(m.to);
         if (!to || to->tag.empty())
-          e.ending = false;  // a new attempt, e.g. after a 401/407 challenge
+          e.ending = e.challenged = false;  // a new attempt, e.g. after a 401/407 challenge
       }
     } else if (m.cseq_method == sip_method::invite && m.status_code >= 200) {
-      if (m.status_code < 300)
+      if (m.status_code < 300) {
         e.answered = true;
-      else if (!e.answered)
+      } else if (!e.answered && !e.ending) {
         e.ending = true;
+        e.challenged = m.status_code == 401 || m.status_code == 407;
+      }
     }
     learn_endpoints(key, e, m);
     deliver(key, e, rp, plan);
@@ -171,29 +174,27 @@ void call_directory::learn_endpoints(uint64_t key, entry& e, const sip_message& 
   });
 }
 
+std::optional<close_reason> call_directory::due(const entry& e, timestamp_ns now) const {
+  const timestamp_ns idle = now - e.last_ts;
+  const timestamp_ns linger = e.challenged ? timeouts_.auth_retry : timeouts_.bye;
+  if (now - e.first_ts > timeouts_.absolute)
+    return close_reason::absolute_timeout;
+  if (e.ending && now - e.last_sip_ts > linger)
+    return close_reason::ended;
+  if (e.had_media && idle > timeouts_.rtp)
+    return close_reason::rtp_timeout;
+  if (!e.had_media && idle > timeouts_.sip_without_rtp)
+    return close_reason::sip_without_rtp;
+  return std::nullopt;
+}
+
 void call_directory::expire(timestamp_ns now, routing_plan& plan) {
   due_.clear();
-  for (const auto& [key, e] : calls_) {
-    const timestamp_ns idle = now - e.last_ts;
-    if (now - e.first_ts > timeouts_.absolute ||
-        (e.ending && now - e.last_sip_ts > timeouts_.bye) ||
-        (e.had_media && idle > timeouts_.rtp) ||
-        (!e.had_media && idle > timeouts_.sip_without_rtp))
-      due_.push_back(key);
-  }
-  for (uint64_t key : due_) {
-    const entry& e = calls_.at(key);
-    close_reason reason = close_reason::ended;
-    if (now - e.first_ts > timeouts_.absolute)
-      reason = close_reason::absolute_timeout;
-    else if (e.ending && now - e.last_sip_ts > timeouts_.bye)
-      reason = close_reason::ended;
-    else if (e.had_media)
-      reason = close_reason::rtp_timeout;
-    else
-      reason = close_reason::sip_without_rtp;
+  for (const auto& [key, e] : calls_)
+    if (auto reason = due(e, now))
+      due_.push_back({key, *reason});
+  for (const auto& [key, reason] : due_)
     close(key, reason, plan);
-  }
 }
 
 void call_directory::close(uint64_t key, close_reason reason, routing_plan& plan) {

@@ -5,6 +5,7 @@
 // input always gives the same calls, the same CDRs and the same close order.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -21,6 +22,7 @@ struct call_timeouts {
   timestamp_ns sip_without_rtp = 3600 * ns_per_second;
   timestamp_ns absolute = 14400 * ns_per_second;
   timestamp_ns bye = 20 * ns_per_second;
+  timestamp_ns auth_retry = 60 * ns_per_second;  // after 401/407: wait for the new INVITE
 };
 
 enum class packet_role : uint8_t { sip, media };
@@ -78,6 +80,7 @@ class call_directory {
     bool had_media = false;
     bool answered = false;
     bool ending = false;            // BYE seen, or a final failure to the INVITE
+    bool challenged = false;        // the final failure was a 401/407 challenge
     std::vector<endpoint> endpoints;
     size_t delivery = SIZE_MAX;     // index into the current plan's deliveries
   };
@@ -91,6 +94,7 @@ class call_directory {
   void deliver(uint64_t key, entry& e, routed_packet p, routing_plan& plan);
   void learn_endpoints(uint64_t key, entry& e, const sip_message& m);
   void expire(timestamp_ns now, routing_plan& plan);
+  std::optional<close_reason> due(const entry& e, timestamp_ns now) const;
   void close(uint64_t key, close_reason reason, routing_plan& plan);
 
   call_timeouts timeouts_;
@@ -100,7 +104,7 @@ class call_directory {
   uint64_t next_key_ = 1;
   uint64_t next_close_seq_ = 0;
   timestamp_ns next_expiry_check_ = 0;
-  std::vector<uint64_t> due_;        // scratch for expire()
+  std::vector<std::pair<uint64_t, close_reason>> due_;  // scratch for expire()
 };
 
 }  // namespace voxmon::core

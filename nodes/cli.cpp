@@ -25,6 +25,7 @@ constexpr key_flag key_flags[] = {
   {"sipwithoutrtptimeout", "sipwithoutrtptimeout", "seconds without packets before a call without RTP is closed"},
   {"absolute-timeout", "absolute_timeout", "seconds after which any call is closed"},
   {"bye-timeout", "bye_timeout", "seconds a call lingers after BYE or a final failure"},
+  {"auth-retry-timeout", "auth_retry_timeout", "seconds a call waits for a new INVITE after 401/407"},
   {"threads", "threads", "actor scheduler threads (0 = number of cores)"},
   {"batch-packets", "batch_packets", "packets per capture batch"},
   {"table-rows", "table_rows", "rows of the call table printed at the end"},

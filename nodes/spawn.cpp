@@ -54,6 +54,7 @@ caf::expected<call_router_actor> spawn_call_router(caf::actor_system& sys, const
   cfg.timeouts.sip_without_rtp = core::timestamp_ns{s.sipwithoutrtptimeout} * core::ns_per_second;
   cfg.timeouts.absolute = core::timestamp_ns{s.absolute_timeout} * core::ns_per_second;
   cfg.timeouts.bye = core::timestamp_ns{s.bye_timeout} * core::ns_per_second;
+  cfg.timeouts.auth_retry = core::timestamp_ns{s.auth_retry_timeout} * core::ns_per_second;
   return sys.spawn(call_router, cfg, std::move(writer));
 }
 

@@ -26,7 +26,7 @@ TEST_CASE("a good config file sets every supported key", "[config]") {
       "sipwithoutrtptimeout = 60\n"
       "absolute_timeout = 7200\n"
       "bye_timeout = 5\n"
-      "final_response_timeout = 3\n"
+      "auth_retry_timeout = 3\n"
       "cdr_jsonl = /tmp/cdr.jsonl\n"
       "db = sqlite:/var/lib/voxmon/cdr.db\n"
       "threads = 2\n"
@@ -43,7 +43,7 @@ TEST_CASE("a good config file sets every supported key", "[config]") {
   CHECK(s.sipwithoutrtptimeout == 60);
   CHECK(s.absolute_timeout == 7200);
   CHECK(s.bye_timeout == 5);
-  CHECK(s.final_response_timeout == 3);
+  CHECK(s.auth_retry_timeout == 3);
   CHECK(s.cdr_jsonl == "/tmp/cdr.jsonl");
   CHECK(s.db == "sqlite:/var/lib/voxmon/cdr.db");
   CHECK(s.threads == 2);

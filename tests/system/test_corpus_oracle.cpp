@@ -55,6 +55,19 @@ const known_difference differences[] = {
    "and the late BYE finds no call; tshark has no timeouts"},
 };
 
+// RTP streams tshark ties to an SDP that did not come in SIP (so no CDR can carry them).
+const known_difference stream_differences[] = {
+  {"ws-SIP_CALL_RTP_G711.pcap", "200.57.7.202:30000 -> 200.57.7.196:40362",
+   "this stream's SDP travels in MGCP (CRCX, frames 2945-2946), not in SIP: no call owns it"},
+};
+
+const known_difference* stream_difference_for(const std::string& capture, const std::string& flow) {
+  for (const auto& d : stream_differences)
+    if (capture == d.capture && flow == d.call_id)
+      return &d;
+  return nullptr;
+}
+
 const known_difference* difference_for(const std::string& capture, const std::string& call_id) {
   for (const auto& d : differences)
     if (capture == d.capture && call_id == d.call_id)
@@ -131,13 +144,18 @@ TEST_CASE("CDRs agree with tshark on the public corpus", "[system][corpus]") {
 
       // Every SDP-signalled RTP stream tshark sees, with its counts and jitter.
       const auto streams = read_rtp_streams(corpus_dir / "oracle" / (name + ".rtp_streams_noheur.txt"));
-      size_t ours_streams = 0;
+      size_t ours_streams = 0, not_sip = 0;
       for (const auto& c : cdrs)
         ours_streams += c["rtp"].size();
-      CHECK(ours_streams == streams.size());
       for (const auto& s : streams) {
-        INFO("stream " << s.src << ":" << s.sport << " -> " << s.dst << ":" << s.dport << " ssrc "
-                       << s.ssrc);
+        const std::string flow = s.src + ":" + std::to_string(s.sport) + " -> " + s.dst + ":" +
+                                 std::to_string(s.dport);
+        INFO("stream " << flow << " ssrc " << s.ssrc);
+        if (auto d = stream_difference_for(name, flow)) {
+          WARN("stream not compared: " << d->reason);
+          ++not_sip;
+          continue;
+        }
         const nlohmann::json* found = nullptr;
         for (const auto& c : cdrs)
           for (const auto& r2 : c["rtp"])
@@ -155,6 +173,7 @@ TEST_CASE("CDRs agree with tshark on the public corpus", "[system][corpus]") {
         CHECK(near((*found)["avgjitter"].get<double>(), s.mean_jitter));
         CHECK(near((*found)["maxjitter"].get<double>(), s.max_jitter));
       }
+      CHECK(ours_streams == streams.size() - not_sip);
     }
   }
   INFO("captures " << checked_captures << ", calls " << checked_calls << ", streams " << checked_streams);
