@@ -13,7 +13,7 @@ namespace {
 // A small generated capture with known content, made once per test run.
 fs::path sample_capture() {
   static fs::path path = [] {
-    auto dir = temp_dir("cli-sample");
+    auto dir = temp_dir("cli-sample-" + std::to_string(::getpid()));
     auto p = dir / "sample.pcap";
     auto r = run(VOXMON_GEN_BIN, {"--sample", "-o", p.string()}, dir);
     REQUIRE(r.exit_code == 0);
@@ -37,7 +37,7 @@ int64_t count_rows(const fs::path& db, const char* table) {
 
 }  // namespace
 
-TEST_CASE("--help lists every flag and --version prints the version", "[system][cli]") {
+TEST_CASE("help lists every flag and version prints the version", "[system][cli]") {
   auto help = run(VOXMON_BIN, {"--help"});
   CHECK(help.exit_code == 0);
   for (const char* flag : {"--read", "--cdr-jsonl", "--db", "--config-file", "--id-sensor",
@@ -112,7 +112,7 @@ TEST_CASE("JSON output is byte-identical on every run and matches the SQLite sto
   CHECK(first.out.find("calldate") != std::string::npos);
 }
 
-TEST_CASE("--cdr-jsonl - writes CDRs to stdout and the table to stderr", "[system][cli]") {
+TEST_CASE("with --cdr-jsonl - the CDRs go to stdout and the table to stderr", "[system][cli]") {
   const auto dir = temp_dir("cli-stdout");
   auto r = run(VOXMON_BIN, {"-r", sample_capture().string(), "--cdr-jsonl", "-", "--db", "none"}, dir);
   REQUIRE(r.exit_code == 0);
