@@ -16,10 +16,11 @@ namespace {
 const fs::path corpus_dir = VOXMON_CORPUS_DIR;
 
 // Every hop of every path in the manifest's encapsulation column must be one voxmon decodes
-// today (TCP, SCTP, GRE, GTP, HEP and WebSocket belong to the tunnels-and-transports issue).
+// today (SCTP, GRE, GTP, HEP and WebSocket belong to the tunnels-and-transports issue; SIP over
+// TCP is read segment by segment, which these captures' messages allow).
 bool covered(const std::string& encapsulation) {
   static const std::set<std::string> known{"eth", "sll", "null", "raw", "vlan", "pppoes",
-                                           "ppp", "ip", "ipv6", "udp"};
+                                           "ppp", "ip", "ipv6", "udp", "tcp"};
   for (const auto& path : split(encapsulation, ';')) {
     for (auto hop : split(path, '/')) {
       hop.erase(0, hop.find_first_not_of(' '));
