@@ -66,7 +66,8 @@ void call_directory::route_sip(const packet_batch& batch, uint32_t index, routin
   while (offset < payload.size()) {
     auto parsed = parse_sip(payload.substr(offset));
     if (!parsed.message) {
-      if (!any)
+      // Only CRLF keep-alives (or nothing) left is not an error.
+      if (!any && parsed.error != sip_parse_error::empty)
         ++stats.sip_bad;
       return;
     }

@@ -37,7 +37,16 @@ struct sip_message {
   std::optional<uint32_t> content_length;
   std::string_view body;                   // exactly Content-Length bytes when given
 
-  size_t message_length = 0;               // bytes consumed: start line .. end of body
+  // The data ended before the message did. body_truncated: Content-Length announced more bytes
+  // than were present (body holds what is there). headers_truncated: no empty line ended the
+  // header section (body is empty). A TCP reassembler should wait for more data when either is
+  // set; for UDP the headers are still usable.
+  bool body_truncated = false;
+  bool headers_truncated = false;
+  bool complete() const { return !body_truncated && !headers_truncated; }
+
+  size_t message_length = 0;               // bytes consumed (leading CRLFs, start line .. end of
+                                           // body); the next message in a stream starts here
 
   // Storage for header values that were folded over several lines (rare).
   std::unique_ptr<std::string> unfolded;

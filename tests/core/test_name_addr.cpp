@@ -92,8 +92,15 @@ TEST_CASE("URI forms: tel, no user, IPv6, user parameters", "[name_addr]") {
   const auto v6_open = parse_ok("<sip:[2001:db8::3>");
   CHECK(v6_open.host == "2001:db8::3");
 
+  // User parameters belong to the user part (as Wireshark shows them; the packetnet corpus
+  // capture's To is "sip:92970;phone-context=cdp.udp@...").
   const auto user_params = parse_ok("<sip:alice;npdi=yes@h.example>");
-  CHECK(user_params.user == "alice");
+  CHECK(user_params.user == "alice;npdi=yes");
+  const auto phone_context = parse_ok("<sip:92970;phone-context=cdp.udp@10.1.1.1:5060;user=phone>");
+  CHECK(phone_context.user == "92970;phone-context=cdp.udp");
+  CHECK(phone_context.host == "10.1.1.1");
+  const auto password = parse_ok("<sip:bob:secret@h.example>");
+  CHECK(password.user == "bob");
   CHECK(user_params.host == "h.example");
 
   const auto ipv4 = parse_ok("<sip:1001@192.0.2.10:5062;transport=tcp?Subject=x>");

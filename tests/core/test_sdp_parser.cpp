@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <deque>
 #include <random>
 #include <string>
 
 #include "core/sdp.hpp"
+#include "core/sip_message.hpp"
 
 using namespace voxmon::core;
 
@@ -25,18 +27,35 @@ ip_address ip(std::string_view text) {
   return *a;
 }
 
+// Parses a copy of `text` that lives until the end of the run, so the session's views stay
+// valid even when the caller passed a temporary.
 sdp_session parse_ok(std::string_view text) {
-  auto s = parse_sdp(text);
+  static std::deque<std::string> keep;
+  auto s = parse_sdp(keep.emplace_back(text));
   REQUIRE(s);
   return *s;
 }
+
+// Parses a SIP message kept alive until the end of the run (see parse_ok).
+sip_message parse_sip_ok(std::string_view text) {
+  static std::deque<std::string> keep;
+  auto r = parse_sip(keep.emplace_back(text));
+  INFO("error: " << to_string(r.error));
+  REQUIRE(r.message);
+  return std::move(*r.message);
+}
+
+const std::string sdp_text =
+    "v=0\r\no=alice 2890844526 2890844526 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\n"
+    "t=0 0\r\nm=audio 49170 RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n";
 
 }  // namespace
 
 TEST_CASE("typical audio offer", "[sdp]") {
   const sdp_session s = parse_ok(crlf(
       "v=0\no=- 3 3 IN IP4 10.0.0.1\ns=call\nc=IN IP4 10.0.0.1\nt=0 0\n"
-      "m=audio 49170 RTP/AVP 0 8 9 18 101\na=rtpmap:0 PCMU/8000\na=rtpmap:101 telephone-event/8000\n"
+      "m=audio 49170 RTP/AVP 0 8 9 18 101\na=rtpmap:0 PCMU/8000\n"
+      "a=rtpmap:101 telephone-event/8000\n"
       "a=fmtp:101 0-15\na=ptime:20\na=sendrecv\n"));
   CHECK(s.session_address == ip("10.0.0.1"));
   REQUIRE(s.media_count == 1);
@@ -130,7 +149,7 @@ TEST_CASE("bad m= lines are skipped with their attributes", "[sdp]") {
       "m=audio 70000 RTP/AVP 8\na=rtcp-mux\na=recvonly\nc=IN IP4 10.6.6.6\n"
       "m=audio abc RTP/AVP 8\na=ptime:40\nm=audio -1 RTP/AVP 8\nm=audio 4000/x RTP/AVP 0\n"
       "m=audio 4002\nm=\nm=audio 0 RTP/AVP 0\nm=image 5000 udptl t38\nm=audio 4010/2 RTP/AVP 0\n"));
-  CHECK(s.media_ignored == 7);
+  CHECK(s.media_ignored == 6);
   REQUIRE(s.media_count == 4);
   CHECK(s.media[0].port == 4000);
   CHECK(s.media[0].direction == media_direction::sendonly);
@@ -190,7 +209,7 @@ TEST_CASE("capacity: payload types and media lines", "[sdp]") {
   const sdp_media& m = s.media[0];
   REQUIRE(m.payload_type_count == sdp_media::max_payload_types);
   for (size_t i = 0; i < sdp_media::max_payload_types; ++i) {
-    CHECK(m.payload_types[i].pt == 96 + i);
+    CHECK(m.payload_types[i].pt == static_cast<uint8_t>(96 + i));
     CHECK(m.payload_types[i].encoding == "codec" + std::to_string(i));
   }
   CHECK(s.media[7].port == 2012);
@@ -249,5 +268,65 @@ TEST_CASE("random and truncated SDP never crashes", "[sdp]") {
     for (char& c : s)
       c = static_cast<char>(rng() % 256);
     (void)parse_sdp(s);
+  }
+}
+
+TEST_CASE("SDP inside multipart bodies", "[sip][sdp]") {
+  auto with_body = [](std::string_view type, const std::string& body) {
+    return "INVITE sip:b@h SIP/2.0\r\nCall-ID: mp\r\nCSeq: 1 INVITE\r\nContent-Type: " +
+           std::string(type) + "\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\n\r\n" + body;
+  };
+  const std::string isup = "\x01\x10\x00\x02";
+  const std::string mixed = crlf("--unique-boundary-1\nContent-Type: application/sdp\n\n") +
+                            sdp_text + crlf("\n--unique-boundary-1\n"
+                                            "Content-Type: application/isup;version=itu-t92+\n"
+                                            "Content-Disposition: signal;handling=optional\n\n") +
+                            isup + crlf("\n--unique-boundary-1--\n");
+  SECTION("multipart/mixed, quoted boundary") {
+    const std::string text =
+        with_body("multipart/mixed;boundary=\"unique-boundary-1\"", mixed);
+    const sip_message m = parse_sip_ok(text);
+    CHECK(sdp_body(m) == std::optional<std::string_view>(sdp_text));
+  }
+  SECTION("multipart/alternative, unquoted boundary, SDP second, LF only") {
+    const std::string body = "--b1\ncontent-type: text/plain\n\nhello\n--b1\n"
+                             "Content-Type: Application/SDP\n\nv=0\nc=IN IP4 1.2.3.4\n--b1--";
+    const std::string text =
+        with_body("multipart/alternative; charset=utf-8; boundary = b1 ;x=y", body);
+    CHECK(sdp_body(parse_sip_ok(text)) == std::optional<std::string_view>("v=0\nc=IN IP4 1.2.3.4"));
+  }
+  SECTION("nested multipart and a missing close delimiter") {
+    const std::string inner = "--in\r\nContent-Type: application/sdp\r\n\r\nv=0\r\n";
+    const std::string body = "preamble\r\n--out\r\nContent-Type: multipart/alternative;"
+                             "boundary=in\r\n\r\n" + inner + "--out--\r\n";
+    CHECK(sdp_body(parse_sip_ok(with_body("multipart/mixed;boundary=out", body))) ==
+          std::optional<std::string_view>("v=0"));
+  }
+  SECTION("no SDP part, no boundary, unknown types") {
+    const std::string text_only = "--zz\r\nContent-Type: text/plain\r\n\r\nx\r\n--zz--";
+    CHECK_FALSE(sdp_body(parse_sip_ok(with_body("multipart/mixed;boundary=zz", text_only))));
+    CHECK_FALSE(sdp_body(parse_sip_ok(with_body("multipart/mixed", mixed))));
+    CHECK_FALSE(sdp_body(parse_sip_ok(with_body("multipart/mixed;boundary=\"open", mixed))));
+    CHECK_FALSE(sdp_body(parse_sip_ok(with_body("application/isup", isup))));
+    CHECK(sdp_body(parse_sip_ok(with_body("application/sdp; charset=x", "v=0\r\n"))));
+  }
+  SECTION("no Content-Type but an SDP-looking body") {
+    const sip_message m = parse_sip_ok(crlf("INVITE sip:b@h SIP/2.0\nCall-ID: x\nCSeq: 1 INVITE\n\n") +
+                                   sdp_text);
+    CHECK(sdp_body(m) == std::optional<std::string_view>(sdp_text));
+  }
+  SECTION("corrupted multipart never crashes") {
+    const std::string text = with_body("multipart/mixed;boundary=\"unique-boundary-1\"", mixed);
+    std::mt19937 rng(7);
+    for (int i = 0; i < 2000; ++i) {
+      std::string s = text;
+      for (int e = 0; e < 4; ++e)
+        s[text.size() - mixed.size() + rng() % mixed.size()] = "-\r\n:ab"[rng() % 6];
+      auto r = parse_sip(s);
+      REQUIRE(r.message);
+      if (auto sdp = sdp_body(*r.message))
+        CHECK(sdp->data() >= s.data());
+    }
   }
 }

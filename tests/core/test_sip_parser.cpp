@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <deque>
 #include <random>
 #include <string>
 
@@ -38,8 +39,11 @@ std::string invite() {
               "Content-Length: " + std::to_string(sdp_text.size()) + "\n\n") + sdp_text;
 }
 
+// Parses a copy of `text` that lives until the end of the run, so the message's views stay
+// valid even when the caller passed a temporary.
 sip_message parse_ok(std::string_view text) {
-  auto r = parse_sip(text);
+  static std::deque<std::string> keep;
+  auto r = parse_sip(keep.emplace_back(text));
   INFO("error: " << to_string(r.error));
   REQUIRE(r.message);
   return std::move(*r.message);
@@ -112,6 +116,9 @@ TEST_CASE("responses, BYE and REGISTER", "[sip]") {
   CHECK(reg.cseq_method == sip_method::register_);
   CHECK(reg.request_uri == "sips:registrar.example.com");
 
+  CHECK(parse_ok(crlf("ACK sip:x SIP/2.0 \t\nCall-ID: c\nCSeq: 1 ACK\n\n")).request_uri ==
+        "sip:x");
+
   const sip_message custom = parse_ok(crlf("FOOBAR sip:x SIP/2.0\nCall-ID: c\nCSeq: 1 FOOBAR\n\n"));
   CHECK(custom.method == sip_method::other);
   CHECK(custom.method_token == "FOOBAR");
@@ -120,6 +127,7 @@ TEST_CASE("responses, BYE and REGISTER", "[sip]") {
 TEST_CASE("compact header forms and case variants", "[sip]") {
   const sip_message m = parse_ok(crlf(
       "INVITE sip:b@h SIP/2.0\nv: SIP/2.0/UDP h\ni: compact-id\nf: <sip:a@h>;tag=1\n"
+      "CSeq: 1 INVITE\n"
       "t: <sip:b@h>\nm: <sip:a@1.2.3.4>\nk: timer\ns: hello\nc: application/sdp\nl: 3\n\nv=0"));
   CHECK(m.call_id == "compact-id");
   CHECK(m.from == "<sip:a@h>;tag=1");
@@ -364,64 +372,4 @@ TEST_CASE("method names", "[sip]") {
     CHECK(sip_method_from(to_string(m)) == m);
   CHECK(sip_method_from("invite") == sip_method::other);  // methods are case-sensitive
   CHECK(sip_method_from("") == sip_method::other);
-}
-
-TEST_CASE("SDP inside multipart bodies", "[sip]") {
-  auto with_body = [](std::string_view type, const std::string& body) {
-    return "INVITE sip:b@h SIP/2.0\r\nCall-ID: mp\r\nCSeq: 1 INVITE\r\nContent-Type: " +
-           std::string(type) + "\r\nContent-Length: " + std::to_string(body.size()) +
-           "\r\n\r\n" + body;
-  };
-  const std::string isup = "\x01\x10\x00\x02";
-  const std::string mixed = crlf("--unique-boundary-1\nContent-Type: application/sdp\n\n") +
-                            sdp_text + crlf("\n--unique-boundary-1\n"
-                                            "Content-Type: application/isup;version=itu-t92+\n"
-                                            "Content-Disposition: signal;handling=optional\n\n") +
-                            isup + crlf("\n--unique-boundary-1--\n");
-  SECTION("multipart/mixed, quoted boundary") {
-    const std::string text =
-        with_body("multipart/mixed;boundary=\"unique-boundary-1\"", mixed);
-    const sip_message m = parse_ok(text);
-    CHECK(sdp_body(m) == std::optional<std::string_view>(sdp_text));
-  }
-  SECTION("multipart/alternative, unquoted boundary, SDP second, LF only") {
-    const std::string body = "--b1\ncontent-type: text/plain\n\nhello\n--b1\n"
-                             "Content-Type: Application/SDP\n\nv=0\nc=IN IP4 1.2.3.4\n--b1--";
-    const std::string text =
-        with_body("multipart/alternative; charset=utf-8; boundary = b1 ;x=y", body);
-    CHECK(sdp_body(parse_ok(text)) == std::optional<std::string_view>("v=0\nc=IN IP4 1.2.3.4"));
-  }
-  SECTION("nested multipart and a missing close delimiter") {
-    const std::string inner = "--in\r\nContent-Type: application/sdp\r\n\r\nv=0\r\n";
-    const std::string body = "preamble\r\n--out\r\nContent-Type: multipart/alternative;"
-                             "boundary=in\r\n\r\n" + inner + "--out--\r\n";
-    CHECK(sdp_body(parse_ok(with_body("multipart/mixed;boundary=out", body))) ==
-          std::optional<std::string_view>("v=0"));
-  }
-  SECTION("no SDP part, no boundary, unknown types") {
-    CHECK_FALSE(sdp_body(parse_ok(with_body("multipart/mixed;boundary=zz",
-                                            "--zz\r\nContent-Type: text/plain\r\n\r\nx\r\n--zz--"))));
-    CHECK_FALSE(sdp_body(parse_ok(with_body("multipart/mixed", mixed))));
-    CHECK_FALSE(sdp_body(parse_ok(with_body("multipart/mixed;boundary=\"open", mixed))));
-    CHECK_FALSE(sdp_body(parse_ok(with_body("application/isup", isup))));
-    CHECK(sdp_body(parse_ok(with_body("application/sdp; charset=x", "v=0\r\n"))));
-  }
-  SECTION("no Content-Type but an SDP-looking body") {
-    const sip_message m = parse_ok(crlf("INVITE sip:b@h SIP/2.0\nCall-ID: x\nCSeq: 1 INVITE\n\n") +
-                                   sdp_text);
-    CHECK(sdp_body(m) == std::optional<std::string_view>(sdp_text));
-  }
-  SECTION("corrupted multipart never crashes") {
-    const std::string text = with_body("multipart/mixed;boundary=\"unique-boundary-1\"", mixed);
-    std::mt19937 rng(7);
-    for (int i = 0; i < 2000; ++i) {
-      std::string s = text;
-      for (int e = 0; e < 4; ++e)
-        s[text.size() - mixed.size() + rng() % mixed.size()] = "-\r\n:ab"[rng() % 6];
-      auto r = parse_sip(s);
-      REQUIRE(r.message);
-      if (auto sdp = sdp_body(*r.message))
-        CHECK(sdp->data() >= s.data());
-    }
-  }
 }

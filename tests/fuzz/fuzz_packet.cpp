@@ -1,0 +1,157 @@
+// libFuzzer target: one input exercises the packet decoder and every text/RTP parser.
+//
+// The whole input is parsed as a SIP stream (parse_sip, parse_name_addr on From/To, sdp_body,
+// parse_sdp), as SDP, and as RTP/RTCP. Then it is decoded as captured frames:
+//   byte 0, bits 0-6: link type = links[(byte0 & 0x7f) % 6] (NULL, Ethernet, raw, SLL, SLL2, LOOP)
+//   byte 0, bit 7:    0 = the rest is one frame; 1 = the rest is a sequence of frames, each
+//                     prefixed by a 16-bit big-endian length (fragments, several packets)
+// and every decoded payload is fed to the same parsers. Each frame and each payload is copied
+// into its own exactly-sized buffer so AddressSanitizer sees any read past its end.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/packet_decoder.hpp"
+#include "core/rtp.hpp"
+#include "core/sdp.hpp"
+#include "core/sip_message.hpp"
+
+using namespace voxmon::core;
+
+namespace {
+
+[[noreturn]] void fail(const char* what) {
+  std::fprintf(stderr, "fuzz_packet invariant violated: %s\n", what);
+  std::abort();
+}
+
+// True when `inner` lies inside `outer` (or is empty).
+bool within(std::string_view inner, std::string_view outer) {
+  return inner.empty() || (inner.data() >= outer.data() &&
+                           inner.data() + inner.size() <= outer.data() + outer.size());
+}
+
+bool within_message(std::string_view v, std::string_view data, const sip_message& m) {
+  return within(v, data) || (m.unfolded && within(v, *m.unfolded));
+}
+
+void exercise_sdp(std::string_view text) {
+  if (auto s = parse_sdp(text)) {
+    if (s->media_count > sdp_session::max_media)
+      fail("sdp media_count over capacity");
+    for (size_t i = 0; i < s->media_count; ++i) {
+      const sdp_media& m = s->media[i];
+      if (m.payload_type_count > sdp_media::max_payload_types)
+        fail("sdp payload_type_count over capacity");
+      if (!within(m.media, text))
+        fail("sdp media view outside input");
+      for (size_t k = 0; k < m.payload_type_count; ++k) {
+        const auto enc = m.payload_types[k].encoding;
+        if (!within(enc, text) && enc != static_payload_name(m.payload_types[k].pt))
+          fail("sdp encoding view outside input");
+      }
+    }
+  }
+}
+
+void exercise_sip(std::string_view data) {
+  (void)looks_like_sip(data);
+  size_t offset = 0;
+  for (int n = 0; n < 64 && offset < data.size(); ++n) {
+    const std::string_view rest = data.substr(offset);
+    auto r = parse_sip(rest);
+    if (!r.message) {
+      (void)to_string(r.error);
+      return;
+    }
+    const sip_message& m = *r.message;
+    if (m.message_length == 0 || m.message_length > rest.size())
+      fail("sip message_length out of range");
+    for (std::string_view v : {m.method_token, m.request_uri, m.reason_phrase, m.call_id, m.from,
+                               m.to, m.cseq_method_token, m.user_agent, m.server, m.content_type})
+      if (!within_message(v, rest, m))
+        fail("sip header view outside input");
+    if (!within(m.body, rest.substr(0, m.message_length)))
+      fail("sip body outside the message");
+    (void)to_string(m.method);
+    for (std::string_view h : {m.from, m.to}) {
+      if (auto na = parse_name_addr(h)) {
+        for (std::string_view v : {na->display_name, na->uri, na->user, na->host, na->tag})
+          if (!within(v, h))
+            fail("name_addr view outside header value");
+      }
+    }
+    if (auto sdp = sdp_body(m)) {
+      if (!within(*sdp, m.body))
+        fail("sdp_body outside the body");
+      exercise_sdp(*sdp);
+    }
+    offset += m.message_length;
+  }
+}
+
+void exercise_rtp(std::span<const uint8_t> data) {
+  if (auto h = parse_rtp(data)) {
+    if (uint64_t{h->payload_offset} + h->payload_length > data.size())
+      fail("rtp payload outside the packet");
+  }
+  (void)looks_like_rtcp(data);
+  (void)parse_rtcp(data);
+}
+
+void exercise_payload(std::span<const uint8_t> payload) {
+  // Own buffer: reads past the payload end are caught even when the frame goes on.
+  const std::vector<uint8_t> copy(payload.begin(), payload.end());
+  exercise_sip(std::string_view(reinterpret_cast<const char*>(copy.data()), copy.size()));
+  exercise_rtp(copy);
+}
+
+void decode_frames(const uint8_t* data, size_t size) {
+  static constexpr int links[] = {link_null,      link_ethernet,   link_raw,
+                                  link_linux_sll, link_linux_sll2, link_loop};
+  const int link = links[(data[0] & 0x7f) % 6];
+  const bool multi = (data[0] & 0x80) != 0;
+  packet_decoder decoder;
+  std::vector<uint8_t> arena;
+  size_t pos = 1;
+  uint32_t index = 0;
+  while (pos < size && index < 256) {
+    size_t len = size - pos;
+    if (multi) {
+      if (size - pos < 2)
+        break;
+      len = std::min<size_t>((size_t{data[pos]} << 8) | data[pos + 1], size - pos - 2);
+      pos += 2;
+    }
+    const std::vector<uint8_t> frame(data + pos, data + pos + len);
+    pos += len;
+    decoded_packet out;
+    const timestamp_ns ts = timestamp_ns{index} * 1'000'000;
+    const auto status = decoder.decode(link, ts, frame, index, out, arena);
+    ++index;
+    if (status != decode_status::packet)
+      continue;
+    const std::span<const uint8_t> buffer =
+        out.payload_in_arena ? std::span<const uint8_t>(arena) : std::span<const uint8_t>(frame);
+    if (uint64_t{out.payload_offset} + out.payload_length > buffer.size())
+      fail("decoded payload outside its buffer");
+    exercise_payload(buffer.subspan(out.payload_offset, out.payload_length));
+    if (!multi)
+      break;
+  }
+  decoder.expire(timestamp_ns{index + 1} * 1'000'000 + 3600 * ns_per_second);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  exercise_sip(std::string_view(reinterpret_cast<const char*>(data), size));
+  exercise_sdp(std::string_view(reinterpret_cast<const char*>(data), size));
+  exercise_rtp(std::span<const uint8_t>(data, size));
+  if (size > 0)
+    decode_frames(data, size);
+  return 0;
+}
