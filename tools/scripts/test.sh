@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash tools/scripts/install-deps.sh
 bash tools/scripts/build.sh
+bash tools/scripts/fuzz-smoke.sh
 cd build
 ctest --output-on-failure -j"$(nproc)" --timeout 600
