@@ -1,5 +1,6 @@
 #include "core/batch_builder.hpp"
 
+#include "core/rtp.hpp"
 #include "core/sip_message.hpp"
 
 namespace voxmon::core {
@@ -54,7 +55,10 @@ payload_class batch_builder::classify(const decoded_packet& p,
   const std::string_view text{reinterpret_cast<const char*>(payload.data()), payload.size()};
   if (sip_ports_.test(p.src.port) || sip_ports_.test(p.dst.port) || looks_like_sip(text))
     return payload_class::sip;
-  return p.proto == l4_protocol::udp ? payload_class::datagram : payload_class::other;
+  if (p.proto != l4_protocol::udp)
+    return payload_class::other;
+  // Told apart here, while the payload is in cache, so the router never touches it.
+  return looks_like_rtcp(payload) ? payload_class::rtcp : payload_class::datagram;
 }
 
 batch_ptr batch_builder::take() {

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "core/media_endpoints.hpp"
-#include "core/rtp.hpp"
 
 namespace voxmon::core {
 
@@ -44,6 +43,7 @@ void call_directory::route(const packet_batch& batch, routing_plan& plan, run_st
         route_sip(batch, i, plan, stats);
         break;
       case payload_class::datagram:
+      case payload_class::rtcp:
         route_media(batch, i, plan, stats);
         break;
       case payload_class::other:
@@ -139,7 +139,7 @@ void call_directory::route_media(const packet_batch& batch, uint32_t index, rout
     return;
   }
   entry& e = call_it->second;
-  if (looks_like_rtcp(batch.payload(p)))
+  if (batch.classes[index] == payload_class::rtcp)
     ++stats.rtcp_packets;
   else
     ++stats.rtp_packets;

@@ -21,7 +21,8 @@ struct frame_record {
 // What the capture side could tell about a packet's payload without call state.
 enum class payload_class : uint8_t {
   sip,      // on a SIP port or shaped like SIP
-  datagram, // UDP that is not SIP: RTP/RTCP if a call's SDP announced its endpoint
+  datagram, // UDP that is not SIP: RTP if a call's SDP announced its endpoint
+  rtcp,     // UDP that is not SIP and is shaped like RTCP (RFC 5761 payload types 192-207)
   other,    // anything else (not analysed)
 };
 
