@@ -1,32 +1,15 @@
 // name-addr / addr-spec parsing for From, To and similar headers (RFC 3261 20.10, 25.1).
 #include "core/sip_message.hpp"
+#include "core/text.hpp"
 
 namespace voxmon::core {
 
 namespace {
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
+using text::iequals;
+using text::trim;
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i]))
-      return false;
-  return true;
-}
 
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_ws(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_ws(s.back()))
-    s.remove_suffix(1);
-  return s;
-}
 
 // Position just after the closing quote of the quoted string starting at s[0] == '"', or npos
 // when it is not terminated. Backslash escapes one character (quoted-pair).

@@ -1,41 +1,24 @@
 // SDP parsing (RFC 4566) for call analysis: connection addresses, media ports, RTCP (RFC 3605,
 // RFC 5761), directions, ptime and the payload type map (RFC 3551 static table).
 #include "core/sdp.hpp"
+#include "core/text.hpp"
 
 namespace voxmon::core {
 
 namespace {
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
+using text::iequals;
+using text::is_digit;
+using text::trim;
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i]))
-      return false;
-  return true;
-}
 
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_ws(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_ws(s.back()))
-    s.remove_suffix(1);
-  return s;
-}
 
 // Splits off the next whitespace-separated field of `s`.
 std::string_view next_field(std::string_view& s) {
-  while (!s.empty() && is_ws(s.front()))
+  while (!s.empty() && text::is_space(s.front()))
     s.remove_prefix(1);
   size_t i = 0;
-  while (i < s.size() && !is_ws(s[i]))
+  while (i < s.size() && !text::is_space(s[i]))
     ++i;
   const std::string_view field = s.substr(0, i);
   s.remove_prefix(i);

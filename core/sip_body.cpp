@@ -2,40 +2,20 @@
 // multipart body (RFC 2046 5.1; multipart/mixed, /alternative, /related ...), nested at most
 // max_depth levels deep.
 #include "core/sip_message.hpp"
+#include "core/text.hpp"
 
 namespace voxmon::core {
 
 namespace {
 
+using text::iequals;
+using text::istarts_with;
+using text::trim;
+
 constexpr int max_depth = 4;
 constexpr size_t max_boundary = 200;  // RFC 2046 allows 70; be lenient but bounded
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i]))
-      return false;
-  return true;
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_ws(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_ws(s.back()))
-    s.remove_suffix(1);
-  return s;
-}
 
 struct line_view {
   std::string_view text;  // without CR LF / LF
@@ -74,7 +54,7 @@ std::string_view boundary_of(std::string_view content_type) {
     }
     const std::string_view name = trim(rest.substr(0, eq));
     rest.remove_prefix(eq + 1);
-    while (!rest.empty() && is_ws(rest.front()))
+    while (!rest.empty() && text::is_space(rest.front()))
       rest.remove_prefix(1);
     std::string_view value;
     if (!rest.empty() && rest.front() == '"') {

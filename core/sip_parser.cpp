@@ -3,33 +3,22 @@
 #include <array>
 
 #include "core/sip_message.hpp"
+#include "core/text.hpp"
 
 namespace voxmon::core {
 
 namespace {
 
+using text::lower;
+using text::iequals;
+using text::istarts_with;
+using text::is_digit;
+using text::trim;
+
 constexpr size_t max_headers = 256;
 constexpr uint32_t max_cseq = 2147483647u;  // 2^31 - 1 (RFC 3261 8.1.1.5)
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i]))
-      return false;
-  return true;
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
 bool is_ws(char c) { return c == ' ' || c == '\t'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 bool is_token_char(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c))
@@ -52,13 +41,6 @@ bool is_token(std::string_view s) {
   return true;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (is_ws(s.front()) || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (is_ws(s.back()) || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
 
 // Decimal digits only, no sign, value <= max. nullopt otherwise (also when empty).
 std::optional<uint32_t> parse_decimal(std::string_view s, uint32_t max) {
