@@ -103,6 +103,19 @@ void call::on_request(const sip_message& m, const decoded_packet& p, bool from_c
       }
       break;
     }
+    case sip_method::info:
+      if (auto d = parse_sip_info_dtmf(m.content_type, m.body)) {
+        dtmf_seen x;
+        x.d.digit = d->digit;
+        x.d.time = p.ts;
+        x.d.duration_ms = d->duration_ms;
+        x.d.type = 0;
+        x.d.sender = from_caller ? party::caller : party::callee;
+        x.d.src = p.src;
+        x.d.dst = p.dst;
+        dtmf_.push_back(x);
+      }
+      break;
     case sip_method::bye:
       if (!bye_ts_) {
         bye_ts_ = p.ts;
@@ -158,8 +171,14 @@ void call::learn_sdp(const sip_message& m, bool from_caller) {
     add_unique(side, a.rtp);
     for (size_t i = 0; i < media.payload_type_count; ++i) {
       const auto& pt = media.payload_types[i];
-      if (pt.pt >= 96 && pt.pt < dynamic_clock_.size() && !pt.encoding.empty())
+      if (pt.pt >= 96 && pt.pt < dynamic_clock_.size() && !pt.encoding.empty()) {
         dynamic_clock_[pt.pt] = is_telephone_event(pt.encoding) ? 0 : pt.clock_rate;
+        dynamic_name_[pt.pt - 96] = std::string(pt.encoding);
+      }
+      if (pt.pt < telephone_event_.size() && is_telephone_event(pt.encoding)) {
+        telephone_event_[pt.pt] = true;
+        event_clock_[pt.pt] = pt.clock_rate;
+      }
     }
   });
 }
@@ -184,10 +203,34 @@ call::stream& call::stream_for(const decoded_packet& p, uint32_t ssrc) {
   return s;
 }
 
+std::string_view call::encoding(uint8_t pt) const {
+  if (pt < 96)
+    return static_payload_name(pt);
+  return pt < 128 ? std::string_view(dynamic_name_[pt - 96]) : std::string_view{};
+}
+
+void call::add_events(const telephone_events_done& done, int stream_index,
+                      const decoded_packet& p) {
+  for (uint8_t i = 0; i < done.count; ++i) {
+    const auto& e = done.events[i];
+    dtmf_seen d;
+    d.d.digit = e.digit;
+    d.d.time = e.start;
+    d.d.duration_ms = e.duration_ms;
+    d.d.type = 1;
+    d.d.src = p.src;
+    d.d.dst = p.dst;
+    d.stream = stream_index;
+    dtmf_.push_back(d);  // per DTMF event, not per packet
+  }
+}
+
 void call::on_media(std::span<const uint8_t> data, const decoded_packet& p) {
   if (looks_like_rtcp(data)) {
     ++rtcp_packets_;
     last_ts_ = std::max(last_ts_, p.ts);
+    if (auto r = parse_rtcp_report(data))
+      rtcp_.on_report(*r, p.ts);
     return;
   }
   auto h = parse_rtp(data);
@@ -200,7 +243,19 @@ void call::on_media(std::span<const uint8_t> data, const decoded_packet& p) {
   stream& s = stream_for(p, h->ssrc);
   if (s.payload < 0)
     s.payload = h->payload_type;
-  s.stats.add(*h, p.ts, clock_rate(h->payload_type));
+  const uint32_t clock = clock_rate(h->payload_type);
+  s.stats.add(*h, p.ts, clock);
+  const uint8_t pt = h->payload_type;
+  media_kind kind = media_kind::audio;
+  if (telephone_event_[pt]) {
+    kind = media_kind::event;
+    add_events(s.events.add(data.subspan(h->payload_offset, h->payload_length), h->timestamp,
+                            p.ts, event_clock_[pt]),
+               static_cast<int>(&s - streams_.data()), p);
+  } else if (pt == 13 || pt == 19 || encoding(pt) == "CN") {
+    kind = media_kind::comfort_noise;
+  }
+  s.quality.add(h->sequence, h->timestamp, p.ts, clock, h->marker, kind);
 }
 
 std::optional<party> call::stream_sender(const stream& s) const {
@@ -257,6 +312,18 @@ cdr call::finish(close_reason reason) const {
   c.a_ua = a_ua_;
   c.b_ua = b_ua_;
   c.vlan = vlan_;
+  // One-way network delay for the E-model: half the round trip caller <-> monitor <-> callee,
+  // from the RTCP LSR/DLSR round trips of each side (0 for a side without them).
+  double rtt_to[2] = {0, 0};  // [0] monitor <-> callee (caller's streams), [1] <-> caller
+  for (const auto& s : streams_) {
+    const auto* r = rtcp_.find(s.ssrc);
+    const auto sender = stream_sender(s);
+    if (r && r->rtt_count && sender) {
+      double& v = rtt_to[*sender == party::caller ? 0 : 1];
+      v = std::max(v, r->rtt_sum_ms / r->rtt_count);
+    }
+  }
+  const double network_oneway_ms = (rtt_to[0] + rtt_to[1]) / 2.0;
   c.rtp.reserve(streams_.size());
   for (const auto& s : streams_) {
     cdr_rtp_stream r;
@@ -271,8 +338,56 @@ cdr call::finish(close_reason reason) const {
     r.first_ts = s.stats.first_arrival();
     r.last_ts = s.stats.last_arrival();
     r.sender = stream_sender(s);
+    if (s.payload >= 0)
+      r.codec = std::string(encoding(static_cast<uint8_t>(s.payload)));
+    r.quality = s.quality.result(codec_impairment_for(r.codec), network_oneway_ms);
+    if (const auto* rt = rtcp_.find(s.ssrc); rt && rt->reports) {
+      cdr_rtcp x;
+      const uint32_t clock = s.payload >= 0 ? clock_rate(static_cast<uint8_t>(s.payload)) : 0;
+      const double per_ms = clock ? clock / 1000.0 : 8.0;  // 8 kHz when unknown
+      x.reports = rt->reports;
+      x.loss = rt->cumulative_lost;
+      x.max_fraction_lost = rt->max_fraction_lost;
+      x.avg_fraction_lost = rt->fraction_lost_sum / rt->reports;
+      x.max_jitter_ms = rt->max_jitter / per_ms;
+      x.avg_jitter_ms = rt->jitter_sum / rt->reports / per_ms;
+      x.rtt_count = rt->rtt_count;
+      x.avg_rtt_ms = rt->rtt_count ? rt->rtt_sum_ms / rt->rtt_count : 0.0;
+      x.max_rtt_ms = rt->rtt_max_ms;
+      if (rt->xr) {
+        if (rt->xr->mos_lq != 127)
+          x.xr_mos_lq = rt->xr->mos_lq / 10.0;
+        if (rt->xr->mos_cq != 127)
+          x.xr_mos_cq = rt->xr->mos_cq / 10.0;
+        if (rt->xr->r_factor != 127)
+          x.xr_r_factor = rt->xr->r_factor;
+      }
+      r.rtcp = x;
+    }
     c.rtp.push_back(r);
   }
+  // DTMF: RTP events still open at the end count too; in time order.
+  for (const auto& d : dtmf_) {
+    c.dtmf.push_back(d.d);
+    if (d.stream >= 0)
+      c.dtmf.back().sender = stream_sender(streams_[static_cast<size_t>(d.stream)]);
+  }
+  for (size_t i = 0; i < streams_.size(); ++i) {
+    auto tracker = streams_[i].events;  // finish() without changing the call
+    if (auto e = tracker.finish()) {
+      cdr_dtmf d;
+      d.digit = e->digit;
+      d.time = e->start;
+      d.duration_ms = e->duration_ms;
+      d.type = 1;
+      d.sender = stream_sender(streams_[i]);
+      d.src = streams_[i].src;
+      d.dst = streams_[i].dst;
+      c.dtmf.push_back(d);
+    }
+  }
+  std::stable_sort(c.dtmf.begin(), c.dtmf.end(),
+                   [](const cdr_dtmf& x, const cdr_dtmf& y) { return x.time < y.time; });
   return c;
 }
 

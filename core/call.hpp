@@ -11,9 +11,12 @@
 
 #include "core/cdr.hpp"
 #include "core/decoded_packet.hpp"
+#include "core/dtmf.hpp"
+#include "core/rtcp_report.hpp"
 #include "core/rtp_stream_stats.hpp"
 #include "core/sdp.hpp"
 #include "core/sip_message.hpp"
+#include "core/stream_quality.hpp"
 
 namespace voxmon::core {
 
@@ -47,7 +50,15 @@ class call {
     uint32_t ssrc = 0;
     int payload = -1;
     rtp_stream_stats stats;
+    stream_quality quality;
+    telephone_event_tracker events;
   };
+  struct dtmf_seen {
+    cdr_dtmf d;
+    int stream = -1;  // index into streams_ (RFC 4733), -1 for SIP INFO
+  };
+  std::string_view encoding(uint8_t pt) const;
+  void add_events(const telephone_events_done& done, int stream_index, const decoded_packet& p);
   bool sent_by_caller(const sip_message& m, const decoded_packet& p) const;
   void learn_sdp(const sip_message& m, bool from_caller);
   void on_response(const sip_message& m, const decoded_packet& p, bool from_caller);
@@ -76,6 +87,11 @@ class call {
   std::optional<uint16_t> vlan_;
   std::vector<endpoint> caller_media_, callee_media_;  // where each side receives RTP
   std::array<uint32_t, 128> dynamic_clock_{};         // clock rate learned from rtpmap
+  std::array<std::string, 32> dynamic_name_{};        // rtpmap encoding of PT 96..127
+  std::array<bool, 128> telephone_event_{};           // PTs announced as telephone-event
+  std::array<uint32_t, 128> event_clock_{};           // their rtpmap clock
+  rtcp_tracker rtcp_;
+  std::vector<dtmf_seen> dtmf_;
   std::vector<stream> streams_;
   uint64_t sip_messages_ = 0, rtp_packets_ = 0, rtcp_packets_ = 0;
 };

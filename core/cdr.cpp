@@ -23,7 +23,28 @@ direction_summary summarize_direction(const cdr& c, party sender) {
   out.lost = best->lost;
   out.avgjitter_ms = best->avgjitter_ms;
   out.maxjitter_ms = best->maxjitter_ms;
+  out.stream = best;
   return out;
+}
+
+std::optional<double> stream_mos_min(const cdr_rtp_stream& s) {
+  std::optional<double> m;
+  for (const auto& b : s.quality.jb)
+    if (b.intervals > 0 && (!m || b.mos_min < *m))
+      m = b.mos_min;
+  return m;
+}
+
+std::optional<double> call_mos_min(const cdr& c) {
+  std::optional<double> m;
+  for (party p : {party::caller, party::callee}) {
+    const auto d = summarize_direction(c, p);
+    if (!d.stream)
+      continue;
+    if (auto v = stream_mos_min(*d.stream); v && (!m || *v < *m))
+      m = v;
+  }
+  return m;
 }
 
 double seconds_between(timestamp_ns from, timestamp_ns to) {

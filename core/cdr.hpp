@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/net_types.hpp"
+#include "core/stream_quality.hpp"
 
 namespace voxmon::core {
 
@@ -23,6 +24,30 @@ enum class bye_code : int {
 
 enum class party : uint8_t { caller, callee };
 
+// What the RTCP receiver reports said about one stream (reports sent by its receiver).
+struct cdr_rtcp {
+  uint32_t reports = 0;           // report blocks about the stream
+  int32_t loss = 0;               // cumulative packets lost, from the last report
+  uint8_t max_fraction_lost = 0;  // 0..255 (RFC 3550 fixed point, 256 = 100 %)
+  double avg_fraction_lost = 0;   // 0..255, mean over the reports
+  double max_jitter_ms = 0;       // jitter converted with the stream's RTP clock
+  double avg_jitter_ms = 0;
+  uint32_t rtt_count = 0;         // round trips measured from LSR/DLSR
+  double avg_rtt_ms = 0;          // monitor <-> the stream's receiver and back
+  double max_rtt_ms = 0;
+  std::optional<double> xr_mos_lq, xr_mos_cq;  // RFC 3611 VoIP metrics, as reported
+  std::optional<uint8_t> xr_r_factor;
+};
+
+struct cdr_dtmf {
+  char digit = 0;
+  timestamp_ns time = 0;                 // first packet of the event / the INFO request
+  std::optional<double> duration_ms;
+  uint8_t type = 0;                      // as VoIPmonitor: 0 SIP INFO, 1 RFC 2833/4733
+  std::optional<party> sender;
+  endpoint src, dst;
+};
+
 struct cdr_rtp_stream {
   endpoint src;
   endpoint dst;
@@ -35,10 +60,14 @@ struct cdr_rtp_stream {
   timestamp_ns first_ts = 0;
   timestamp_ns last_ts = 0;
   std::optional<party> sender;  // caller = a_ side, callee = b_ side; nullopt when unknown
+  std::string codec;            // encoding name (SDP rtpmap or RFC 3551), "" when unknown
+  stream_quality_result quality;  // MOS per buffer, loss/delay histograms, ptime, CN
+  std::optional<cdr_rtcp> rtcp;   // RTCP reports about this stream, when any
 };
 
 struct cdr {
   std::string callid;
+  std::string fbasename;       // Call-ID made a file name: the call's spool files (docs/CDR.md)
   uint32_t id_sensor = 0;
   timestamp_ns calldate = 0;   // first packet of the call
   timestamp_ns callend = 0;    // last packet of the call
@@ -56,6 +85,7 @@ struct cdr {
   std::string a_ua, b_ua;
   std::optional<uint16_t> vlan;
   std::vector<cdr_rtp_stream> rtp;  // in order of first packet
+  std::vector<cdr_dtmf> dtmf;       // in time order
 };
 
 // The a_ or b_ summary of a CDR: the stream of that direction with the most packets.
@@ -66,8 +96,14 @@ struct direction_summary {
   int64_t lost = 0;
   double avgjitter_ms = 0;
   double maxjitter_ms = 0;
+  const cdr_rtp_stream* stream = nullptr;  // the main stream itself (null when !present)
 };
 direction_summary summarize_direction(const cdr& c, party sender);
+
+// Lowest interval MOS over every buffer of the stream; nullopt without any interval.
+std::optional<double> stream_mos_min(const cdr_rtp_stream& s);
+// Lowest over both main streams (the CDR's mos_min).
+std::optional<double> call_mos_min(const cdr& c);
 
 // Seconds between two packet times, rounded to milliseconds.
 double seconds_between(timestamp_ns from, timestamp_ns to);

@@ -36,6 +36,86 @@ json whohanged(const std::optional<core::party>& p) {
   return *p == core::party::caller ? "caller" : "callee";
 }
 
+double round2(double x) { return std::round(x * 100.0) / 100.0; }
+
+json mos_or_null(const core::buffer_quality& b, bool min) {
+  if (b.intervals == 0)
+    return nullptr;
+  return round2(min ? b.mos_min : b.mos_avg);
+}
+
+json opt_num(const std::optional<double>& v, int decimals) {
+  if (!v)
+    return nullptr;
+  return decimals == 2 ? round2(*v) : round3(*v);
+}
+
+constexpr const char* buffer_names[core::jb_count] = {"mos_f1", "mos_f2", "mos_adapt"};
+constexpr const char* delay_names[7] = {"d50", "d70", "d90", "d120", "d150", "d200", "d300"};
+
+// Quality keys of one stream (or direction, with `prefix` "a_"/"b_"), appended in a fixed order.
+void add_quality(json& o, const std::string& prefix, const core::cdr_rtp_stream* s) {
+  for (size_t b = 0; b < core::jb_count; ++b) {
+    o[prefix + buffer_names[b]] = s ? mos_or_null(s->quality.jb[b], false) : json(nullptr);
+    o[prefix + buffer_names[b] + "_min"] = s ? mos_or_null(s->quality.jb[b], true) : json(nullptr);
+  }
+  o[prefix + "packet_loss_perc"] = s ? json(round3(s->quality.packet_loss_perc)) : json(nullptr);
+  for (size_t i = 0; i < 10; ++i)
+    o[prefix + "sl" + std::to_string(i + 1)] = s ? s->quality.sl[i] : 0;
+  for (size_t i = 0; i < 7; ++i)
+    o[prefix + delay_names[i]] = s ? s->quality.delay[i] : 0;
+  o[prefix + "reordered"] = s ? s->quality.reordered : 0;
+  o[prefix + "duplicates"] = s ? s->quality.duplicates : 0;
+  o[prefix + "codec"] = s && !s->codec.empty() ? json(s->codec) : json(nullptr);
+  o[prefix + "ptime"] = s && s->quality.ptime_ms ? json(s->quality.ptime_ms) : json(nullptr);
+  o[prefix + "cn"] = s ? s->quality.comfort_noise : false;
+}
+
+json rtcp_json(const std::optional<core::cdr_rtcp>& r) {
+  if (!r)
+    return nullptr;
+  json o;
+  o["reports"] = r->reports;
+  o["loss"] = r->loss;
+  o["maxfr"] = round3(r->max_fraction_lost * 100.0 / 256.0);
+  o["avgfr"] = round3(r->avg_fraction_lost * 100.0 / 256.0);
+  o["maxjitter"] = round3(r->max_jitter_ms);
+  o["avgjitter"] = round3(r->avg_jitter_ms);
+  o["rtt"] = r->rtt_count ? json(round3(r->avg_rtt_ms)) : json(nullptr);
+  o["maxrtt"] = r->rtt_count ? json(round3(r->max_rtt_ms)) : json(nullptr);
+  o["xr_mos_lq"] = opt_num(r->xr_mos_lq, 2);
+  o["xr_mos_cq"] = opt_num(r->xr_mos_cq, 2);
+  o["xr_r_factor"] = r->xr_r_factor ? json(*r->xr_r_factor) : json(nullptr);
+  return o;
+}
+
+// a_rtcp_*: what the caller's RTCP reported, i.e. about the stream it received (the callee's
+// main stream), as VoIPmonitor stores it.
+void add_rtcp_direction(json& o, const std::string& prefix, const core::cdr_rtp_stream* received) {
+  const core::cdr_rtcp* r = received && received->rtcp ? &*received->rtcp : nullptr;
+  o[prefix + "rtcp_loss"] = r ? json(r->loss) : json(nullptr);
+  o[prefix + "rtcp_maxfr"] = r ? json(round3(r->max_fraction_lost * 100.0 / 256.0)) : json(nullptr);
+  o[prefix + "rtcp_avgfr"] = r ? json(round3(r->avg_fraction_lost * 100.0 / 256.0)) : json(nullptr);
+  o[prefix + "rtcp_maxjitter"] = r ? json(round3(r->max_jitter_ms)) : json(nullptr);
+  o[prefix + "rtcp_avgjitter"] = r ? json(round3(r->avg_jitter_ms)) : json(nullptr);
+  o[prefix + "rtcp_rtt"] = r && r->rtt_count ? json(round3(r->avg_rtt_ms)) : json(nullptr);
+}
+
+json dtmf_json(const core::cdr& c) {
+  json a = json::array();
+  for (const auto& d : c.dtmf) {
+    json o;
+    o["digit"] = std::string(1, d.digit);
+    o["time"] = core::seconds_between(c.calldate, d.time);
+    o["duration"] = d.duration_ms ? json(round3(*d.duration_ms)) : json(nullptr);
+    o["type"] = d.type == 0 ? "sip_info" : "rfc2833";
+    o["sender"] = d.sender ? json(*d.sender == core::party::caller ? "caller" : "callee")
+                           : json(nullptr);
+    a.push_back(std::move(o));
+  }
+  return a;
+}
+
 json stream_json(const core::cdr_rtp_stream& s) {
   json o;
   o["saddr"] = s.src.addr.to_string();
@@ -48,6 +128,8 @@ json stream_json(const core::cdr_rtp_stream& s) {
   o["loss"] = s.lost;
   o["avgjitter"] = round3(s.avgjitter_ms);
   o["maxjitter"] = round3(s.maxjitter_ms);
+  add_quality(o, "", &s);
+  o["rtcp"] = rtcp_json(s.rtcp);
   return o;
 }
 
@@ -96,6 +178,15 @@ std::string cdr_to_json_line(const cdr& c) {
   for (const auto& s : c.rtp)
     rtp.push_back(stream_json(s));
   o["rtp"] = std::move(rtp);
+  // Voice quality (docs/QUALITY.md), after the original keys.
+  add_quality(o, "a_", a.stream);
+  add_quality(o, "b_", b.stream);
+  const auto mos_min = core::call_mos_min(c);
+  o["mos_min"] = mos_min ? json(round2(*mos_min)) : json(nullptr);
+  add_rtcp_direction(o, "a_", b.stream);
+  add_rtcp_direction(o, "b_", a.stream);
+  o["dtmf"] = dtmf_json(c);
+  o["fbasename"] = c.fbasename;
 
   // SIP text can hold any bytes: invalid UTF-8 becomes U+FFFD instead of throwing.
   return o.dump(-1, ' ', false, json::error_handler_t::replace);

@@ -76,7 +76,43 @@ CREATE TABLE IF NOT EXISTS cdr_rtp (
   maxjitter_mult10 INTEGER
 );
 CREATE INDEX IF NOT EXISTS cdr_rtp_cdr_ID ON cdr_rtp(cdr_ID);
+CREATE TABLE IF NOT EXISTS cdr_dtmf (
+  ID INTEGER PRIMARY KEY,
+  cdr_ID INTEGER NOT NULL REFERENCES cdr(ID),
+  saddr TEXT,
+  daddr TEXT,
+  firsttime REAL,
+  dtmf TEXT,
+  type INTEGER,
+  duration REAL NULL,
+  sender INTEGER NULL
+);
+CREATE INDEX IF NOT EXISTS cdr_dtmf_cdr_ID ON cdr_dtmf(cdr_ID);
 )SQL";
+}
+
+const std::vector<std::string>& sqlite_quality_columns() {
+  static const std::vector<std::string> columns = [] {
+    std::vector<std::string> v;
+    for (const char* side : {"a_", "b_"}) {
+      const std::string x = side;
+      for (const char* m : {"mos_f1", "mos_f2", "mos_adapt"}) {
+        v.push_back(x + m + "_mult10");
+        v.push_back(x + m + "_min_mult10");
+      }
+      for (int i = 1; i <= 10; ++i)
+        v.push_back(x + "sl" + std::to_string(i));
+      for (const char* d : {"d50", "d70", "d90", "d120", "d150", "d200", "d300"})
+        v.push_back(x + d);
+      v.push_back(x + "packet_loss_perc_mult1000");
+      for (const char* r : {"rtcp_loss", "rtcp_maxfr", "rtcp_avgfr_mult10", "rtcp_maxjitter",
+                            "rtcp_avgjitter_mult10"})
+        v.push_back(x + r);
+    }
+    v.push_back("mos_min_mult10");
+    return v;
+  }();
+  return columns;
 }
 
 }  // namespace voxmon::store

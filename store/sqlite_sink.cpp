@@ -1,5 +1,6 @@
 #include "store/sqlite_sink.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "store/sqlite_schema.hpp"
@@ -19,6 +20,39 @@ constexpr const char* insert_next_sql =
 constexpr const char* insert_rtp_sql =
     "INSERT INTO cdr_rtp (cdr_ID, saddr, sport, daddr, dport, ssrc, payload, received, loss, "
     "firsttime, avgjitter_mult10, maxjitter_mult10) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+
+constexpr const char* insert_dtmf_sql =
+    "INSERT INTO cdr_dtmf (cdr_ID, saddr, daddr, firsttime, dtmf, type, duration, sender) "
+    "VALUES (?,?,?,?,?,?,?,?)";
+
+std::string update_quality_sql() {
+  std::string sql = "UPDATE cdr SET ";
+  bool first = true;
+  for (const auto& c : sqlite_quality_columns()) {
+    sql += (first ? "" : ", ") + c + " = ?";
+    first = false;
+  }
+  return sql + " WHERE ID = ?";
+}
+
+// Adds the quality columns a cdr table of an older schema lacks.
+bool ensure_quality_columns(sqlite3* db) {
+  std::vector<std::string> have;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA table_info(cdr)", -1, &st, nullptr) != SQLITE_OK)
+    return false;
+  while (sqlite3_step(st) == SQLITE_ROW)
+    have.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+  sqlite3_finalize(st);
+  for (const auto& c : sqlite_quality_columns()) {
+    if (std::find(have.begin(), have.end(), c) != have.end())
+      continue;
+    const std::string sql = "ALTER TABLE cdr ADD COLUMN " + c + " INTEGER NULL";
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+      return false;
+  }
+  return true;
+}
 
 // Binds parameters left to right; resets the statement first so it can be reused.
 class binder {
@@ -66,6 +100,35 @@ std::optional<int64_t> payload_opt(bool present, int payload) {
   return payload;
 }
 
+// The quality columns, in sqlite_quality_columns() order.
+void bind_quality(binder& q, const core::cdr& c, const core::direction_summary& a,
+                  const core::direction_summary& b) {
+  auto opt = [](bool ok, int64_t v) { return ok ? std::optional<int64_t>(v) : std::nullopt; };
+  for (const auto* d : {&a, &b}) {
+    const core::cdr_rtp_stream* s = d->stream;
+    for (size_t i = 0; i < core::jb_count; ++i) {
+      const bool ok = s && s->quality.jb[i].intervals > 0;
+      q.opt_i64(opt(ok, ok ? std::llround(s->quality.jb[i].mos_avg * 10) : 0));
+      q.opt_i64(opt(ok, ok ? std::llround(s->quality.jb[i].mos_min * 10) : 0));
+    }
+    for (size_t i = 0; i < 10; ++i)
+      q.opt_i64(opt(s, s ? static_cast<int64_t>(s->quality.sl[i]) : 0));
+    for (size_t i = 0; i < 7; ++i)
+      q.opt_i64(opt(s, s ? static_cast<int64_t>(s->quality.delay[i]) : 0));
+    q.opt_i64(opt(s, s ? std::llround(s->quality.packet_loss_perc * 1000) : 0));
+    // a_rtcp_*: what this side reported, i.e. RTCP about the other side's stream.
+    const core::cdr_rtp_stream* other = d == &a ? b.stream : a.stream;
+    const core::cdr_rtcp* r = other && other->rtcp ? &*other->rtcp : nullptr;
+    q.opt_i64(opt(r, r ? r->loss : 0));
+    q.opt_i64(opt(r, r ? r->max_fraction_lost : 0));
+    q.opt_i64(opt(r, r ? std::llround(r->avg_fraction_lost * 10) : 0));
+    q.opt_i64(opt(r, r ? std::llround(r->max_jitter_ms) : 0));
+    q.opt_i64(opt(r, r ? std::llround(r->avg_jitter_ms * 10) : 0));
+  }
+  const auto m = core::call_mos_min(c);
+  q.opt_i64(opt(m.has_value(), m ? std::llround(*m * 10) : 0));
+}
+
 }  // namespace
 
 std::unique_ptr<sqlite_sink> sqlite_sink::open(const std::string& path, std::string& error) {
@@ -104,11 +167,19 @@ std::unique_ptr<sqlite_sink> sqlite_sink::open(const std::string& path, std::str
   sqlite3_finalize(st);
   if (rc != SQLITE_ROW)
     return fail("cannot read the schema version");
-  if (stamped && version != sqlite_schema_version) {
+  if (stamped && (version < 1 || version > sqlite_schema_version)) {
     error = "SQLite database '" + path + "' has schema version " + std::to_string(version) +
             ", this voxmon writes version " + std::to_string(sqlite_schema_version);
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     return nullptr;
+  }
+  if (!ensure_quality_columns(db))
+    return fail("cannot add the voice quality columns");
+  if (stamped && version < sqlite_schema_version) {
+    const std::string bump =
+        "UPDATE voxmon_schema SET version = " + std::to_string(sqlite_schema_version);
+    if (sqlite3_exec(db, bump.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+      return fail("cannot upgrade the schema version");
   }
   if (!stamped) {
     const std::string stamp =
@@ -130,7 +201,10 @@ std::string sqlite_sink::prepare() {
     sqlite3_stmt** st;
     const char* sql;
   };
+  static const std::string update_sql = update_quality_sql();
   const item items[] = {
+      {&update_quality_, update_sql.c_str()},
+      {&insert_dtmf_, insert_dtmf_sql},
       {&insert_cdr_, insert_cdr_sql},
       {&insert_next_, insert_next_sql},
       {&insert_rtp_, insert_rtp_sql},
@@ -147,7 +221,7 @@ std::string sqlite_sink::prepare() {
 }
 
 sqlite_sink::~sqlite_sink() {
-  for (sqlite3_stmt* st : {insert_cdr_, insert_next_, insert_rtp_, find_response_,
+  for (sqlite3_stmt* st : {insert_cdr_, insert_next_, insert_rtp_, update_quality_, insert_dtmf_, find_response_,
                            insert_response_, find_ua_, insert_ua_})
     sqlite3_finalize(st);  // no-op on nullptr
   sqlite3_close(db_);
@@ -187,7 +261,7 @@ std::string sqlite_sink::write(std::span<const core::cdr> batch) {
 
   auto fail = [&](const std::string& msg) {
     std::string text = "sqlite:" + path_ + ": " + msg;
-    for (sqlite3_stmt* st : {insert_cdr_, insert_next_, insert_rtp_, find_response_,
+    for (sqlite3_stmt* st : {insert_cdr_, insert_next_, insert_rtp_, update_quality_, insert_dtmf_, find_response_,
                              insert_response_, find_ua_, insert_ua_})
       sqlite3_reset(st);
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -270,8 +344,30 @@ std::string sqlite_sink::write(std::span<const core::cdr> batch) {
       return fail(std::string("insert into cdr: ") + sqlite3_errmsg(db_));
     const int64_t cdr_id = sqlite3_last_insert_rowid(db_);
 
+    binder qb(update_quality_);
+    bind_quality(qb, c, a, b);
+    qb.i64(cdr_id);
+    if (qb.step() != SQLITE_DONE)
+      return fail(std::string("update cdr quality: ") + sqlite3_errmsg(db_));
+    for (const auto& d : c.dtmf) {
+      binder db(insert_dtmf_);
+      std::optional<int64_t> sender;
+      if (d.sender)
+        sender = *d.sender == core::party::caller ? 0 : 1;
+      db.i64(cdr_id)
+          .text(d.src.addr.to_string())
+          .text(d.dst.addr.to_string())
+          .real(core::seconds_between(c.calldate, d.time))
+          .text(std::string(1, d.digit))
+          .i64(d.type)
+          .opt_real(d.duration_ms)
+          .opt_i64(sender);
+      if (db.step() != SQLITE_DONE)
+        return fail(std::string("insert into cdr_dtmf: ") + sqlite3_errmsg(db_));
+    }
+
     binder nb(insert_next_);
-    nb.i64(cdr_id).text(calldate).text(c.callid);
+    nb.i64(cdr_id).text(calldate).text(c.fbasename.empty() ? c.callid : c.fbasename);
     if (nb.step() != SQLITE_DONE)
       return fail(std::string("insert into cdr_next: ") + sqlite3_errmsg(db_));
 

@@ -31,6 +31,8 @@ class sqlite_sink final : public cdr_sink {
   sqlite3_stmt* insert_cdr_ = nullptr;
   sqlite3_stmt* insert_next_ = nullptr;
   sqlite3_stmt* insert_rtp_ = nullptr;
+  sqlite3_stmt* update_quality_ = nullptr;
+  sqlite3_stmt* insert_dtmf_ = nullptr;
   sqlite3_stmt* find_response_ = nullptr;
   sqlite3_stmt* insert_response_ = nullptr;
   sqlite3_stmt* find_ua_ = nullptr;

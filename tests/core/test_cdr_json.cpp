@@ -75,6 +75,41 @@ cdr answered_call() {
                          1.23456, 5.0004, t0 + 2'600 * ms, party::caller));
   c.rtp.push_back(stream(ep("10.0.0.2", 50000), ep("10.0.0.1", 40000), 4'000'000'000u, 0, 3265,
                          0, 0.5, 2.25, t0 + 2'700 * ms, party::callee));
+  // Voice quality of the caller's main stream, RTCP about the callee's, one DTMF digit.
+  auto& q = c.rtp[1].quality;
+  c.rtp[1].codec = "PCMA";
+  q.jb[0] = {4.40666, 4.1234, 3, 1500, 2, 0};
+  q.jb[2] = {4.2, 4.2, 1, 500, 0, 0};
+  q.sl[0] = 2;
+  q.sl[9] = 1;
+  q.delay[0] = 7;
+  q.delay[6] = 1;
+  q.expected = 3272;
+  q.lost = 2;
+  q.packet_loss_perc = 0.061125;
+  q.reordered = 4;
+  q.duplicates = 5;
+  q.ptime_ms = 20;
+  q.comfort_noise = true;
+  core::cdr_rtcp r;
+  r.reports = 12;
+  r.loss = 3;
+  r.max_fraction_lost = 64;
+  r.avg_fraction_lost = 2.5;
+  r.max_jitter_ms = 12.5;
+  r.avg_jitter_ms = 3.0625;
+  r.rtt_count = 2;
+  r.avg_rtt_ms = 41.2345;
+  r.max_rtt_ms = 50;
+  r.xr_mos_lq = 4.1;
+  c.rtp[2].rtcp = r;
+  core::cdr_dtmf d;
+  d.digit = '#';
+  d.time = t0 + 10'000 * ms;
+  d.duration_ms = 160;
+  d.type = 1;
+  d.sender = party::caller;
+  c.dtmf.push_back(d);
   return c;
 }
 
@@ -98,6 +133,27 @@ cdr unanswered_call() {
   return c;
 }
 
+// Quality keys of a stream without any quality data (appended after "maxjitter").
+const std::string no_quality =
+    R"(,"mos_f1":null,"mos_f1_min":null,"mos_f2":null,"mos_f2_min":null,"mos_adapt":null,)"
+    R"("mos_adapt_min":null,"packet_loss_perc":0.0,"sl1":0,"sl2":0,"sl3":0,"sl4":0,"sl5":0,)"
+    R"("sl6":0,"sl7":0,"sl8":0,"sl9":0,"sl10":0,"d50":0,"d70":0,"d90":0,"d120":0,"d150":0,)"
+    R"("d200":0,"d300":0,"reordered":0,"duplicates":0,"codec":null,"ptime":null,"cn":false)";
+
+// The call-level quality keys of a direction without a stream (prefix a_ or b_).
+std::string no_direction(const std::string& x) {
+  std::string s = "," + x + "mos_f1\":null,\"" + x + "mos_f1_min\":null,\"" + x + "mos_f2\":null,\"" + x +
+                  "mos_f2_min\":null,\"" + x + "mos_adapt\":null,\"" + x + "mos_adapt_min\":null,\"" + x +
+                  "packet_loss_perc\":null";
+  for (int i = 1; i <= 10; ++i)
+    s += ",\"" + x + "sl" + std::to_string(i) + "\":0";
+  for (const char* d : {"d50", "d70", "d90", "d120", "d150", "d200", "d300"})
+    s += ",\"" + x + d + "\":0";
+  s += ",\"" + x + "reordered\":0,\"" + x + "duplicates\":0,\"" + x + "codec\":null,\"" + x +
+       "ptime\":null,\"" + x + "cn\":false";
+  return "\"" + s.substr(1);
+}
+
 }  // namespace
 
 TEST_CASE("answered call renders the exact JSON line", "[json]") {
@@ -113,12 +169,35 @@ TEST_CASE("answered call renders the exact JSON line", "[json]") {
       R"("a_received":3270,"b_received":3265,"a_lost":2,"b_lost":0,"a_avgjitter":1.235,)"
       R"("b_avgjitter":0.5,"a_maxjitter":5.0,"b_maxjitter":2.25,"rtp":[)"
       R"({"saddr":"10.0.0.1","sport":40002,"daddr":"10.0.0.2","dport":50002,"ssrc":5,)"
-      R"("payload":18,"received":10,"loss":1,"avgjitter":0.1,"maxjitter":0.2},)"
+      R"("payload":18,"received":10,"loss":1,"avgjitter":0.1,"maxjitter":0.2)" + no_quality +
+      R"(,"rtcp":null},)"
       R"({"saddr":"10.0.0.1","sport":40000,"daddr":"10.0.0.2","dport":50000,"ssrc":287454020,)"
-      R"("payload":8,"received":3270,"loss":2,"avgjitter":1.235,"maxjitter":5.0},)"
+      R"("payload":8,"received":3270,"loss":2,"avgjitter":1.235,"maxjitter":5.0,"mos_f1":4.41,)"
+      R"("mos_f1_min":4.12,"mos_f2":null,"mos_f2_min":null,"mos_adapt":4.2,"mos_adapt_min":4.2,)"
+      R"("packet_loss_perc":0.061,"sl1":2,"sl2":0,"sl3":0,"sl4":0,"sl5":0,"sl6":0,"sl7":0,)"
+      R"("sl8":0,"sl9":0,"sl10":1,"d50":7,"d70":0,"d90":0,"d120":0,"d150":0,"d200":0,"d300":1,)"
+      R"("reordered":4,"duplicates":5,"codec":"PCMA","ptime":20,"cn":true,"rtcp":null},)"
       R"({"saddr":"10.0.0.2","sport":50000,"daddr":"10.0.0.1","dport":40000,)"
       R"("ssrc":4000000000,"payload":0,"received":3265,"loss":0,"avgjitter":0.5,)"
-      R"("maxjitter":2.25}]})";
+      R"("maxjitter":2.25)" + no_quality +
+      R"(,"rtcp":{"reports":12,"loss":3,"maxfr":25.0,"avgfr":0.977,"maxjitter":12.5,)"
+      R"("avgjitter":3.063,"rtt":41.235,"maxrtt":50.0,"xr_mos_lq":4.1,"xr_mos_cq":null,)"
+      R"("xr_r_factor":null}}],"a_mos_f1":4.41,"a_mos_f1_min":4.12,"a_mos_f2":null,)"
+      R"("a_mos_f2_min":null,"a_mos_adapt":4.2,"a_mos_adapt_min":4.2,)"
+      R"("a_packet_loss_perc":0.061,"a_sl1":2,"a_sl2":0,"a_sl3":0,"a_sl4":0,"a_sl5":0,)"
+      R"("a_sl6":0,"a_sl7":0,"a_sl8":0,"a_sl9":0,"a_sl10":1,"a_d50":7,"a_d70":0,"a_d90":0,)"
+      R"("a_d120":0,"a_d150":0,"a_d200":0,"a_d300":1,"a_reordered":4,"a_duplicates":5,)"
+      R"("a_codec":"PCMA","a_ptime":20,"a_cn":true,"b_mos_f1":null,"b_mos_f1_min":null,)"
+      R"("b_mos_f2":null,"b_mos_f2_min":null,"b_mos_adapt":null,"b_mos_adapt_min":null,)"
+      R"("b_packet_loss_perc":0.0,"b_sl1":0,"b_sl2":0,"b_sl3":0,"b_sl4":0,"b_sl5":0,)"
+      R"("b_sl6":0,"b_sl7":0,"b_sl8":0,"b_sl9":0,"b_sl10":0,"b_d50":0,"b_d70":0,"b_d90":0,)"
+      R"("b_d120":0,"b_d150":0,"b_d200":0,"b_d300":0,"b_reordered":0,"b_duplicates":0,)"
+      R"("b_codec":null,"b_ptime":null,"b_cn":false,"mos_min":4.12,"a_rtcp_loss":3,)"
+      R"("a_rtcp_maxfr":25.0,"a_rtcp_avgfr":0.977,"a_rtcp_maxjitter":12.5,)"
+      R"("a_rtcp_avgjitter":3.063,"a_rtcp_rtt":41.235,"b_rtcp_loss":null,"b_rtcp_maxfr":null,)"
+      R"("b_rtcp_avgfr":null,"b_rtcp_maxjitter":null,"b_rtcp_avgjitter":null,"b_rtcp_rtt":null,)"
+      R"("dtmf":[{"digit":"#","time":10.0,"duration":160.0,"type":"rfc2833","sender":"caller"}],)"
+      R"("fbasename":""})";
   CHECK(store::cdr_to_json_line(answered_call()) == expected);
 }
 
@@ -136,7 +215,12 @@ TEST_CASE("unanswered call: nulls, IPv6, escapes and invalid UTF-8", "[json]") {
       R"("a_received":0,"b_received":0,"a_lost":0,"b_lost":0,"a_avgjitter":null,)"
       R"("b_avgjitter":null,"a_maxjitter":null,"b_maxjitter":null,"rtp":[)"
       R"({"saddr":"2001:db8::1","sport":4000,"daddr":"2001:db8::2","dport":6000,"ssrc":1,)"
-      R"("payload":null,"received":3,"loss":0,"avgjitter":0.0,"maxjitter":0.0}]})";
+      R"("payload":null,"received":3,"loss":0,"avgjitter":0.0,"maxjitter":0.0)" + no_quality +
+      R"(,"rtcp":null}],)" + no_direction("a_") + "," + no_direction("b_") +
+      R"(,"mos_min":null,"a_rtcp_loss":null,"a_rtcp_maxfr":null,"a_rtcp_avgfr":null,)"
+      R"("a_rtcp_maxjitter":null,"a_rtcp_avgjitter":null,"a_rtcp_rtt":null,"b_rtcp_loss":null,)"
+      R"("b_rtcp_maxfr":null,"b_rtcp_avgfr":null,"b_rtcp_maxjitter":null,"b_rtcp_avgjitter":null,)"
+      R"("b_rtcp_rtt":null,"dtmf":[],"fbasename":""})";
   CHECK(store::cdr_to_json_line(unanswered_call()) == expected);
 }
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "store/sqlite_schema.hpp"
 #include "store/sqlite_sink.hpp"
 
 using namespace voxmon;
@@ -116,6 +117,20 @@ std::vector<std::string> query(const std::string& path, const std::string& sql) 
 
 }  // namespace
 
+// The schema 2 quality columns of one direction (sqlite_quality_columns order): 6 MOS, sl1..10,
+// d50..d300, packet_loss_perc_mult1000, 5 RTCP. Without quality data: MOS and RTCP NULL, counts
+// 0 when the direction has a stream, all NULL when it has none.
+std::string quality_suffix(bool stream) {
+  std::string s;
+  for (int i = 0; i < 6; ++i)
+    s += "|NULL";
+  for (int i = 0; i < 18; ++i)
+    s += stream ? "|0" : "|NULL";
+  for (int i = 0; i < 5; ++i)
+    s += "|NULL";
+  return s;
+}
+
 TEST_CASE("sqlite sink writes VoIPmonitor-named tables with exact values", "[sqlite]") {
   const auto path = fresh_db("sink_values.db");
   {
@@ -128,7 +143,7 @@ TEST_CASE("sqlite sink writes VoIPmonitor-named tables with exact values", "[sql
     CHECK(sink->write(batch) == "");
     CHECK(sink->flush() == "");
   }
-  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"1"});
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"2"});
   CHECK(query(path, "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
 
   const auto cdrs = query(path, "SELECT * FROM cdr ORDER BY ID");
@@ -136,11 +151,13 @@ TEST_CASE("sqlite sink writes VoIPmonitor-named tables with exact values", "[sql
   CHECK(cdrs[0] ==
         "1|2023-11-14 22:13:20.123|2023-11-14 22:14:25.555|65.432|62.932|0.002|2.6|"
         "1001|Alice|example.com|1002|example.org|10.0.0.1|5060|10.0.0.2|5062|200|1|3|1|1|1|7|"
-        "100|8|0|3270|3265|2|0|12|3|6|2");
+        "100|8|0|3270|3265|2|0|12|3|6|2" +
+            quality_suffix(true) + quality_suffix(true) + "|NULL");
   CHECK(cdrs[1] ==
         "2|2023-11-14 22:13:20.133|2023-11-14 22:13:50.133|30.0|NULL|NULL|NULL|"
         "1003|||1004||2001:db8::1|5060|2001:db8::2|5080|487|2|0|NULL|NULL|NULL|0|"
-        "NULL|NULL|NULL|0|0|0|0|NULL|NULL|NULL|NULL");
+        "NULL|NULL|NULL|0|0|0|0|NULL|NULL|NULL|NULL" +
+            quality_suffix(false) + quality_suffix(false) + "|NULL");
 
   CHECK(query(path, "SELECT * FROM cdr_next ORDER BY cdr_ID") ==
         std::vector<std::string>{"1|2023-11-14 22:13:20.123|call-1@host",
@@ -153,7 +170,7 @@ TEST_CASE("sqlite sink writes VoIPmonitor-named tables with exact values", "[sql
         std::vector<std::string>{"1|200 OK", "2|487 Request Terminated"});
   CHECK(query(path, "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
                     "ORDER BY name") ==
-        std::vector<std::string>{"cdr_calldate", "cdr_called", "cdr_caller",
+        std::vector<std::string>{"cdr_calldate", "cdr_called", "cdr_caller", "cdr_dtmf_cdr_ID",
                                  "cdr_next_fbasename", "cdr_rtp_cdr_ID"});
 }
 
@@ -177,7 +194,7 @@ TEST_CASE("reopening an existing sqlite database appends and reuses lookups", "[
     const std::vector<core::cdr> batch{c, unanswered(), c};
     REQUIRE(sink->write(batch) == "");
   }
-  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"1"});
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"2"});
   CHECK(query(path, "SELECT COUNT(*) FROM cdr") == std::vector<std::string>{"4"});
   CHECK(query(path, "SELECT ID, a_ua_id, b_ua_id, lastSIPresponse_id FROM cdr ORDER BY ID") ==
         std::vector<std::string>{"1|1|1|1", "2|1|2|1", "3|NULL|NULL|2", "4|1|2|1"});
@@ -212,13 +229,39 @@ TEST_CASE("sqlite sink reports unusable files", "[sqlite]") {
     }
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "UPDATE voxmon_schema SET version = 2", nullptr, nullptr,
+    REQUIRE(sqlite3_exec(db, "UPDATE voxmon_schema SET version = 3", nullptr, nullptr,
                          nullptr) == SQLITE_OK);
     sqlite3_close(db);
     std::string error;
     CHECK_FALSE(store::sqlite_sink::open(path, error));
-    CHECK_THAT(error, Catch::Contains("schema version 2"));
+    CHECK_THAT(error, Catch::Contains("schema version 3"));
   }
+}
+
+TEST_CASE("a schema version 1 file is upgraded in place", "[sqlite]") {
+  const auto path = fresh_db("upgrade_v1.db");
+  {
+    std::string error;
+    REQUIRE(store::sqlite_sink::open(path, error));
+  }
+  // Turn it into a version 1 file: no quality columns.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  for (const auto& c : store::sqlite_quality_columns()) {
+    const std::string sql = "ALTER TABLE cdr DROP COLUMN " + c;
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  }
+  REQUIRE(sqlite3_exec(db, "UPDATE voxmon_schema SET version = 1", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  sqlite3_close(db);
+  std::string error;
+  const bool opened = store::sqlite_sink::open(path, error) != nullptr;
+  INFO(error);
+  REQUIRE(opened);
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"2"});
+  CHECK(query(path, "SELECT COUNT(*) FROM pragma_table_info('cdr') WHERE name IN "
+                    "('a_mos_f1_mult10', 'b_sl10', 'a_d300', 'mos_min_mult10', "
+                    "'b_rtcp_avgjitter_mult10')") == std::vector<std::string>{"5"});
 }
 
 TEST_CASE("a failed batch rolls back and forgets cached lookup ids", "[sqlite]") {
