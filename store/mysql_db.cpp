@@ -1,0 +1,120 @@
+#include "store/mysql_db.hpp"
+
+#include <cppconn/driver.h>
+#include <cppconn/exception.h>
+#include <cppconn/resultset.h>
+#include <cppconn/resultset_metadata.h>
+#include <cppconn/statement.h>
+#include <mysql_connection.h>
+#include <mysql_driver.h>
+
+#include <mutex>
+
+namespace voxmon::store {
+namespace {
+
+// Client error codes: the server could not be reached or the link broke.
+bool is_transient(int code) {
+  switch (code) {
+    case 1040:  // too many connections
+    case 1044:  // access denied to database
+    case 1045:  // access denied (wrong user or password): fixable, keep the CDRs
+    case 1053:  // server shutdown in progress
+    case 1205:  // lock wait timeout
+    case 1213:  // deadlock
+    case 1927:  // connection killed
+    case 2002: case 2003: case 2005: case 2006: case 2013: case 2055:
+    case 0:     // connector-side error without a server code
+      return true;
+    default:
+      return code >= 2000 && code < 3000;  // every other client-side (link) error
+  }
+}
+
+std::unique_ptr<sql::Statement> statement(sql::Connection& c) {
+  return std::unique_ptr<sql::Statement>(c.createStatement());
+}
+
+}  // namespace
+
+std::string mysql_params::where() const {
+  return "MySQL server '" + host + ":" + std::to_string(port) + "' (database '" + database + "')";
+}
+
+db_error classify(const sql::SQLException& e, const std::string& context) {
+  db_error out;
+  out.code = e.getErrorCode();
+  out.kind = is_transient(out.code) ? db_error_kind::transient : db_error_kind::permanent;
+  out.text = context + ": " + e.what() + " (error " + std::to_string(out.code) + ")";
+  return out;
+}
+
+mysql_db::mysql_db(mysql_params p, sql::Connection* c) : params_(std::move(p)), conn_(c) {}
+mysql_db::~mysql_db() = default;
+
+std::unique_ptr<mysql_db> mysql_db::connect(const mysql_params& p, db_error& error) {
+  static std::mutex driver_mutex;  // the first get_mysql_driver_instance() is not thread-safe
+  try {
+    sql::mysql::MySQL_Driver* driver;
+    {
+      std::lock_guard<std::mutex> lock(driver_mutex);
+      driver = sql::mysql::get_mysql_driver_instance();
+    }
+    sql::ConnectOptionsMap opts;
+    opts["hostName"] = sql::SQLString("tcp://" + p.host + ":" + std::to_string(p.port));
+    opts["userName"] = sql::SQLString(p.user);
+    opts["password"] = sql::SQLString(p.password);
+    opts["OPT_CONNECT_TIMEOUT"] = static_cast<int>(p.connect_timeout_s);
+    opts["OPT_READ_TIMEOUT"] = static_cast<int>(p.io_timeout_s);
+    opts["OPT_WRITE_TIMEOUT"] = static_cast<int>(p.io_timeout_s);
+    opts["OPT_RECONNECT"] = false;
+    opts["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+    std::unique_ptr<mysql_db> db(new mysql_db(p, driver->connect(opts)));
+    db->exec("CREATE DATABASE IF NOT EXISTS `" + p.database +
+             "` DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+    db->conn_->setSchema(sql::SQLString(p.database));
+    db->exec("SET time_zone = '+00:00'");
+    db->exec("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'");
+    db->conn_->setAutoCommit(true);
+    return db;
+  } catch (const sql::SQLException& e) {
+    error = classify(e, "cannot connect to " + p.where());
+    if (error.code == 0 || error.code >= 2000)
+      error.kind = db_error_kind::transient;
+    return nullptr;
+  }
+}
+
+void mysql_db::exec(const std::string& sql) { statement(*conn_)->execute(sql::SQLString(sql)); }
+
+uint64_t mysql_db::update(const std::string& sql) {
+  return static_cast<uint64_t>(statement(*conn_)->executeUpdate(sql::SQLString(sql)));
+}
+
+std::vector<mysql_db::row> mysql_db::query(const std::string& sql) {
+  auto st = statement(*conn_);
+  std::unique_ptr<sql::ResultSet> rs(st->executeQuery(sql::SQLString(sql)));
+  const unsigned cols = rs->getMetaData()->getColumnCount();
+  std::vector<row> out;
+  while (rs->next()) {
+    row r;
+    for (unsigned i = 1; i <= cols; ++i) {
+      r.values.push_back(std::string(rs->getString(i)));
+      r.is_null.push_back(rs->isNull(i));
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+uint64_t mysql_db::last_insert_id() {
+  auto rows = query("SELECT LAST_INSERT_ID()");
+  return rows.empty() ? 0 : std::stoull(rows[0].values[0]);
+}
+
+std::string mysql_db::quote(const std::string& text) {
+  auto* c = dynamic_cast<sql::mysql::MySQL_Connection*>(conn_.get());
+  return "'" + std::string(c->escapeString(sql::SQLString(text))) + "'";
+}
+
+}  // namespace voxmon::store

@@ -1,0 +1,67 @@
+#pragma once
+// A MySQL/MariaDB connection through Connector/C++ 1.1 (legacy sql::mysql API): connect with
+// timeouts, run statements, classify errors as transient (retry later, keep CDRs in the
+// journal) or permanent (the data itself is refused: dead-letter file).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sql {
+class Connection;
+class SQLException;
+}  // namespace sql
+
+namespace voxmon::store {
+
+struct mysql_params {
+  std::string host;
+  uint32_t port = 3306;
+  std::string user;
+  std::string password;
+  std::string database;
+  uint32_t connect_timeout_s = 5;
+  uint32_t io_timeout_s = 60;
+  std::string where() const;  // "MySQL server 'host:port' (database 'db')" for messages
+};
+
+enum class db_error_kind { none, transient, permanent };
+
+struct db_error {
+  db_error_kind kind = db_error_kind::none;
+  int code = 0;
+  std::string text;
+  explicit operator bool() const { return kind != db_error_kind::none; }
+};
+
+db_error classify(const sql::SQLException& e, const std::string& context);
+
+class mysql_db {
+ public:
+  // Connects, creates the database when missing and selects it. nullptr + error on failure.
+  static std::unique_ptr<mysql_db> connect(const mysql_params& p, db_error& error);
+  ~mysql_db();
+  mysql_db(const mysql_db&) = delete;
+  mysql_db& operator=(const mysql_db&) = delete;
+
+  // These throw sql::SQLException on failure.
+  void exec(const std::string& sql);
+  uint64_t update(const std::string& sql);  // affected rows
+  // Every row of a query, every column as text ("" for NULL; is_null tells them apart).
+  struct row {
+    std::vector<std::string> values;
+    std::vector<bool> is_null;
+  };
+  std::vector<row> query(const std::string& sql);
+  uint64_t last_insert_id();
+  // A quoted, escaped SQL string literal ('...').
+  std::string quote(const std::string& text);
+  const mysql_params& params() const { return params_; }
+
+ private:
+  mysql_db(mysql_params p, sql::Connection* c);
+  mysql_params params_;
+  std::unique_ptr<sql::Connection> conn_;
+};
+
+}  // namespace voxmon::store
