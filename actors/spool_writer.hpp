@@ -1,0 +1,69 @@
+#pragma once
+// spool_writer: one member of the pool that writes per-call pcap files
+// (spooldir/YYYY-MM-DD/HH/MM/SIP|RTP/<fbasename>.pcap[.gz]). A call is hashed to one member by
+// its fbasename. Frames are copied out of the shared batch into per-file buffers at once (the
+// batch is released), buffers are written when they reach 64 KB, when all buffers together
+// exceed `max_buffered`, and when the call closes. A failing disk (full, read-only, no
+// permission) is logged to stderr and its packets are counted as dropped; the analysis is not
+// affected. Member 0 also runs the retention check (maxpoolsize / maxpooldays) periodically.
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "core/pcap_writer.hpp"
+#include "core/spool_index.hpp"
+#include "messages/actors.hpp"
+
+namespace voxmon {
+
+struct spool_writer_config {
+  std::filesystem::path spooldir = "spool";
+  core::pcap_compression compression = core::pcap_compression::none;
+  bool rtp_header_only = false;     // savertp = header: RTP cut after its header (wirelen kept)
+  uint64_t max_bytes = 0;           // maxpoolsize in bytes; 0 = no limit
+  uint32_t max_days = 0;            // maxpooldays; 0 = no limit
+  size_t max_open_files = 256;      // per member; the least recently used file is closed beyond
+  size_t max_buffered = 8u << 20;   // bytes pending in all buffers of one member
+  bool retention = false;           // this member enforces retention (member 0)
+  std::chrono::seconds retention_interval{60};
+  std::shared_ptr<core::spool_index> index;  // shared by the pool
+};
+
+struct spool_open_file {
+  std::unique_ptr<core::pcap_file> file;
+  std::string minute;
+  uint64_t last_use = 0;
+  uint32_t users = 0;  // calls writing to it (normally 1)
+};
+
+struct spool_writer_state {
+  std::unordered_map<std::string, spool_open_file> files;              // by path
+  std::unordered_map<uint64_t, std::vector<std::string>> call_files;   // call uid -> paths
+  std::unordered_set<std::string> dead;  // paths that failed: dropped until their call closes
+  size_t buffered = 0;
+  uint64_t use_clock = 0;
+  uint32_t logged_errors = 0;
+  spool_report report;
+  static inline const char* name = "spool_writer";
+};
+
+spool_writer_actor::behavior_type
+spool_writer(spool_writer_actor::stateful_pointer<spool_writer_state> self, spool_writer_config cfg);
+
+// Adds routed packet `rp` of `b` to `out` as the call actor's spool selection (SIP to sip, RTP
+// and RTCP to rtp, as `link` asks; a packet already listed is not listed twice).
+void spool_select(const spool_link& link, const core::packet_batch& b,
+                  const core::routed_packet& rp, spool_packets& out);
+
+// The pool member of a call.
+const spool_writer_actor& spool_pick(const std::vector<spool_writer_actor>& pool,
+                                     const std::string& fbasename);
+
+}  // namespace voxmon

@@ -1,0 +1,219 @@
+// Per-call pcap storage, the pure parts: file names, paths, the pcap writer/reader, the
+// retention index and the merge used by `voxmon pcap`.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "core/pcap_writer.hpp"
+#include "core/spool_index.hpp"
+#include "core/spool_lookup.hpp"
+#include "core/spool_path.hpp"
+
+using namespace voxmon::core;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path fresh_dir(const std::string& name) {
+  auto d = fs::path(VOXMON_TEST_TMP) / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+void write_bytes(const fs::path& p, size_t n) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << std::string(n, 'x');
+}
+
+size_t count_records(const fs::path& p, int* link = nullptr) {
+  size_t n = 0;
+  std::string error;
+  REQUIRE(read_pcap_file(p.string(), [&](int lt) { if (link) *link = lt; },
+                         [&](const pcap_record&) { ++n; }, error));
+  return n;
+}
+
+constexpr timestamp_ns t2024 = timestamp_ns{1709622489} * ns_per_second;  // 2024-03-05 07:08:09
+
+}  // namespace
+
+TEST_CASE("fbasename keeps safe characters and replaces the rest", "[spool]") {
+  CHECK(make_fbasename("abc-1.2@host:5060") == "abc-1.2@host:5060");
+  CHECK(make_fbasename("a b/c;d\\e") == "a_b_c_d_e");
+  CHECK(make_fbasename("x\xff\x01y") == "x__y");
+  CHECK(make_fbasename("") == "_");
+  CHECK(make_fbasename(".") == "_");
+  CHECK(make_fbasename("..") == "__");
+  CHECK(make_fbasename("../../etc/passwd") == ".._.._etc_passwd");
+}
+
+TEST_CASE("a too long Call-ID is cut and gets a hash suffix", "[spool]") {
+  const std::string a = std::string(300, 'a') + "1";
+  const std::string b = std::string(300, 'a') + "2";
+  const auto fa = make_fbasename(a), fb = make_fbasename(b);
+  CHECK(fa.size() == max_fbasename);
+  CHECK(fa != fb);
+  CHECK(fa.substr(0, max_fbasename - 17) == fb.substr(0, max_fbasename - 17));
+  CHECK(fa[max_fbasename - 17] == '_');
+  CHECK(fa == make_fbasename(a));  // stable
+  CHECK(make_fbasename(std::string(max_fbasename, 'z')) == std::string(max_fbasename, 'z'));
+}
+
+TEST_CASE("spool paths follow VoIPmonitor's minute layout in UTC", "[spool]") {
+  CHECK(spool_minute(t2024) == "2024-03-05/07/08");
+  CHECK(spool_minute(t2024 + 51 * ns_per_second) == "2024-03-05/07/09");
+  CHECK(spool_file_path("/var/spool/voxmon", t2024, "abc@h", spool_kind::sip, ".pcap") ==
+        fs::path("/var/spool/voxmon/2024-03-05/07/08/SIP/abc@h.pcap"));
+  CHECK(spool_file_path("sp", t2024, "abc@h", spool_kind::rtp, ".pcap.gz") ==
+        fs::path("sp/2024-03-05/07/08/RTP/abc@h.pcap.gz"));
+}
+
+TEST_CASE("rtp_header_length covers CSRCs and the extension", "[spool]") {
+  std::vector<uint8_t> p(40, 0);
+  p[0] = 0x80;
+  CHECK(rtp_header_length(p) == 12);
+  p[0] = 0x82;  // two CSRCs
+  CHECK(rtp_header_length(p) == 20);
+  p[0] = 0x90;  // extension of 2 words
+  p[15] = 2;
+  CHECK(rtp_header_length(p) == 24);
+  p[0] = 0x40;  // not RTP version 2: kept whole
+  CHECK(rtp_header_length(p) == 40);
+  CHECK(rtp_header_length(std::span<const uint8_t>(p.data(), 5)) == 5);
+}
+
+TEST_CASE("pcap_file writes, appends after a reopen, and reads back (plain and gzip)", "[spool]") {
+  const auto dir = fresh_dir("spool-pcap");
+  for (auto c : {pcap_compression::none, pcap_compression::gzip}) {
+    const auto path = (dir / "a" / (std::string("f") + pcap_extension(c))).string();
+    const std::vector<uint8_t> frame(60, 0xab);
+    std::string error;
+    for (int round = 0; round < 2; ++round) {
+      auto f = pcap_file::open(path, 113, c, error);
+      REQUIRE(f);
+      f->flush_threshold = 100;  // several writes
+      for (int i = 0; i < 5; ++i)
+        REQUIRE(f->append(t2024 + i * 1000 + round * 10'000, frame, 1500, error));
+      REQUIRE(f->close(error));
+      CHECK(f->disk_growth() > 0);
+    }
+    int link = 0;
+    std::vector<timestamp_ns> ts;
+    REQUIRE(read_pcap_file(path, [&](int lt) { link = lt; },
+                           [&](const pcap_record& r) {
+                             ts.push_back(r.ts);
+                             CHECK(r.wirelen == 1500);
+                             CHECK(r.data.size() == 60);
+                           },
+                           error));
+    CHECK(link == 113);
+    REQUIRE(ts.size() == 10);
+    CHECK(ts[0] == t2024);
+    CHECK(ts[9] == t2024 + 4000 + 10'000);
+  }
+}
+
+TEST_CASE("pcap_file reports an unwritable path", "[spool]") {
+  const auto dir = fresh_dir("spool-pcap-bad");
+  write_bytes(dir / "blocker", 1);
+  std::string error;
+  CHECK_FALSE(pcap_file::open((dir / "blocker" / "x.pcap").string(), 1, pcap_compression::none, error));
+  CHECK(error.find("blocker") != std::string::npos);
+}
+
+TEST_CASE("the spool index is rebuilt once, then kept in its file", "[spool]") {
+  const auto dir = fresh_dir("spool-index");
+  write_bytes(dir / "2024-03-05/07/08/SIP/a.pcap", 100);
+  write_bytes(dir / "2024-03-05/07/08/RTP/a.pcap", 900);
+  write_bytes(dir / "2024-03-05/07/09/SIP/b.pcap", 50);
+  write_bytes(dir / "notes/readme.txt", 10);  // not a minute: ignored
+  spool_index idx(dir);
+  std::string error;
+  REQUIRE(idx.load(error));
+  CHECK(idx.total_bytes() == 1050);
+  CHECK(idx.snapshot().size() == 2);
+  idx.add_bytes("2024-03-06/00/00", 5);
+  REQUIRE(idx.save(error));
+  spool_index again(dir);
+  REQUIRE(again.load(error));
+  CHECK(again.total_bytes() == 1055);  // read from the file (the new minute has no directory)
+  CHECK(spool_index::minute_start("2024-03-05/07/08") == 1709622480);
+  CHECK(spool_index::minute_start("2024-13-05/07/08") == -1);
+  CHECK(spool_index::minute_start("junk") == -1);
+}
+
+TEST_CASE("retention deletes the oldest minutes first and never an open one", "[spool]") {
+  const auto dir = fresh_dir("spool-retention");
+  const char* minutes[] = {"2024-03-05/07/08", "2024-03-05/07/09", "2024-03-05/08/00",
+                           "2024-03-06/00/00"};
+  for (auto m : minutes)
+    write_bytes(dir / m / "SIP" / "x.pcap", 1000);
+  spool_index idx(dir);
+  std::string error;
+  REQUIRE(idx.load(error));
+  const std::time_t now = spool_index::minute_start("2024-03-06/00/30");
+
+  SECTION("by size") {
+    idx.file_opened("2024-03-05/07/08");  // being written: skipped
+    CHECK(idx.plan(2000, 0, now) == std::vector<std::string>{"2024-03-05/07/09", "2024-03-05/08/00"});
+    idx.file_closed("2024-03-05/07/08");
+    std::vector<std::string> errors;
+    CHECK(idx.enforce(2500, 0, now, errors) ==
+          std::vector<std::string>{"2024-03-05/07/08", "2024-03-05/07/09"});
+    CHECK(errors.empty());
+    CHECK_FALSE(fs::exists(dir / "2024-03-05/07"));  // empty hour removed
+    CHECK(fs::exists(dir / "2024-03-05/08/00/SIP/x.pcap"));
+    CHECK(idx.total_bytes() == 2000);
+  }
+  SECTION("by age") {
+    CHECK(idx.plan(0, 1, now) == std::vector<std::string>{});
+    const std::time_t later = now + 86400;  // 2024-03-07 00:30: everything before 03-06 00:30 goes
+    std::vector<std::string> errors;
+    CHECK(idx.enforce(0, 1, later, errors).size() == 4);
+    CHECK_FALSE(fs::exists(dir / "2024-03-05"));
+    CHECK(idx.total_bytes() == 0);
+  }
+  SECTION("no limits: nothing") { CHECK(idx.plan(0, 0, now).empty()); }
+}
+
+TEST_CASE("find_call_files and merge_call_pcap give one pcap in time order", "[spool]") {
+  const auto dir = fresh_dir("spool-merge");
+  std::string error;
+  const std::vector<uint8_t> frame(42, 1);
+  {
+    auto sip = pcap_file::open(spool_file_path(dir, t2024, "c@h", spool_kind::sip, ".pcap"), 1,
+                               pcap_compression::none, error);
+    auto rtp = pcap_file::open(spool_file_path(dir, t2024, "c@h", spool_kind::rtp, ".pcap.gz"), 1,
+                               pcap_compression::gzip, error);
+    REQUIRE(sip);
+    REQUIRE(rtp);
+    for (int i = 0; i < 3; ++i)
+      REQUIRE(sip->append(t2024 + i * 100, frame, 42, error));
+    for (int i = 0; i < 4; ++i)
+      REQUIRE(rtp->append(t2024 + 50 + i * 100, frame, 42, error));
+  }
+  auto files = find_call_files(dir, "c@h");  // via the index (rebuilt: no index file yet)
+  REQUIRE(files.sip.size() == 1);
+  REQUIRE(files.rtp.size() == 1);
+  CHECK(find_call_files(dir, "c@h", t2024).sip.size() == 1);
+  CHECK(find_call_files(dir, "other@h").empty());
+
+  const auto out_path = dir / "merged.pcap";
+  std::FILE* out = std::fopen(out_path.string().c_str(), "wb");
+  REQUIRE(out);
+  auto all = files.sip;
+  all.insert(all.end(), files.rtp.begin(), files.rtp.end());
+  size_t n = 0;
+  REQUIRE(merge_call_pcap(all, out, error, &n));
+  std::fclose(out);
+  CHECK(n == 7);
+  std::vector<timestamp_ns> ts;
+  REQUIRE(read_pcap_file(out_path.string(), [](int) {}, [&](const pcap_record& r) { ts.push_back(r.ts); },
+                         error));
+  CHECK(ts == std::vector<timestamp_ns>{t2024, t2024 + 50, t2024 + 100, t2024 + 150, t2024 + 200,
+                                        t2024 + 250, t2024 + 350});
+  CHECK(count_records(out_path) == 7);
+}
