@@ -13,6 +13,10 @@ constexpr uint16_t ethertype_ipv6 = 0x86DD;
 constexpr uint16_t ethertype_vlan = 0x8100;
 constexpr uint8_t proto_ipip = 4;
 constexpr uint8_t proto_udp = 17;
+constexpr uint8_t proto_tcp = 6;
+constexpr uint8_t proto_gre = 47;
+constexpr uint16_t ethertype_erspan2 = 0x88BE;
+constexpr uint16_t vxlan_port = 4789;
 constexpr uint8_t proto_ipv6 = 41;
 constexpr uint8_t proto_frag = 44;
 constexpr size_t ipv4_header = 20;
@@ -84,7 +88,8 @@ frame_builder::frame_builder(const gen_options& opts)
     : link_(opts.link),
       has_vlan_(opts.vlan.has_value()),
       vlan_(opts.vlan.value_or(0)),
-      ipip_(opts.ipip) {}
+      ipip_(opts.ipip),
+      tunnel_(opts.tunnel) {}
 
 int frame_builder::dlt() const { return link_ == link_kind::sll ? DLT_LINUX_SLL : DLT_EN10MB; }
 
@@ -99,39 +104,65 @@ std::span<const std::vector<uint8_t>> frame_builder::udp(const ip_addr& src, uin
                                                          const ip_addr& dst, uint16_t dport,
                                                          const uint8_t* data, size_t len,
                                                          bool may_fragment) {
-  // UDP header and checksum over the pseudo header (RFC 768, RFC 8200 8.1).
   udp_.clear();
   put16(udp_, sport);
   put16(udp_, dport);
   put16(udp_, static_cast<uint16_t>(8 + len));
   put16(udp_, 0);
   udp_.insert(udp_.end(), data, data + len);
+  l4_checksum(src, dst, proto_udp, 6);
+  return finish(src, dst, may_fragment, proto_udp);
+}
+
+std::span<const std::vector<uint8_t>> frame_builder::tcp(const ip_addr& src, uint16_t sport,
+                                                         const ip_addr& dst, uint16_t dport,
+                                                         uint32_t seq, uint32_t ack,
+                                                         const uint8_t* data, size_t len) {
+  udp_.clear();
+  put16(udp_, sport);
+  put16(udp_, dport);
+  put32(udp_, seq);
+  put32(udp_, ack);
+  put16(udp_, 0x5018);  // data offset 5 words, flags PSH|ACK
+  put16(udp_, 65535);   // window
+  put16(udp_, 0);       // checksum
+  put16(udp_, 0);       // urgent pointer
+  udp_.insert(udp_.end(), data, data + len);
+  l4_checksum(src, dst, proto_tcp, 16);
+  return finish(src, dst, false, proto_tcp);
+}
+
+// Checksum over the pseudo header (RFC 768, RFC 793, RFC 8200 8.1) into udp_[at].
+void frame_builder::l4_checksum(const ip_addr& src, const ip_addr& dst, uint8_t proto, size_t at) {
   const size_t alen = src.v6 ? 16 : 4;
   uint32_t acc = sum16(src.b.data(), alen);
   acc = sum16(dst.b.data(), alen, acc);
-  acc += proto_udp;
+  acc += proto;
   acc += static_cast<uint32_t>(udp_.size());  // IPv4: 16-bit length; IPv6: 32-bit, < 65536
   uint16_t ck = fold(sum16(udp_.data(), udp_.size(), acc));
-  if (ck == 0) ck = 0xFFFF;
-  set16(udp_, 6, ck);
+  if (ck == 0 && proto == proto_udp) ck = 0xFFFF;
+  set16(udp_, at, ck);
+}
 
+std::span<const std::vector<uint8_t>> frame_builder::finish(const ip_addr& src, const ip_addr& dst,
+                                                            bool may_fragment, uint8_t proto) {
   n_packets_ = 0;
   if (src.v6)
-    build_ipv6(src, dst, may_fragment);
+    build_ipv6(src, dst, may_fragment, proto);
   else
-    build_ipv4(src, dst, may_fragment);
-
+    build_ipv4(src, dst, may_fragment, proto);
   if (frames_.size() < n_packets_) frames_.resize(n_packets_);
   for (size_t i = 0; i < n_packets_; ++i) wrap(packets_[i], src.v6, src, dst, frames_[i]);
   return {frames_.data(), n_packets_};
 }
 
-void frame_builder::build_ipv4(const ip_addr& src, const ip_addr& dst, bool may_fragment) {
+void frame_builder::build_ipv4(const ip_addr& src, const ip_addr& dst, bool may_fragment,
+                               uint8_t proto) {
   const size_t mtu_inner = mtu - (ipip_ ? ipv4_header : 0);
   const uint16_t id = ip_id_++;
   if (!may_fragment || ipv4_header + udp_.size() <= mtu_inner) {
     auto& p = next_packet();
-    ipv4_header_bytes(p, udp_.size(), id, 0, proto_udp, src.b.data(), dst.b.data());
+    ipv4_header_bytes(p, udp_.size(), id, 0, proto, src.b.data(), dst.b.data());
     p.insert(p.end(), udp_.begin(), udp_.end());
     return;
   }
@@ -147,7 +178,8 @@ void frame_builder::build_ipv4(const ip_addr& src, const ip_addr& dst, bool may_
   }
 }
 
-void frame_builder::build_ipv6(const ip_addr& src, const ip_addr& dst, bool may_fragment) {
+void frame_builder::build_ipv6(const ip_addr& src, const ip_addr& dst, bool may_fragment,
+                               uint8_t proto) {
   const size_t mtu_inner = mtu - (ipip_ ? ipv4_header : 0);
   auto header = [&](std::vector<uint8_t>& p, size_t payload_len, uint8_t next) {
     put32(p, 0x60000000);
@@ -159,7 +191,7 @@ void frame_builder::build_ipv6(const ip_addr& src, const ip_addr& dst, bool may_
   };
   if (!may_fragment || ipv6_header + udp_.size() <= mtu_inner) {
     auto& p = next_packet();
-    header(p, udp_.size(), proto_udp);
+    header(p, udp_.size(), proto);
     p.insert(p.end(), udp_.begin(), udp_.end());
     return;
   }
@@ -182,9 +214,11 @@ void frame_builder::build_ipv6(const ip_addr& src, const ip_addr& dst, bool may_
 void frame_builder::wrap(const std::vector<uint8_t>& inner, bool inner_v6, const ip_addr& src,
                          const ip_addr& dst, std::vector<uint8_t>& f) {
   f.clear();
-  const uint8_t* s4 = ipip_ ? outer_src : src.b.data() + (src.v6 ? 12 : 0);
-  const uint8_t* d4 = ipip_ ? outer_dst : dst.b.data() + (dst.v6 ? 12 : 0);
-  const uint16_t l3 = (inner_v6 && !ipip_) ? ethertype_ipv6 : ethertype_ipv4;
+  const bool outer = ipip_ || tunnel_ != tunnel_kind::none;
+  const uint8_t* s4 = outer ? outer_src : src.b.data() + (src.v6 ? 12 : 0);
+  const uint8_t* d4 = outer ? outer_dst : dst.b.data() + (dst.v6 ? 12 : 0);
+  const uint16_t inner_type = inner_v6 ? ethertype_ipv6 : ethertype_ipv4;
+  const uint16_t l3 = outer ? ethertype_ipv4 : inner_type;
   const auto smac = mac_of(s4);
   if (link_ == link_kind::ethernet) {
     const auto dmac = mac_of(d4);
@@ -202,9 +236,47 @@ void frame_builder::wrap(const std::vector<uint8_t>& inner, bool inner_v6, const
     put16(f, vlan_);  // priority 0, DEI 0
   }
   put16(f, l3);
-  if (ipip_)
-    ipv4_header_bytes(f, inner.size(), ip_id_++, 0, inner_v6 ? proto_ipv6 : proto_ipip, outer_src,
-                      outer_dst);
+  // The mirrored frame inside ERSPAN and VXLAN: Ethernet II with MACs from the inner addresses.
+  auto inner_ethernet = [&] {
+    const auto im_s = mac_of(src.b.data() + (src.v6 ? 12 : 0));
+    const auto im_d = mac_of(dst.b.data() + (dst.v6 ? 12 : 0));
+    f.insert(f.end(), im_d.begin(), im_d.end());
+    f.insert(f.end(), im_s.begin(), im_s.end());
+    put16(f, inner_type);
+  };
+  switch (tunnel_) {
+    case tunnel_kind::gre:  // RFC 2784: no options, protocol type = the inner ethertype
+      ipv4_header_bytes(f, 4 + inner.size(), ip_id_++, 0, proto_gre, outer_src, outer_dst);
+      put16(f, 0);
+      put16(f, inner_type);
+      break;
+    case tunnel_kind::erspan:  // GRE with sequence number, then the ERSPAN type II header
+      ipv4_header_bytes(f, 8 + 8 + 14 + inner.size(), ip_id_++, 0, proto_gre, outer_src, outer_dst);
+      put16(f, 0x1000);  // S bit
+      put16(f, ethertype_erspan2);
+      put32(f, gre_seq_++);
+      put16(f, static_cast<uint16_t>(1u << 12 | (has_vlan_ ? vlan_ : 0)));  // version 1, VLAN
+      put16(f, 1);       // COS 0, En 0, T 0, session id 1
+      put32(f, 0);       // reserved, index 0
+      inner_ethernet();
+      break;
+    case tunnel_kind::vxlan: {  // RFC 7348: UDP to 4789, flags I, VNI 100
+      ipv4_header_bytes(f, 8 + 8 + 14 + inner.size(), ip_id_++, 0, proto_udp, outer_src, outer_dst);
+      put16(f, static_cast<uint16_t>(49152 + (inner.size() * 131 + inner[inner.size() - 1]) % 16384));
+      put16(f, vxlan_port);
+      put16(f, static_cast<uint16_t>(8 + 8 + 14 + inner.size()));
+      put16(f, 0);
+      put32(f, 0x08000000);
+      put32(f, 100u << 8);
+      inner_ethernet();
+      break;
+    }
+    case tunnel_kind::none:
+      if (ipip_)
+        ipv4_header_bytes(f, inner.size(), ip_id_++, 0, inner_v6 ? proto_ipv6 : proto_ipip,
+                          outer_src, outer_dst);
+      break;
+  }
   f.insert(f.end(), inner.begin(), inner.end());
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// Wire bytes of one UDP datagram: Ethernet (optionally 802.1Q) or Linux cooked (SLL) link
-// header, optional outer IPv4 (IP-in-IP), IPv4 or IPv6, UDP; IPv4 fragments or IPv6 fragment
-// headers when a datagram does not fit the 1500-byte MTU. Every checksum is computed.
+// Wire bytes of one UDP datagram or TCP segment: Ethernet (optionally 802.1Q) or Linux cooked
+// (SLL) link header, optional outer IPv4 tunnel (IP-in-IP, GRE, ERSPAN type II, VXLAN), IPv4 or
+// IPv6, UDP/TCP; IPv4 fragments or IPv6 fragment headers when a datagram does not fit the
+// 1500-byte MTU. Every checksum is computed (the outer VXLAN UDP checksum is 0, RFC 7348).
 #include <array>
 #include <cstdint>
 #include <span>
@@ -31,10 +32,18 @@ class frame_builder {
   std::span<const std::vector<uint8_t>> udp(const ip_addr& src, uint16_t sport,
                                             const ip_addr& dst, uint16_t dport,
                                             const uint8_t* data, size_t len, bool may_fragment);
+  // One TCP segment (flags PSH|ACK), never fragmented: callers keep `len` within mss.
+  static constexpr size_t mss = 1400;
+  std::span<const std::vector<uint8_t>> tcp(const ip_addr& src, uint16_t sport,
+                                            const ip_addr& dst, uint16_t dport, uint32_t seq,
+                                            uint32_t ack, const uint8_t* data, size_t len);
 
  private:
-  void build_ipv4(const ip_addr& src, const ip_addr& dst, bool may_fragment);
-  void build_ipv6(const ip_addr& src, const ip_addr& dst, bool may_fragment);
+  void build_ipv4(const ip_addr& src, const ip_addr& dst, bool may_fragment, uint8_t proto);
+  void build_ipv6(const ip_addr& src, const ip_addr& dst, bool may_fragment, uint8_t proto);
+  void l4_checksum(const ip_addr& src, const ip_addr& dst, uint8_t proto, size_t at);
+  std::span<const std::vector<uint8_t>> finish(const ip_addr& src, const ip_addr& dst,
+                                               bool may_fragment, uint8_t proto);
   std::vector<uint8_t>& next_packet();
   void wrap(const std::vector<uint8_t>& inner, bool inner_v6, const ip_addr& src,
             const ip_addr& dst, std::vector<uint8_t>& frame);
@@ -43,9 +52,11 @@ class frame_builder {
   bool has_vlan_;
   uint16_t vlan_;
   bool ipip_;
+  tunnel_kind tunnel_;
+  uint32_t gre_seq_ = 0;
   uint16_t ip_id_ = 0x1000;
   uint32_t frag_id_ = 0x10000;
-  std::vector<uint8_t> udp_;                   // UDP header + payload
+  std::vector<uint8_t> udp_;                   // UDP or TCP header + payload
   std::vector<std::vector<uint8_t>> packets_;  // inner IP packets (scratch)
   size_t n_packets_ = 0;
   std::vector<std::vector<uint8_t>> frames_;

@@ -9,9 +9,11 @@
 
 namespace voxmon::gen {
 
-enum class outcome : uint8_t { answered, busy, declined, cancel, noanswer, unanswered };
-inline constexpr std::array<const char*, 6> outcome_names{"answered", "busy",     "declined",
-                                                          "cancel",   "noanswer", "unanswered"};
+enum class outcome : uint8_t {
+  answered, busy, declined, cancel, noanswer, unanswered, redirect, forked
+};
+inline constexpr std::array<const char*, 8> outcome_names{
+    "answered", "busy", "declined", "cancel", "noanswer", "unanswered", "redirect", "forked"};
 
 struct codec_info {
   const char* name;     // as written in --codecs
@@ -31,6 +33,8 @@ inline constexpr std::array<codec_info, 5> codec_table{{
 }};
 
 enum class link_kind : uint8_t { ethernet, sll };
+enum class tunnel_kind : uint8_t { none, gre, erspan, vxlan };
+enum class tcp_mode : uint8_t { whole, split, coalesce, mixed };
 enum class jitter_dist : uint8_t { normal, exponential };
 
 struct gen_options {
@@ -44,7 +48,7 @@ struct gen_options {
   double duration_min = 15;
   double duration_max = 45;
   int64_t start_ns = 0;               // capture time origin (UTC, ns since the epoch)
-  std::array<double, 6> outcome_weights{70, 10, 5, 5, 5, 5};
+  std::array<double, 8> outcome_weights{70, 10, 5, 5, 5, 5, 0, 0};
   std::array<double, 5> codec_weights{1, 1, 1, 1, 1};
   bool exact_mix = false;             // quotas instead of independent draws
   double loss = 0;                    // per RTP packet, per direction
@@ -58,6 +62,22 @@ struct gen_options {
   uint32_t id_sensor = 0;
   int64_t quantum_ns = 1;             // 1 (nanosecond pcap) or 1000 (microsecond pcap)
   bool quiet = false;
+  // Media features and impairments (per stream or per call; drawn from their own generators,
+  // so that turning one on does not move any other random value).
+  double reinvite = 0;        // answered calls with hold/unhold re-INVITEs
+  double dtmf = 0;            // streams with one RFC 4733 telephone-event (PT 101)
+  double cn = 0;              // 8 kHz streams with a silence period sent as comfort noise (PT 13)
+  double dup = 0;             // per packet: captured twice
+  double ge_p = 0, ge_r = 1;  // Gilbert-Elliott: P(good->bad), P(bad->good); all lost in bad
+  double ssrc_change = 0;     // streams whose sender switches SSRC (new seq/ts) mid-call
+  double one_way = 0;         // answered calls where the callee sends no RTP
+  double orphan = 0;          // calls with one extra RTP stream that no SIP announces
+  bool hold_open = false;     // answered calls never send BYE (still open when the file ends)
+  bool rtcp = false;          // RTCP SR (+RR block) every 5 s from each sending party
+  bool tcp = false;           // SIP over TCP
+  tcp_mode tcp_segments = tcp_mode::whole;
+  tunnel_kind tunnel = tunnel_kind::none;
+  bool pcapng = false;
 };
 
 }  // namespace voxmon::gen

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   std::string codecs = "PCMU=1,PCMA=1,G722=1,G729=1,opus=1", link = "ethernet", dist = "normal";
   std::string precision = "nano";
   int vlan = -1;
+  std::string burst, tunnel = "none", transport = "udp", segments = "whole";
   po::options_description desc(
       "voxmon-gen: synthetic SIP/RTP capture with exact ground truth (docs/GENERATOR.md)\n"
       "Usage: voxmon-gen -o FILE.pcap [options]\nOptions");
@@ -103,7 +104,8 @@ int main(int argc, char** argv) {
       ("start", po::value(&start)->default_value(start), "time of the first call, \"YYYY-MM-DD HH:MM:SS\" UTC")
       ("outcomes", po::value(&outcomes)->default_value(outcomes),
        "weights of answered, busy (486), declined (603), cancel (487), noanswer (480/408), "
-       "unanswered (INVITE retransmissions, no response)")
+       "unanswered (INVITE retransmissions, no response), redirect (302, then answered by the "
+       "target), forked (two 180s with different To tags, one 200)")
       ("codecs", po::value(&codecs)->default_value(codecs), "weights of PCMU, PCMA, G722, G729, opus")
       ("exact-mix", "outcomes and codecs in exact proportions (shuffled) instead of independent draws")
       ("loss", po::value(&o.loss)->default_value(0.0), "RTP loss probability per packet and direction, 0..1")
@@ -117,6 +119,22 @@ int main(int argc, char** argv) {
       ("id-sensor", po::value(&o.id_sensor)->default_value(0), "id_sensor written in the truth")
       ("precision", po::value(&precision)->default_value(precision),
        "pcap timestamps: nano, or micro (all times then whole microseconds)")
+      ("reinvite", po::value(&o.reinvite)->default_value(0.0), "share of answered calls with hold/unhold re-INVITEs")
+      ("dtmf", po::value(&o.dtmf)->default_value(0.0), "share of streams with one RFC 4733 DTMF event (PT 101)")
+      ("cn", po::value(&o.cn)->default_value(0.0), "share of 8 kHz streams with a silence sent as comfort noise (PT 13)")
+      ("dup", po::value(&o.dup)->default_value(0.0), "probability that an RTP packet is captured twice")
+      ("burst-loss", po::value(&burst), "Gilbert-Elliott loss P,R: P(good->bad), P(bad->good); every packet lost in bad")
+      ("ssrc-change", po::value(&o.ssrc_change)->default_value(0.0), "share of streams whose SSRC changes mid-call")
+      ("one-way", po::value(&o.one_way)->default_value(0.0), "share of answered calls where the callee sends no RTP")
+      ("orphan-rtp", po::value(&o.orphan)->default_value(0.0), "share of calls with an extra RTP stream no SIP announces")
+      ("hold-open", "answered calls send no BYE: still open when the capture ends")
+      ("rtcp", "RTCP SR + report block + SDES every 5 s from each sending party")
+      ("transport", po::value(&transport)->default_value(transport), "SIP transport: udp or tcp")
+      ("tcp-segments", po::value(&segments)->default_value(segments),
+       "SIP over TCP: whole (one message per segment), split (messages cut across segments), "
+       "coalesce (100 Trying shares a segment with the next message), mixed (both)")
+      ("tunnel", po::value(&tunnel)->default_value(tunnel), "outer IPv4 tunnel: none, gre, erspan (type II), vxlan")
+      ("pcapng", "write pcapng (SHB, IDB with if_tsresol, EPB) instead of pcap")
       ("quiet,q", "no summary on stderr");
   try {
     po::variables_map vm;
@@ -151,7 +169,7 @@ int main(int argc, char** argv) {
     if (!(o.duration_min >= 0) || !(o.duration_max >= o.duration_min) || o.duration_max > 86400)
       fail("talk time needs 0 <= --duration-min <= --duration-max <= 86400");
     o.start_ns = parse_start(start);
-    o.outcome_weights = parse_weights<6>("outcomes", outcomes, [](size_t i) { return std::string(outcome_names[i]); });
+    o.outcome_weights = parse_weights<8>("outcomes", outcomes, [](size_t i) { return std::string(outcome_names[i]); });
     o.codec_weights = parse_weights<5>("codecs", codecs, [](size_t i) { return std::string(codec_table[i].name); });
     if (vm.count("exact-mix")) o.exact_mix = true;
     if (!(o.loss >= 0 && o.loss <= 1)) fail("--loss must be in [0, 1]");
@@ -173,6 +191,32 @@ int main(int argc, char** argv) {
     else if (precision == "micro") o.quantum_ns = 1000;
     else fail("--precision must be nano or micro");
     o.quiet = vm.count("quiet") > 0;
+    for (auto [name, v] : {std::pair{"reinvite", o.reinvite}, {"dtmf", o.dtmf}, {"cn", o.cn}, {"dup", o.dup},
+                           {"ssrc-change", o.ssrc_change}, {"one-way", o.one_way}, {"orphan-rtp", o.orphan}})
+      if (!(v >= 0 && v <= 1)) fail(std::string("--") + name + " must be in [0, 1]");
+    if (!burst.empty()) {
+      char tail;
+      if (std::sscanf(burst.c_str(), "%lf,%lf%c", &o.ge_p, &o.ge_r, &tail) != 2 || !(o.ge_p >= 0 && o.ge_p <= 1) ||
+          !(o.ge_r > 0 && o.ge_r <= 1))
+        fail("--burst-loss: expected P,R with 0 <= P <= 1 and 0 < R <= 1");
+    }
+    o.hold_open = vm.count("hold-open") > 0;
+    o.rtcp = vm.count("rtcp") > 0;
+    o.pcapng = vm.count("pcapng") > 0;
+    if (transport == "udp") o.tcp = false;
+    else if (transport == "tcp") o.tcp = true;
+    else fail("--transport must be udp or tcp");
+    if (segments == "whole") o.tcp_segments = tcp_mode::whole;
+    else if (segments == "split") o.tcp_segments = tcp_mode::split;
+    else if (segments == "coalesce") o.tcp_segments = tcp_mode::coalesce;
+    else if (segments == "mixed") o.tcp_segments = tcp_mode::mixed;
+    else fail("--tcp-segments must be whole, split, coalesce or mixed");
+    if (tunnel == "none") o.tunnel = tunnel_kind::none;
+    else if (tunnel == "gre") o.tunnel = tunnel_kind::gre;
+    else if (tunnel == "erspan") o.tunnel = tunnel_kind::erspan;
+    else if (tunnel == "vxlan") o.tunnel = tunnel_kind::vxlan;
+    else fail("--tunnel must be none, gre, erspan or vxlan");
+    if (o.tunnel != tunnel_kind::none && o.ipip) fail("--ipip and --tunnel exclude each other");
   } catch (const std::exception& e) {
     std::cerr << "voxmon-gen: " << e.what() << "\n";
     return 2;

@@ -15,6 +15,6 @@ std::string call_id(const call_plan& p);
 std::string caller_display_name(const call_plan& p);
 
 // The complete message (start line, headers, body) with an exact Content-Length.
-std::string build_sip(const call_plan& p, const sip_event& e, bool ipv6);
+std::string build_sip(const call_plan& p, const sip_event& e, bool ipv6, bool tcp);
 
 }  // namespace voxmon::gen

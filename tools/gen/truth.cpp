@@ -38,34 +38,42 @@ double seconds_between(int64_t from_ns, int64_t to_ns) {
   return static_cast<double>(ms) / 1000.0;
 }
 
-void rtp_truth::add(uint32_t k, int64_t arrival) {
+void rtp_truth::add(int64_t seq, int64_t ts, uint8_t pt, bool marker, uint32_t clock,
+                    int64_t arrival) {
   if (received_ == 0) {
-    first_k_ = max_k_ = ref_k_ = k;
+    first_seq_ = max_seq_ = seq;
+    first_ts_ = ts;
     first_arrival_ = ref_arrival_ = arrival;
+    last_pt_ = first_pt_ = pt;
     received_ = 1;
     return;
   }
-  max_k_ = std::max(max_k_, k);
-  if (k >= first_k_) {
-    // D = |(R_i - R_ref) - (S_i - S_ref)| in ms, against the previous packet in time order.
-    // Packet k carries RTP timestamp first + k * samples per packet: k * ptime of media time.
-    const double r = static_cast<double>(arrival - ref_arrival_) / 1e6;
-    const double s = (static_cast<double>(k) - static_cast<double>(ref_k_)) *
-                     (static_cast<double>(ptime_ns) / 1e6);
-    jitter_ms_ = (15.0 * jitter_ms_ + std::fabs(r - s)) / 16.0;
-    jitter_max_ms_ = std::max(jitter_max_ms_, jitter_ms_);
-    const double n = static_cast<double>(received_);
-    jitter_mean_ms_ = (jitter_mean_ms_ * (n - 1.0) + jitter_ms_) / n;
-    ref_arrival_ = arrival;
-    ref_k_ = k;
+  max_seq_ = std::max(max_seq_, seq);
+  const int64_t rel = ts - first_ts_;
+  const bool in_time = rel >= 0;  // timestamp not behind the first arrival's
+  const bool cn_now = pt == 13 || pt == 19, cn_before = last_pt_ == 13 || last_pt_ == 19;
+  const bool regular = !marker && !cn_now && !cn_before && in_time;
+  last_pt_ = pt;
+  const uint32_t ticks_per_ms = clock / 1000;
+  if (in_time && ticks_per_ms != 0) {
+    // D = |(R_i - R_ref) - (S_i - S_ref)| in ms; S from the RTP timestamps, R capture times.
+    const double nominal_ms = static_cast<double>(rel) / ticks_per_ms;
+    const double arrival_ms = static_cast<double>(arrival - ref_arrival_) / 1e6;
+    jitter_ms_ = (15.0 * jitter_ms_ + std::fabs(arrival_ms - (nominal_ms - last_nominal_ms_))) / 16.0;
+    last_nominal_ms_ = nominal_ms;
+    if (regular) {
+      jitter_max_ms_ = std::max(jitter_max_ms_, jitter_ms_);
+      const double n = static_cast<double>(received_);
+      jitter_mean_ms_ = (jitter_mean_ms_ * (n - 1.0) + jitter_ms_) / n;
+    }
   }
+  if (in_time) ref_arrival_ = arrival;
   ++received_;
 }
 
 int64_t rtp_truth::lost() const {
   if (received_ == 0) return 0;
-  const int64_t expected = int64_t{max_k_} - int64_t{first_k_} + 1;
-  return expected - static_cast<int64_t>(received_);
+  return (max_seq_ - first_seq_ + 1) - static_cast<int64_t>(received_);
 }
 
 void call_truth::on_sip(const call_plan& p, const sip_event& e, int64_t t) {
@@ -79,6 +87,9 @@ void call_truth::on_sip(const call_plan& p, const sip_event& e, int64_t t) {
   switch (e.kind) {
     case sip_kind::ringing:
       if (progress_ < 0) progress_ = t;
+      break;
+    case sip_kind::moved:
+      final_code_ = 302;
       break;
     case sip_kind::ok_invite:
       if (progress_ < 0) progress_ = t;
@@ -101,15 +112,23 @@ void call_truth::on_sip(const call_plan& p, const sip_event& e, int64_t t) {
   }
 }
 
-void call_truth::on_rtp(const call_plan&, int dir, uint32_t k, int64_t t) {
+void call_truth::on_rtp(const call_plan& p, size_t plan, const slot_packet& sp, int64_t t) {
   if (first_rtp_ < 0) first_rtp_ = t;
   last_ = std::max(last_, t);
-  rtp_[dir].add(k, t);
+  if (rtp_.size() < 2 * p.rtp.size()) rtp_.resize(2 * p.rtp.size());
+  rtp_truth& s = rtp_[2 * plan + sp.part];
+  if (s.received() == 0) s.order = arrivals_;
+  ++arrivals_;
+  s.add(sp.seq, sp.ts, sp.pt, sp.marker, clock_of(codec_table[p.codec], sp.pt), t);
+}
+
+const rtp_truth* call_truth::stream(size_t plan, int part) const {
+  const size_t i = 2 * plan + static_cast<size_t>(part);
+  return i < rtp_.size() && rtp_[i].received() ? &rtp_[i] : nullptr;
 }
 
 nlohmann::ordered_json call_truth::to_json(const call_plan& p, const gen_options& o) const {
   using json = nlohmann::ordered_json;
-  const codec_info& c = codec_table[p.codec];
   const int code = final_code_;  // final response to the INVITE; 0 when none was seen
   json j;
   j["callid"] = call_id(p);
@@ -125,8 +144,8 @@ nlohmann::ordered_json call_truth::to_json(const call_plan& p, const gen_options
   j["called"] = callee_number(p.n);
   j["called_domain"] = callee_domain;
   j["sipcallerip"] = to_string(caller_ip(p.n, o.ipv6));
-  j["sipcallerport"] = sip_port;
-  j["sipcalledip"] = to_string(callee_ip(p.n, o.ipv6));
+  j["sipcallerport"] = caller_sip_port(p.n, o);
+  j["sipcalledip"] = to_string(answer_ip(p, o.ipv6));
   j["sipcalledport"] = sip_port;
   j["lastSIPresponseNum"] = code;
   j["lastSIPresponse"] = code ? std::to_string(code) + " " + reason_phrase(code) : std::string();
@@ -136,37 +155,41 @@ nlohmann::ordered_json call_truth::to_json(const call_plan& p, const gen_options
   j["b_ua"] = b_ua_ ? callee_agent : "";
   j["id_sensor"] = o.id_sensor;
   j["vlan"] = o.vlan ? json(*o.vlan) : json(nullptr);
+  // Streams in order of their first packet; per direction the main one has the most packets.
+  std::vector<size_t> order;
+  for (size_t i = 0; i < rtp_.size(); ++i)
+    if (rtp_[i].received()) order.push_back(i);
+  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return rtp_[x].order < rtp_[y].order; });
   const char* side[2] = {"a_", "b_"};
-  auto present = [&](int d) { return rtp_[d].received() > 0; };
+  std::array<const rtp_truth*, 2> main{nullptr, nullptr};
+  for (size_t i : order) {
+    const rtp_truth*& m = main[p.rtp[i / 2].dir];
+    if (!m || rtp_[i].received() > m->received()) m = &rtp_[i];
+  }
   for (int d = 0; d < 2; ++d)
-    j[std::string(side[d]) + "payload"] = present(d) ? json(c.pt) : json(nullptr);
-  for (int d = 0; d < 2; ++d) j[std::string(side[d]) + "received"] = rtp_[d].received();
-  for (int d = 0; d < 2; ++d) j[std::string(side[d]) + "lost"] = rtp_[d].lost();
+    j[std::string(side[d]) + "payload"] = main[d] ? json(main[d]->first_pt()) : json(nullptr);
+  for (int d = 0; d < 2; ++d) j[std::string(side[d]) + "received"] = main[d] ? main[d]->received() : 0;
+  for (int d = 0; d < 2; ++d) j[std::string(side[d]) + "lost"] = main[d] ? main[d]->lost() : 0;
   for (int d = 0; d < 2; ++d)
-    j[std::string(side[d]) + "avgjitter"] =
-        present(d) ? json(round3(rtp_[d].avg_jitter_ms())) : json(nullptr);
+    j[std::string(side[d]) + "avgjitter"] = main[d] ? json(round3(main[d]->avg_jitter_ms())) : json(nullptr);
   for (int d = 0; d < 2; ++d)
-    j[std::string(side[d]) + "maxjitter"] =
-        present(d) ? json(round3(rtp_[d].max_jitter_ms())) : json(nullptr);
+    j[std::string(side[d]) + "maxjitter"] = main[d] ? json(round3(main[d]->max_jitter_ms())) : json(nullptr);
 
   json streams = json::array();
-  std::array<int, 2> order{0, 1};
-  if (present(0) && present(1) && rtp_[1].first_arrival() < rtp_[0].first_arrival())
-    order = {1, 0};
-  for (int d : order) {
-    if (!present(d)) continue;
-    const bool a = d == 0;
+  for (size_t i : order) {
+    const rtp_plan& sp = p.rtp[i / 2];
+    const rtp_truth& t = rtp_[i];
     json s;
-    s["saddr"] = to_string(a ? caller_ip(p.n, o.ipv6) : callee_ip(p.n, o.ipv6));
-    s["sport"] = a ? caller_rtp_port(p.n) : callee_rtp_port(p.n);
-    s["daddr"] = to_string(a ? callee_ip(p.n, o.ipv6) : caller_ip(p.n, o.ipv6));
-    s["dport"] = a ? callee_rtp_port(p.n) : caller_rtp_port(p.n);
-    s["ssrc"] = p.rtp[d].ssrc;
-    s["payload"] = c.pt;
-    s["received"] = rtp_[d].received();
-    s["loss"] = rtp_[d].lost();
-    s["avgjitter"] = round3(rtp_[d].avg_jitter_ms());
-    s["maxjitter"] = round3(rtp_[d].max_jitter_ms());
+    s["saddr"] = to_string(sp.src);
+    s["sport"] = sp.sport;
+    s["daddr"] = to_string(sp.dst);
+    s["dport"] = sp.dport;
+    s["ssrc"] = i % 2 ? sp.ssrc2 : sp.ssrc;
+    s["payload"] = t.first_pt();
+    s["received"] = t.received();
+    s["loss"] = t.lost();
+    s["avgjitter"] = round3(t.avg_jitter_ms());
+    s["maxjitter"] = round3(t.max_jitter_ms());
     streams.push_back(std::move(s));
   }
   j["rtp"] = std::move(streams);

@@ -4,33 +4,42 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
+#include <algorithm>
 
 #include <nlohmann/json.hpp>
 
 #include "tools/gen/call_plan.hpp"
+#include "tools/gen/rtp_builder.hpp"
 
 namespace voxmon::gen {
 
 // Loss (RFC 3550 A.1) and interarrival jitter (RFC 3550 6.4.1) of one stream, in arrival order.
-// The generator knows each packet's true index k in send order, so the extended sequence
-// number is exact: expected = max k - k of the first arrival + 1. Jitter is summarised as
-// tshark's rtp,streams does (docs/CDR.md): only packets whose timestamp is not behind the first
-// arrival's update it, and the mean is tshark's running mean over the packets after the first.
+// The generator knows each packet's true extended sequence number and RTP timestamp, so
+// expected = highest - first arrival's + 1 exactly. Jitter is summarised as tshark's
+// rtp,streams does (docs/GENERATOR.md): only packets whose timestamp is not behind the first
+// arrival's update it; telephone-event packets (no clock) move only the arrival reference; max
+// and mean skip the first packet, marker packets, comfort noise and the packet after it; the
+// mean is tshark's running mean over the packets before each one.
 class rtp_truth {
  public:
-  void add(uint32_t k, int64_t arrival_ns);
+  void add(int64_t seq, int64_t ts, uint8_t pt, bool marker, uint32_t clock, int64_t arrival_ns);
   uint64_t received() const { return received_; }
   int64_t lost() const;
-  // Mean of the running estimate over the packets after the first (as tshark's rtp,streams).
   double avg_jitter_ms() const { return jitter_mean_ms_; }
   double max_jitter_ms() const { return jitter_max_ms_; }
+  double jitter_ms() const { return jitter_ms_; }  // the current running estimate J
   int64_t first_arrival() const { return first_arrival_; }
+  int64_t max_seq() const { return max_seq_; }
+  uint8_t first_pt() const { return first_pt_; }
+  uint64_t order = 0;  // arrival rank of the first packet within the call
 
  private:
   uint64_t received_ = 0;
-  uint32_t first_k_ = 0, max_k_ = 0;
+  int64_t first_seq_ = 0, max_seq_ = 0, first_ts_ = 0;
   int64_t first_arrival_ = 0, ref_arrival_ = 0;  // ref: the last packet not behind the first
-  uint32_t ref_k_ = 0;
+  double last_nominal_ms_ = 0;
+  uint8_t last_pt_ = 0, first_pt_ = 0;
   double jitter_ms_ = 0;
   double jitter_mean_ms_ = 0, jitter_max_ms_ = 0;
 };
@@ -38,7 +47,10 @@ class rtp_truth {
 class call_truth {
  public:
   void on_sip(const call_plan& p, const sip_event& e, int64_t t);
-  void on_rtp(const call_plan& p, int dir, uint32_t k, int64_t t);
+  // Stream `plan` of the call, part 0 or 1 (SSRC change): one arrival.
+  void on_rtp(const call_plan& p, size_t plan, const slot_packet& sp, int64_t t);
+  void on_rtcp(int64_t t) { last_ = std::max(last_, t); }
+  const rtp_truth* stream(size_t plan, int part) const;
   int64_t calldate() const { return calldate_; }
   int64_t callend() const { return last_; }
   nlohmann::ordered_json to_json(const call_plan& p, const gen_options& o) const;
@@ -51,7 +63,8 @@ class call_truth {
   int bye_ = 0;            // 0 never answered, 1 answered, 2 BYE sent, 3 BYE answered
   int whohanged_ = -1;     // 0 caller, 1 callee
   bool a_ua_ = false, b_ua_ = false;
-  std::array<rtp_truth, 2> rtp_;
+  uint64_t arrivals_ = 0;
+  std::vector<rtp_truth> rtp_;  // [2 * plan + part]
 };
 
 // "YYYY-MM-DD HH:MM:SS.mmm" UTC, truncated to the millisecond.

@@ -26,6 +26,13 @@ run frag6    --sample --fragment-sip --ipv6
 run frag6ip  --sample --fragment-sip --ipv6 --ipip
 run micro    --sample --precision micro --seed 9
 run conc     --concurrency 30 --calls 200 --duration-mean 8 --loss 0.05 --jitter 2 --seed 3
+run gre      --sample --tunnel gre
+run erspan   --sample --tunnel erspan --vlan 12
+run vxlan    --sample --tunnel vxlan
+run tcpmixed --sample --transport tcp --tcp-segments mixed
+run pcapng   --sample --pcapng
+run features --sample --rtcp --reinvite 1 --dtmf 1 --cn 1 --ssrc-change 1 --dup 0.01 --seed 4
+run outcomes --calls 40 --outcomes redirect=1,forked=1 --duration-mean 6 --orphan-rtp 0.5 --burst-loss 0.02,0.3
 echo "== reordering (differences from tshark expected, see docs/GENERATOR.md)"
 run --may-differ reorder --sample --jitter 30
 exit $status
