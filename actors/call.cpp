@@ -1,16 +1,25 @@
 #include "actors/call.hpp"
 
+#include "actors/spool_writer.hpp"
+#include "core/spool_path.hpp"
+
 namespace voxmon {
 
 call_actor::behavior_type call(call_actor::stateful_pointer<call_state> self, std::string call_id,
-                               uint32_t id_sensor, uint64_t source, cdr_writer_actor writer) {
+                               uint32_t id_sensor, uint64_t source, cdr_writer_actor writer,
+                               spool_link spool) {
   self->state.call = std::make_unique<core::call>(std::move(call_id), id_sensor);
   return {
     [=](packets_atom, const call_packets& m) {
       core::call& c = *self->state.call;
       const core::packet_batch& b = *m.batch;
+      spool_packets saved;
       for (const auto& rp : m.packets) {
         const core::decoded_packet& p = b.packets[rp.index];
+        if (self->state.first_ts < 0)
+          self->state.first_ts = p.ts;
+        if (spool.writer)
+          spool_select(spool, b, rp, saved);
         const auto payload = b.payload(p);
         if (rp.role == core::packet_role::media) {
           c.on_media(payload, p);
@@ -21,10 +30,21 @@ call_actor::behavior_type call(call_actor::stateful_pointer<call_state> self, st
         if (parsed.message)
           c.on_sip(*parsed.message, p);
       }
+      if (!saved.sip.empty() || !saved.rtp.empty()) {
+        saved.batch = m.batch;
+        saved.call_uid = self->id();
+        saved.fbasename = core::make_fbasename(c.call_id());
+        saved.calldate = self->state.first_ts;
+        self->send(spool.writer, spool_atom::value, std::move(saved));
+        self->state.spooled = true;
+      }
     },
     [=](close_atom, const close_order& order) {
-      self->send(writer, cdr_atom::value,
-                 cdr_msg{source, order.close_seq, self->state.call->finish(order.reason)});
+      if (self->state.spooled)  // before the CDR: the node waits for the writer, then the spool
+        self->send(spool.writer, close_atom::value, spool_close{self->id()});
+      auto record = self->state.call->finish(order.reason);
+      record.fbasename = core::make_fbasename(record.callid);
+      self->send(writer, cdr_atom::value, cdr_msg{source, order.close_seq, std::move(record)});
       self->quit();
     },
   };

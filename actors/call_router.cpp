@@ -1,6 +1,8 @@
 #include "actors/call_router.hpp"
 
 #include "actors/call.hpp"
+#include "actors/spool_writer.hpp"
+#include "core/spool_path.hpp"
 
 namespace voxmon {
 
@@ -10,10 +12,14 @@ void execute(call_router_actor::stateful_pointer<call_router_state> self,
              const router_config& cfg, const cdr_writer_actor& writer,
              const core::batch_ptr& batch) {
   auto& st = self->state;
-  for (auto& created : st.plan.created)
+  for (auto& created : st.plan.created) {
+    spool_link spool = cfg.spool;
+    if (!cfg.spool_pool.empty())
+      spool.writer = spool_pick(cfg.spool_pool, core::make_fbasename(created.call_id));
     st.calls.emplace(created.call_key,
                      self->spawn(call, std::move(created.call_id), cfg.id_sensor, cfg.source,
-                                 writer));
+                                 writer, spool));
+  }
   for (auto& d : st.plan.deliveries)
     if (auto it = st.calls.find(d.call_key); it != st.calls.end())
       self->send(it->second, packets_atom::value, call_packets{batch, std::move(d.packets)});
@@ -48,6 +54,14 @@ call_router(call_router_actor::stateful_pointer<call_router_state> self, router_
       stats.ip_in_ip += end.stats.ip_in_ip;
       stats.reassembled += end.stats.reassembled;
       stats.decode_drops = end.stats.decode_drops;
+      stats.decapsulated = end.stats.decapsulated;
+      stats.tcp_messages = end.stats.tcp_messages;
+      stats.websocket_messages = end.stats.websocket_messages;
+      stats.sctp_messages = end.stats.sctp_messages;
+      stats.tcp_retransmissions = end.stats.tcp_retransmissions;
+      stats.tcp_out_of_order = end.stats.tcp_out_of_order;
+      stats.tcp_gaps = end.stats.tcp_gaps;
+      stats.tcp_overflow = end.stats.tcp_overflow;
       self->send(writer, done_atom::value,
                  source_done{cfg.source, st.directory.closed_calls(), stats, end.error});
       self->quit();

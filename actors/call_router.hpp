@@ -2,6 +2,7 @@
 // call_router: owns the Call-ID -> call and endpoint -> call maps (a core::call_directory),
 // spawns one call actor per call, and sends each call its packets once per batch.
 #include <unordered_map>
+#include <vector>
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -24,6 +25,8 @@ struct router_config {
   uint64_t source = 0;        // key of this router's CDR sequence at the writer
   uint32_t id_sensor = 0;
   core::call_timeouts timeouts;
+  std::vector<spool_writer_actor> spool_pool;  // empty = no per-call pcap files
+  spool_link spool;                            // what to save (its writer is picked per call)
 };
 
 call_router_actor::behavior_type

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "store/mysql_store.hpp"
+
 namespace voxmon {
 
 namespace {
@@ -17,6 +19,27 @@ call_row row_of(const core::cdr& c) {
   r.whohanged = c.whohanged ? (*c.whohanged == core::party::caller ? "caller" : "callee") : "-";
   r.duration = core::seconds_between(c.calldate, c.callend);
   return r;
+}
+
+// A store that keeps CDRs in a journal while its database is away gets a retry tick.
+bool retry_stores(writer_ptr self) {
+  bool pending = false;
+  for (auto& sink : self->state.sinks)
+    if (auto* m = dynamic_cast<store::mysql_store*>(sink.get()))
+      pending |= !m->retry();
+  return pending;
+}
+
+void schedule_retry(writer_ptr self) {
+  auto& st = self->state;
+  if (st.retry_scheduled)
+    return;
+  for (auto& sink : st.sinks)
+    if (auto* m = dynamic_cast<store::mysql_store*>(sink.get()); m && !m->journal_empty()) {
+      st.retry_scheduled = true;
+      self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
+      return;
+    }
 }
 
 void write_ready(writer_ptr self) {
@@ -35,6 +58,7 @@ void write_ready(writer_ptr self) {
       st.report.rows.push_back(row_of(c));
   st.report.stats.cdrs_written += st.ready.size();
   st.ready.clear();
+  schedule_retry(self);
 }
 
 void try_complete(writer_ptr self) {
@@ -76,6 +100,15 @@ void merge(core::run_stats& into, const core::run_stats& s) {
   into.reassembled += s.reassembled;
   for (size_t i = 0; i < into.decode_drops.size(); ++i)
     into.decode_drops[i] += s.decode_drops[i];
+  for (size_t i = 0; i < into.decapsulated.size(); ++i)
+    into.decapsulated[i] += s.decapsulated[i];
+  into.tcp_messages += s.tcp_messages;
+  into.websocket_messages += s.websocket_messages;
+  into.sctp_messages += s.sctp_messages;
+  into.tcp_retransmissions += s.tcp_retransmissions;
+  into.tcp_out_of_order += s.tcp_out_of_order;
+  into.tcp_gaps += s.tcp_gaps;
+  into.tcp_overflow += s.tcp_overflow;
   into.sip_messages += s.sip_messages;
   into.sip_bad += s.sip_bad;
   into.sip_outside_call += s.sip_outside_call;
@@ -110,7 +143,10 @@ cdr_writer(cdr_writer_actor::stateful_pointer<cdr_writer_state> self, sink_list 
     },
     [=](flush_atom) {
       self->state.flush_scheduled = false;
+      self->state.retry_scheduled = false;
       write_ready(self);
+      retry_stores(self);
+      schedule_retry(self);
     },
     [=](done_atom, uint32_t sources) -> caf::typed_response_promise<run_report> {
       auto& st = self->state;

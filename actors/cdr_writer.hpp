@@ -31,6 +31,7 @@ struct cdr_writer_state {
   std::map<uint64_t, source_state> sources;
   std::vector<core::cdr> ready;
   bool flush_scheduled = false;
+  bool retry_scheduled = false;  // a journal retry tick is pending (MySQL away)
   uint32_t expected_sources = 0;
   uint32_t finished_sources = 0;
   run_report report;

@@ -14,6 +14,8 @@ struct port_range {
   friend bool operator==(const port_range&, const port_range&) = default;
 };
 
+enum class save_rtp : uint8_t { no, yes, header };
+
 struct settings {
   // input
   std::string read_file;                       // -r / --read
@@ -29,12 +31,36 @@ struct settings {
   uint32_t auth_retry_timeout = 60;     // after a 401/407 to the INVITE: wait for the retry (voxmon key)
   // output
   std::string cdr_jsonl;                // --cdr-jsonl PATH ("-" = stdout); empty = off
-  std::string db = "sqlite:voxmon.db"; // --db sqlite:PATH | none  (MySQL: a later issue)
+  std::string db = "sqlite:voxmon.db"; // --db sqlite:PATH | none | mysql://user:pass@host:port/db
+  bool db_explicit = false;             // `db` was given (then it wins over mysqlhost)
+  // MySQL store (VoIPmonitor keys). MySQL is the store when mysqlhost is set (or db = mysql://).
+  std::string mysqlhost;
+  uint32_t mysqlport = 3306;
+  std::string mysqlusername = "root";
+  std::string mysqlpassword;
+  std::string mysqlpassword_file;       // voxmon key: first line of this file is the password
+  std::string mysqldb = "voipmonitor";
+  bool cdr_partition = true;            // daily partitions on calldate
+  uint32_t cleandatabase = 0;           // days of CDRs to keep (0 = keep all)
+  bool ipv6 = false;                    // sipcallerip/sipcalledip as VARBINARY(16)
+  std::string cdr_journal = "voxmon-cdr.journal";  // CDRs waiting for the database
+  std::string cdr_journal_fsync = "batch";          // always | batch | none
+  uint32_t mysql_batch = 1000;          // CDRs per multi-row INSERT
+  bool update_schema = false;           // --update-schema: create/upgrade, replay journal, exit
   bool progress = true;                 // progress bar on a terminal
   uint32_t table_rows = 50;             // rows of the call table printed at the end
   // engine
   uint32_t threads = 0;                 // CAF scheduler threads; 0 = number of cores
   uint32_t batch_packets = 4096;        // packets per capture batch
+  // per-call pcap files (docs/CONFIG.md, config/spool_settings.cpp)
+  bool savesip = false;
+  save_rtp savertp = save_rtp::no;      // yes | no | header (RTP headers without payload)
+  bool savertcp = false;                // RTCP into the RTP file
+  std::string spooldir = "./spool";
+  uint32_t maxpoolsize = 102400;        // MB; 0 = no limit (VoIPmonitor's default)
+  uint32_t maxpooldays = 0;             // days; 0 = no limit
+  std::string pcap_compress = "no";     // no | gzip
+  uint32_t spool_writers = 0;           // spool_writer pool size; 0 = automatic
 };
 
 // A problem found in a config file or on the command line.
@@ -81,5 +107,11 @@ std::optional<std::string> apply_setting(settings& s, const std::string& key,
 std::optional<std::vector<port_range>> parse_port_list(const std::string& text,
                                                        std::string& reason);
 bool is_sip_port(const settings& s, uint16_t port);
+
+// True when the CDR store is MySQL: db = mysql://..., or mysqlhost set and db not given.
+bool uses_mysql(const settings& s);
+// The MySQL password: mysqlpassword_file (first line) when set, else the environment variable
+// VOXMON_MYSQL_PASSWORD when set, else mysqlpassword. nullopt + reason when the file is unreadable.
+std::optional<std::string> mysql_password(const settings& s, std::string& reason);
 
 }  // namespace voxmon::config

@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "config/settings.hpp"
+#include "config/spool_settings.hpp"
+#include "config/store_settings.hpp"
 
 namespace voxmon::config {
 namespace {
@@ -15,20 +17,19 @@ constexpr uint32_t max_timeout_seconds = 30u * 24 * 3600;  // 30 days
 // VoIPmonitor keys that voxmon knows but does not implement yet (sorted: binary search).
 constexpr std::string_view ignored_keys[] = {
     "autocleanspool", "autocleanspoolminpercent", "cachedir", "callidmerge_header",
-    "cdr_partition", "cdr_rtpport", "cdr_rtpsrcport", "cdr_sipport", "cdr_ua_enable", "cdrproxy",
-    "cleandatabase", "cleandatabase_cdr", "convert_dlt_sll2en10", "custom_headers_cdr",
+    "cdr_rtpport", "cdr_rtpsrcport", "cdr_sipport", "cdr_ua_enable", "cdrproxy",
+    "cleandatabase_cdr", "convert_dlt_sll2en10", "custom_headers_cdr",
     "custom_headers_message", "deduplicate", "destroy_call_at_bye", "dscp", "filter", "interface",
     "ipaccount", "managerip", "managerport", "matchheader", "max_buffer_mem", "maxpcapsize",
-    "maxpooldays", "maxpoolrtpdays", "maxpoolrtpsize", "maxpoolsipdays", "maxpoolsipsize",
-    "maxpoolsize", "mirror_bind_ip", "mirror_bind_port", "mirror_destination_ip",
-    "mirror_destination_port", "mos_g729", "mos_lqo", "mysqlcompress", "mysqldb", "mysqlhost",
-    "mysqlloadconfig", "mysqlpassword", "mysqlport", "mysqlsocket", "mysqlusername", "natalias",
+    "maxpoolrtpdays", "maxpoolrtpsize", "maxpoolsipdays", "maxpoolsipsize",
+    "mirror_bind_ip", "mirror_bind_port", "mirror_destination_ip",
+    "mirror_destination_port", "mos_g729", "mos_lqo", "mysqlcompress", "mysqlloadconfig", "mysqlsocket", "natalias",
     "nocdr", "onewaytimeout", "openfile_max", "packetbuffer_compress", "packetbuffer_enable",
-    "packetbuffer_sender", "pcap_dump_zip", "pcapcommand", "pidfile", "promisc", "query_cache",
-    "ringbuffer", "rtpthreads", "saveaudio", "savegraph", "savertcp", "savertp", "savesip",
+    "packetbuffer_sender", "pcapcommand", "pidfile", "promisc", "query_cache",
+    "ringbuffer", "rtpthreads", "saveaudio", "savegraph",
     "saveudptl", "server_bind", "server_bind_port", "server_destination",
     "server_destination_port", "server_password", "sip-register", "sipoverlap", "skinny",
-    "snaplen", "spooldir", "sqldriver", "ssl", "t2_boost", "tar", "threading_expanded",
+    "snaplen", "sqldriver", "ssl", "t2_boost", "tar", "threading_expanded",
     "timezone", "udpfrag", "utc", "vlan_siprtpsame", "vmbuffer",
 };
 static_assert(std::is_sorted(std::begin(ignored_keys), std::end(ignored_keys)));
@@ -100,8 +101,6 @@ std::optional<std::string> parse_db(std::string_view text, std::string& out) {
   }
   if (text == "sqlite:")
     return std::string("'sqlite:' needs a file path, e.g. 'sqlite:/var/lib/voxmon/cdr.db'");
-  if (text.starts_with("mysql://"))
-    return std::string("MySQL support is not built yet");
   return "expected 'none', 'sqlite:PATH' or 'mysql://...', got " + quoted(text);
 }
 
@@ -125,6 +124,8 @@ constexpr std::string_view other_supported[] = {
 
 key_kind classify_key(const std::string& key) {
   const std::string k = lower(key);
+  if (is_store_key(k) || is_spool_key(k))
+    return key_kind::supported;
   for (const auto& t : timeout_keys)
     if (k == t.name)
       return key_kind::supported;
@@ -162,8 +163,17 @@ std::optional<std::string> apply_setting(settings& s, const std::string& key,
     return parse_bounded(v, 0, 1'000'000, "a number of rows", s.table_rows);
   if (k == "progress")
     return parse_bool(v, s.progress);
-  if (k == "db")
+  if (k == "db") {
+    s.db_explicit = true;
+    if (v.starts_with("mysql://"))
+      return parse_mysql_url(v, s);
     return parse_db(v, s.db);
+  }
+  if (auto r = apply_store_setting(s, k, v, known_key); known_key)
+    return r;
+  if (auto r = apply_spool_setting(s, k, v, known_key); known_key)
+    return r;
+  known_key = true;
   if (k == "cdr_jsonl") {
     s.cdr_jsonl = std::string(v);
     return std::nullopt;

@@ -1,7 +1,9 @@
 #pragma once
 // Capture side: collects frames into a packet_batch, decodes each one and classifies its
 // payload (SIP by port or by content, other UDP as a media candidate), so that the router
-// receives ready-made batches. One builder per capture source.
+// receives ready-made batches. One builder per capture source. SIP over TCP and WebSocket is
+// reassembled here (tcp_reassembler): each complete message becomes its own packet whose
+// payload is in the batch's arena; SCTP DATA chunks become one packet each.
 #include <bitset>
 #include <memory>
 #include <vector>
@@ -9,13 +11,15 @@
 #include "core/packet_batch.hpp"
 #include "core/packet_decoder.hpp"
 #include "core/run_stats.hpp"
+#include "core/sctp_reassembler.hpp"
+#include "core/tcp_reassembler.hpp"
 
 namespace voxmon::core {
 
 class batch_builder {
  public:
   batch_builder(int link_type, uint32_t id_sensor, const std::vector<std::pair<uint16_t, uint16_t>>& sip_ports,
-                size_t batch_packets, decoder_limits limits = {});
+                size_t batch_packets, decoder_limits limits = {}, tcp_limits tcp = {});
 
   // Copies and decodes one captured frame. Returns true when the batch is full.
   bool add(timestamp_ns ts, const uint8_t* data, uint32_t caplen, uint32_t wirelen);
@@ -30,6 +34,8 @@ class batch_builder {
  private:
   payload_class classify(const decoded_packet& p, std::span<const uint8_t> payload) const;
   void start_batch();
+  bool add_tcp(packet_batch& b, const decoded_packet& p);
+  void add_sctp(packet_batch& b, const decoded_packet& p);
 
   int link_type_;
   uint32_t id_sensor_;
@@ -38,6 +44,11 @@ class batch_builder {
   packet_decoder decoder_;
   std::unique_ptr<packet_batch> current_;
   timestamp_ns last_ts_ = 0;
+  tcp_reassembler tcp_;
+  timestamp_ns next_tcp_expiry_ = 0;
+  std::vector<uint8_t> scratch_;  // a TCP payload that sits in the arena, copied out
+  sctp_reassembler sctp_;
+  uint64_t sctp_messages_ = 0;
 };
 
 }  // namespace voxmon::core

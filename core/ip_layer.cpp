@@ -15,6 +15,7 @@ constexpr uint8_t proto_udp = 17;
 constexpr uint8_t proto_ipv6 = 41;
 constexpr uint8_t proto_routing = 43;
 constexpr uint8_t proto_fragment = 44;
+constexpr uint8_t proto_gre = 47;
 constexpr uint8_t proto_esp = 50;
 constexpr uint8_t proto_ah = 51;
 constexpr uint8_t proto_none = 59;
@@ -155,7 +156,9 @@ decode_status packet_decoder::decode_ip(l3_kind kind, const uint8_t* base, size_
     }
     if (proto == proto_esp)
       return drop(drop_reason::not_ip);
-    return decode_l4(proto, c.base, c.off, c.end, out);
+    if (proto == proto_gre && limits_.decapsulate)
+      return decode_gre(c.base, c.off, c.end, out, arena);
+    return decode_l4(proto, c.base, c.off, c.end, out, arena);
   }
 }
 
@@ -182,7 +185,8 @@ decode_status packet_decoder::reassemble(const fragment_key& key, uint32_t frag_
 }
 
 decode_status packet_decoder::decode_l4(uint8_t proto, const uint8_t* base, size_t off,
-                                        size_t end, decoded_packet& out) {
+                                        size_t end, decoded_packet& out,
+                                        std::vector<uint8_t>& arena) {
   const uint8_t* l4 = base + off;
   const size_t avail = end - off;
   size_t header = 0;
@@ -201,6 +205,20 @@ decode_status packet_decoder::decode_l4(uint8_t proto, const uint8_t* base, size
       }
       header = 8;
       out.proto = l4_protocol::udp;
+      if (limits_.decapsulate) {  // a few compares on the plain path
+        const uint16_t sp = read_be16(l4), dp = read_be16(l4 + 2);
+        decode_status st;
+        if (dp == limits_.vxlan_port || dp == limits_.tzsp_port || dp == limits_.gtp_port ||
+            sp == limits_.gtp_port) {
+          if (decode_udp_tunnel(base, off, off + length, out, arena, st))
+            return st;
+        } else if (dp == limits_.hep_port || sp == limits_.hep_port ||
+                   (length >= 12 && l4[8] == 'H' && l4[9] == 'E' && l4[10] == 'P' &&
+                    l4[11] == '3')) {
+          if (decode_hep(base, off, off + length, out, arena, st))
+            return st;
+        }
+      }
       break;
     }
     case proto_tcp: {
@@ -212,6 +230,9 @@ decode_status packet_decoder::decode_l4(uint8_t proto, const uint8_t* base, size
       if (header > avail)
         return drop(drop_reason::truncated);
       out.proto = l4_protocol::tcp;
+      tcp_seq_ = read_be32(l4 + 4);
+      tcp_flags_ = l4[13];
+      tcp_valid_ = true;
       break;
     }
     case proto_sctp:

@@ -20,6 +20,19 @@ const char* to_string(drop_reason r) {
   return "unknown";
 }
 
+const char* to_string(tunnel_kind k) {
+  switch (k) {
+    case tunnel_kind::gre: return "gre";
+    case tunnel_kind::erspan: return "erspan";
+    case tunnel_kind::vxlan: return "vxlan";
+    case tunnel_kind::tzsp: return "tzsp";
+    case tunnel_kind::gtp: return "gtp";
+    case tunnel_kind::hep: return "hep";
+    case tunnel_kind::count_: break;
+  }
+  return "unknown";
+}
+
 packet_decoder::packet_decoder(decoder_limits limits)
   : limits_(limits), fragments_(std::make_unique<fragment_reassembler>(limits)) {}
 packet_decoder::~packet_decoder() = default;
@@ -55,6 +68,9 @@ decode_status packet_decoder::decode(int link, timestamp_ns ts, std::span<const 
   ++counters_.frames;
   counters_.bytes += frame.size();
   now_ = ts;
+  tunnel_depth_ = 0;
+  tunnels_seen_ = 0;
+  tcp_valid_ = false;
   if (ts > last_expiry_check_ + ns_per_second) {  // keeps fragment memory bounded by itself
     last_expiry_check_ = ts;
     expire(ts);

@@ -3,6 +3,9 @@
 // IP, BSD NULL/loopback, PPPoE), 802.1Q/802.1ad VLAN stacks, MPLS label stacks, IPv4 and IPv6
 // (extension headers), IP-in-IP (4in4, 6in4, 4in6, 6in6, recursively), IPv4/IPv6 fragment
 // reassembly with bounded memory and packet-time timeouts, then UDP/TCP/SCTP ports.
+// Tunnels are decapsulated recursively (tunnel_layer.cpp, hep_layer.cpp): GRE (keys, sequence
+// numbers, enhanced GRE with PPP, transparent Ethernet bridging), ERSPAN I/II/III, VXLAN, TZSP,
+// GTP-U and HEP v1/v2/v3 (HEP's own addresses and timestamps become the packet's).
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -32,7 +35,17 @@ struct decoder_limits {
   size_t max_fragment_datagrams = 4096;          // incomplete datagrams held at once
   timestamp_ns fragment_timeout = 30 * ns_per_second;
   int max_tunnel_depth = 8;
+  bool decapsulate = true;        // GRE, ERSPAN, VXLAN, TZSP, GTP-U, HEP
+  uint16_t vxlan_port = 4789;
+  uint16_t tzsp_port = 37008;
+  uint16_t gtp_port = 2152;
+  uint16_t hep_port = 9060;       // HEP3 is also recognised by its magic on any UDP port
 };
+
+// What a packet was decapsulated from (counted once per packet, outermost tunnel of each kind).
+enum class tunnel_kind : uint8_t { gre, erspan, vxlan, tzsp, gtp, hep, count_ };
+constexpr size_t tunnel_kind_count = static_cast<size_t>(tunnel_kind::count_);
+const char* to_string(tunnel_kind k);
 
 struct decoder_counters {
   uint64_t frames = 0;
@@ -40,6 +53,7 @@ struct decoder_counters {
   uint64_t ip_in_ip = 0;              // packets that were decapsulated from IP-in-IP
   uint64_t fragments = 0;             // fragments seen
   uint64_t reassembled = 0;           // datagrams completed from fragments
+  std::array<uint64_t, tunnel_kind_count> tunnels{};  // packets decapsulated, by kind
   std::array<uint64_t, drop_reason_count> drops{};
 };
 
@@ -70,6 +84,11 @@ class packet_decoder {
 
   drop_reason last_drop() const { return last_drop_; }
   const decoder_counters& counters() const { return counters_; }
+  // TCP sequence number and flags (FIN 0x01, SYN 0x02, RST 0x04) of the last decoded packet
+  // when it was TCP; the reassembler reads them.
+  bool last_has_tcp_header() const { return tcp_valid_; }  // false for HEP-carried TCP
+  uint32_t last_tcp_seq() const { return tcp_seq_; }
+  uint8_t last_tcp_flags() const { return tcp_flags_; }
 
  private:
   // Where the decoder currently reads: `base` is the frame, or the arena after reassembly.
@@ -94,13 +113,31 @@ class packet_decoder {
   decode_status reassemble(const fragment_key& key, uint32_t frag_offset, bool more, cursor& c,
                            decoded_packet& out, std::vector<uint8_t>& arena);
   decode_status decode_l4(uint8_t proto, const uint8_t* base, size_t off, size_t end,
-                          decoded_packet& out);
+                          decoded_packet& out, std::vector<uint8_t>& arena);
+  // Tunnels (tunnel_layer.cpp). decode_udp_tunnel returns false when the payload is not the
+  // tunnel its port suggested, so the packet stays plain UDP.
+  bool enter_tunnel(tunnel_kind k);
+  decode_status decode_ethernet(const uint8_t* base, size_t off, size_t end, decoded_packet& out,
+                                std::vector<uint8_t>& arena);
+  decode_status decode_gre(const uint8_t* base, size_t off, size_t end, decoded_packet& out,
+                           std::vector<uint8_t>& arena);
+  bool decode_udp_tunnel(const uint8_t* base, size_t off, size_t end, decoded_packet& out,
+                         std::vector<uint8_t>& arena, decode_status& st);
+  // HEP v1/v2/v3 (hep_layer.cpp); same contract as decode_udp_tunnel.
+  bool decode_hep(const uint8_t* base, size_t off, size_t end, decoded_packet& out,
+                  std::vector<uint8_t>& arena, decode_status& st);
 
   decoder_limits limits_;
   decoder_counters counters_;
   drop_reason last_drop_ = drop_reason::truncated;
   timestamp_ns last_expiry_check_ = 0;
   timestamp_ns now_ = 0;  // timestamp of the frame being decoded
+  int tunnel_depth_ = 0;  // tunnels entered while decoding the current frame
+  uint32_t tunnels_seen_ = 0;  // bit per tunnel_kind, for counting once per packet
+  uint32_t tcp_seq_ = 0;
+  uint8_t tcp_flags_ = 0;
+  bool tcp_valid_ = false;
+  std::vector<uint8_t> inflate_;  // HEP compressed payloads, reused
   std::unique_ptr<fragment_reassembler> fragments_;
 };
 

@@ -28,6 +28,20 @@ std::string run_stats::summary_fields() const {
     out << " ip_in_ip=" << ip_in_ip;
   if (reassembled)
     out << " reassembled=" << reassembled;
+  for (size_t i = 0; i < decapsulated.size(); ++i)
+    if (decapsulated[i])
+      out << ' ' << to_string(static_cast<tunnel_kind>(i)) << '=' << decapsulated[i];
+  auto extra = [&](const char* name, uint64_t n) {
+    if (n)
+      out << ' ' << name << '=' << n;
+  };
+  extra("tcp_sip", tcp_messages);
+  extra("websocket_sip", websocket_messages);
+  extra("sctp_sip", sctp_messages);
+  extra("tcp_retransmissions", tcp_retransmissions);
+  extra("tcp_out_of_order", tcp_out_of_order);
+  extra("tcp_gaps", tcp_gaps);
+  extra("tcp_overflow", tcp_overflow);
   if (sip_non_call)
     out << " sip_non_call=" << sip_non_call;
   if (unmatched_udp)

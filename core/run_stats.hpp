@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/decoded_packet.hpp"
+#include "core/packet_decoder.hpp"
 
 namespace voxmon::core {
 
@@ -16,6 +17,14 @@ struct run_stats {
   uint64_t ip_in_ip = 0;
   uint64_t reassembled = 0;
   std::array<uint64_t, drop_reason_count> decode_drops{};
+  std::array<uint64_t, tunnel_kind_count> decapsulated{};  // packets taken out of each tunnel kind
+  uint64_t tcp_messages = 0;         // SIP messages framed from TCP streams (WebSocket included)
+  uint64_t websocket_messages = 0;   // of which carried in WebSocket frames
+  uint64_t sctp_messages = 0;        // SCTP DATA chunks handed on as messages
+  uint64_t tcp_retransmissions = 0;  // segments whose bytes were all seen before
+  uint64_t tcp_out_of_order = 0;     // segments held until an earlier gap filled
+  uint64_t tcp_gaps = 0;             // streams resynchronised after lost or non-SIP bytes
+  uint64_t tcp_overflow = 0;         // reassembly memory bound reached
   // router
   uint64_t sip_messages = 0;
   uint64_t sip_bad = 0;            // payload on a SIP port that did not parse as SIP

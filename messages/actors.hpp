@@ -27,4 +27,20 @@ using call_router_actor = caf::typed_actor<
 // Reads a source (pcap file) on its own thread and feeds the router.
 using capture_actor = caf::typed_actor<caf::reacts_to<read_atom>>;
 
+// Writes per-call pcap files (one of a pool; a call is hashed to one); answers `done` once every
+// file is closed.
+using spool_writer_actor = caf::typed_actor<
+  caf::reacts_to<spool_atom, spool_packets>,
+  caf::reacts_to<close_atom, spool_close>,
+  caf::reacts_to<retain_atom>,
+  caf::replies_to<done_atom>::with<spool_report>>;
+
+// What a call needs to save its packets: its pool member (invalid = saving off) and what to save.
+struct spool_link {
+  spool_writer_actor writer;
+  bool sip = false;
+  bool rtp = false;
+  bool rtcp = false;
+};
+
 }  // namespace voxmon

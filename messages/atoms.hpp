@@ -13,5 +13,7 @@ using close_atom = caf::atom_constant<caf::atom("close")>;      // router -> cal
 using cdr_atom = caf::atom_constant<caf::atom("cdr")>;          // call -> cdr_writer
 using done_atom = caf::atom_constant<caf::atom("done")>;        // router -> writer; node -> writer
 using flush_atom = caf::atom_constant<caf::atom("flush")>;      // cdr_writer timer
+using spool_atom = caf::atom_constant<caf::atom("spool")>;      // call -> spool_writer
+using retain_atom = caf::atom_constant<caf::atom("retain")>;    // spool_writer retention timer
 
 }  // namespace voxmon

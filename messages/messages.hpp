@@ -69,8 +69,37 @@ struct run_report {
   std::vector<std::string> errors; // input and sink errors
 };
 
+// call -> spool_writer: this call's packets of one batch to save (one message per call per batch,
+// only when saving is on). Indices point into batch->packets.
+struct spool_packets {
+  core::batch_ptr batch;
+  uint64_t call_uid = 0;           // the call actor's id: its files stay open until spool_close
+  std::string fbasename;
+  core::timestamp_ns calldate = 0; // picks the minute directory
+  std::vector<uint32_t> sip;       // for SIP/<fbasename>.pcap
+  std::vector<uint32_t> rtp;       // for RTP/<fbasename>.pcap (RTP, and RTCP with savertcp)
+};
+
+// call -> spool_writer: the call is over, close its files.
+struct spool_close {
+  uint64_t call_uid = 0;
+};
+
+// spool_writer -> the node, in reply to `done` once every file is closed.
+struct spool_report {
+  uint64_t files = 0;            // files opened (a reopen after the open-file limit counts again)
+  uint64_t packets = 0;          // packets written
+  uint64_t bytes = 0;            // bytes added to the spool on disk
+  uint64_t dropped = 0;          // packets not saved (disk full, permission, ...)
+  uint64_t removed_minutes = 0;  // minute directories deleted by retention
+  std::vector<std::string> errors;
+};
+
 }  // namespace voxmon
 
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::spool_packets)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::spool_close)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::spool_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::batch_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::call_packets)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::close_order)

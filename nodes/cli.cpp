@@ -4,6 +4,9 @@
 
 #include <iostream>
 
+#include "nodes/pcap_command.hpp"
+#include "nodes/spawn.hpp"
+
 namespace voxmon::nodes {
 
 namespace po = boost::program_options;
@@ -18,7 +21,7 @@ struct key_flag {
 };
 constexpr key_flag key_flags[] = {
   {"cdr-jsonl", "cdr_jsonl", "write CDRs as JSON Lines to PATH ('-' = stdout; the table then goes to stderr)"},
-  {"db", "db", "CDR store: sqlite:PATH (default sqlite:voxmon.db) or none"},
+  {"db", "db", "CDR store: sqlite:PATH (default sqlite:voxmon.db), mysql://user:pass@host:port/db, or none"},
   {"id-sensor", "id_sensor", "sensor id written into every CDR"},
   {"sipport", "sipport", "SIP ports, comma list and ranges (default 5060)"},
   {"rtptimeout", "rtptimeout", "seconds without packets before a call with RTP is closed"},
@@ -29,6 +32,11 @@ constexpr key_flag key_flags[] = {
   {"threads", "threads", "actor scheduler threads (0 = number of cores)"},
   {"batch-packets", "batch_packets", "packets per capture batch"},
   {"table-rows", "table_rows", "rows of the call table printed at the end"},
+  {"spooldir", "spooldir", "directory of the per-call pcap files (default ./spool)"},
+  {"savesip", "savesip", "save each call's SIP packets to spooldir: yes or no"},
+  {"savertp", "savertp", "save each call's RTP packets: yes, no, or header (RTP headers only)"},
+  {"savertcp", "savertcp", "save each call's RTCP packets into its RTP file: yes or no"},
+  {"pcap-compress", "pcap_compress", "per-call pcap compression: no or gzip"},
 };
 
 void print_usage(std::ostream& out, const po::options_description& desc) {
@@ -38,17 +46,54 @@ void print_usage(std::ostream& out, const po::options_description& desc) {
       << "\nExample: voxmon -r calls.pcap --cdr-jsonl cdrs.jsonl --db sqlite:voxmon.db\n";
 }
 
+// --update-schema: connect, create/upgrade the schema, replay the journal, report, exit.
+cli_outcome update_schema(cli_outcome& out) {
+  out.what = cli_outcome::action::exit;
+  const auto& s = out.settings;
+  if (!config::uses_mysql(s)) {
+    std::cerr << "voxmon: --update-schema needs a MySQL store (mysqlhost or --db mysql://...)\n";
+    out.exit_code = 2;
+    return out;
+  }
+  std::string error, warning;
+  auto store = open_mysql_store(s, error, warning);
+  if (!store) {
+    std::cerr << "voxmon: " << error << '\n';
+    out.exit_code = 1;
+    return out;
+  }
+  if (!store->status().connected) {
+    std::cerr << "voxmon: " << store->status().last_error << '\n';
+    out.exit_code = 1;
+    return out;
+  }
+  const std::string rest = store->flush();
+  std::cout << "voxmon: schema of " << store->name() << " is up to date; "
+            << store->status().replayed << " CDRs written from the journal\n";
+  if (!rest.empty()) {
+    std::cerr << "voxmon: " << rest << '\n';
+    out.exit_code = 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 cli_outcome parse_command_line(int argc, const char* const* argv) {
   cli_outcome out;
+  if (auto code = run_pcap_subcommand(argc, argv)) {  // voxmon pcap CALLID [-o FILE]
+    out.what = cli_outcome::action::exit;
+    out.exit_code = *code;
+    return out;
+  }
   po::options_description desc("Options");
   desc.add_options()
     ("help,h", "print this help and exit")
     ("version,V", "print the version and exit")
     ("read,r", po::value<std::string>()->value_name("FILE"), "process a pcap or pcapng file, then exit")
     ("config-file,c", po::value<std::string>()->value_name("FILE"), "voipmonitor.conf-style configuration file")
-    ("no-progress", "never draw the progress bar");
+    ("no-progress", "never draw the progress bar")
+    ("update-schema", "create or upgrade the MySQL schema, write the CDR journal into it, then exit");
   for (const auto& kf : key_flags)
     desc.add_options()(kf.flag, po::value<std::string>()->value_name("VALUE"), kf.help);
 
@@ -96,6 +141,8 @@ cli_outcome parse_command_line(int argc, const char* const* argv) {
     out.settings.progress = false;
   if (vm.count("read"))
     out.settings.read_file = vm["read"].as<std::string>();
+  if (vm.count("update-schema"))
+    return update_schema(out);
   if (out.settings.read_file.empty()) {
     print_usage(std::cerr, desc);
     return fail("nothing to do: give a capture file with -r FILE (live capture comes later)");

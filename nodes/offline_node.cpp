@@ -35,13 +35,15 @@ int run_offline(const config::settings& s) {
     std::cerr << "voxmon: " << error_text(writer.error()) << '\n';
     return 1;
   }
-  auto router = spawn_call_router(sys, s, /*source=*/0, *writer);
+  const spool_pool spool = spawn_spool_writer(sys, s);
+  auto router = spawn_call_router(sys, s, /*source=*/0, *writer, &spool);
   auto capture = router ? spawn_file_capture(sys, s, *router) : caf::expected<capture_actor>{router.error()};
   if (!capture) {
     std::cerr << "voxmon: " << error_text(capture.error()) << '\n';
     caf::anon_send_exit(*writer, caf::exit_reason::user_shutdown);
     if (router)
       caf::anon_send_exit(*router, caf::exit_reason::user_shutdown);
+    finish_spool(sys, spool);
     return 1;
   }
 
@@ -54,6 +56,8 @@ int run_offline(const config::settings& s) {
                [&](caf::error& e) { std::cerr << "voxmon: " << error_text(e) << '\n'; });
     self->send_exit(*writer, caf::exit_reason::user_shutdown);
   }
+  // Every call sent its spool_close before its CDR: the writers now close every file.
+  const spool_report saved = finish_spool(sys, spool);
   if (!finished)
     return 1;
   const double elapsed =
@@ -62,6 +66,10 @@ int run_offline(const config::settings& s) {
   print_run_report(table_out, report, elapsed, s.table_rows);
   for (const auto& e : report.errors)
     std::cerr << "voxmon: " << e << '\n';
+  if (!spool.writers.empty())
+    std::cerr << "voxmon: spool " << s.spooldir << ": " << saved.files << " files, " << saved.packets
+              << " packets saved, " << saved.dropped << " dropped, " << saved.bytes
+              << " bytes written, " << saved.removed_minutes << " minutes removed by retention\n";
   if (report.stats.packets == 0 && !report.errors.empty())
     return 1;  // nothing could be read at all
   if (report.stats.cdr_errors > 0)

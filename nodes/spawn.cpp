@@ -1,11 +1,17 @@
 #include "nodes/spawn.hpp"
 
+#include <caf/scoped_actor.hpp>
 #include <caf/sec.hpp>
+
+#include <iostream>
 
 #include "actors/call_router.hpp"
 #include "actors/capture.hpp"
 #include "actors/cdr_writer.hpp"
+#include "actors/spool_writer.hpp"
+#include "config/spool_settings.hpp"
 #include "store/jsonl_sink.hpp"
+#include "store/mysql_store.hpp"
 #include "store/sqlite_sink.hpp"
 
 namespace voxmon::nodes {
@@ -17,6 +23,26 @@ caf::error make_failure(std::string text) {
 }
 
 }  // namespace
+
+std::unique_ptr<store::mysql_store> open_mysql_store(const config::settings& s, std::string& error,
+                                                    std::string& warning) {
+  store::mysql_store_options o;
+  auto password = config::mysql_password(s, error);
+  if (!password)
+    return nullptr;
+  o.params.host = s.mysqlhost.empty() ? "localhost" : s.mysqlhost;
+  o.params.port = s.mysqlport;
+  o.params.user = s.mysqlusername;
+  o.params.password = *password;
+  o.params.database = s.mysqldb;
+  o.schema.partition = s.cdr_partition;
+  o.schema.ipv6 = s.ipv6;
+  o.schema.cleandatabase_days = s.cleandatabase;
+  o.journal_path = s.cdr_journal;
+  o.journal_fsync = store::parse_fsync_policy(s.cdr_journal_fsync);
+  o.batch = s.mysql_batch;
+  return store::mysql_store::open(o, error, warning);
+}
 
 std::string error_text(const caf::error& e) {
   const auto& ctx = e.context();
@@ -34,19 +60,33 @@ caf::expected<cdr_writer_actor> spawn_cdr_writer(caf::actor_system& sys, const c
       return make_failure(error);
     sinks.push_back(std::move(sink));
   }
-  if (s.db.rfind("sqlite:", 0) == 0) {
+  const bool mysql = config::uses_mysql(s);
+  if (mysql) {
+    std::string warning;
+    auto sink = open_mysql_store(s, error, warning);
+    if (!sink)
+      return make_failure(error);
+    if (!warning.empty())
+      std::cerr << "voxmon: warning: " << warning << '\n';
+    sinks.push_back(std::move(sink));
+  } else if (s.db.rfind("sqlite:", 0) == 0) {
     auto sink = store::sqlite_sink::open(s.db.substr(7), error);
     if (!sink)
       return make_failure(error);
     sinks.push_back(std::move(sink));
   } else if (s.db != "none") {
-    return make_failure("unsupported --db '" + s.db + "' (use sqlite:PATH or none)");
+    return make_failure("unsupported --db '" + s.db + "' (use sqlite:PATH, mysql://... or none)");
   }
+  // A database call can block for seconds (a server going away): the MySQL writer gets its
+  // own thread so that it never holds a scheduler worker the analysis needs.
+  if (mysql)
+    return sys.spawn<caf::detached>(cdr_writer, std::move(sinks), s.table_rows);
   return sys.spawn(cdr_writer, std::move(sinks), s.table_rows);
 }
 
 caf::expected<call_router_actor> spawn_call_router(caf::actor_system& sys, const config::settings& s,
-                                                   uint64_t source, cdr_writer_actor writer) {
+                                                   uint64_t source, cdr_writer_actor writer,
+                                                   const spool_pool* spool) {
   router_config cfg;
   cfg.source = source;
   cfg.id_sensor = s.id_sensor;
@@ -55,6 +95,12 @@ caf::expected<call_router_actor> spawn_call_router(caf::actor_system& sys, const
   cfg.timeouts.absolute = core::timestamp_ns{s.absolute_timeout} * core::ns_per_second;
   cfg.timeouts.bye = core::timestamp_ns{s.bye_timeout} * core::ns_per_second;
   cfg.timeouts.auth_retry = core::timestamp_ns{s.auth_retry_timeout} * core::ns_per_second;
+  if (spool && !spool->writers.empty()) {
+    cfg.spool_pool = spool->writers;
+    cfg.spool.sip = s.savesip;
+    cfg.spool.rtp = s.savertp != config::save_rtp::no;
+    cfg.spool.rtcp = s.savertcp;
+  }
   return sys.spawn(call_router, cfg, std::move(writer));
 }
 
@@ -71,6 +117,58 @@ caf::expected<capture_actor> spawn_file_capture(caf::actor_system& sys, const co
   cfg.batch_packets = s.batch_packets;
   cfg.progress = s.progress;
   return sys.spawn<caf::detached>(file_capture, std::move(reader), std::move(cfg), std::move(router));
+}
+
+}  // namespace voxmon::nodes
+
+namespace voxmon::nodes {
+
+// Per-call pcap files: the spool_writer pool (detached: file I/O never blocks a scheduler thread).
+spool_pool spawn_spool_writer(caf::actor_system& sys, const config::settings& s) {
+  spool_pool pool;
+  if (!config::spool_enabled(s))
+    return pool;
+  pool.index = std::make_shared<core::spool_index>(s.spooldir);
+  std::string error;
+  if (!pool.index->load(error))
+    std::cerr << "voxmon: spool: " << error << " (call pcaps will not be saved)\n";
+  spool_writer_config cfg;
+  cfg.spooldir = s.spooldir;
+  cfg.compression = core::parse_pcap_compression(s.pcap_compress).value_or(core::pcap_compression::none);
+  cfg.rtp_header_only = s.savertp == config::save_rtp::header;
+  cfg.max_bytes = uint64_t{s.maxpoolsize} << 20;
+  cfg.max_days = s.maxpooldays;
+  cfg.index = pool.index;
+  const size_t n = s.spool_writers ? s.spool_writers : 2;
+  for (size_t i = 0; i < n; ++i) {
+    cfg.retention = i == 0;
+    pool.writers.push_back(sys.spawn<caf::detached>(spool_writer, cfg));
+  }
+  return pool;
+}
+
+spool_report finish_spool(caf::actor_system& sys, const spool_pool& pool) {
+  spool_report total;
+  caf::scoped_actor self{sys};
+  for (const auto& w : pool.writers) {
+    self->request(w, caf::infinite, done_atom::value)
+      .receive(
+        [&](spool_report& r) {
+          total.files += r.files;
+          total.packets += r.packets;
+          total.bytes += r.bytes;
+          total.dropped += r.dropped;
+          total.removed_minutes += r.removed_minutes;
+          for (auto& e : r.errors)
+            total.errors.push_back(std::move(e));
+        },
+        [&](caf::error& e) { total.errors.push_back("spool writer: " + error_text(e)); });
+    self->send_exit(w, caf::exit_reason::user_shutdown);
+  }
+  std::string error;
+  if (pool.index && !pool.writers.empty() && !pool.index->save(error))
+    total.errors.push_back(error);
+  return total;
 }
 
 }  // namespace voxmon::nodes

@@ -5,17 +5,42 @@
 #include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
 
+#include <memory>
+#include <vector>
+
 #include "config/settings.hpp"
 #include "messages/actors.hpp"
+#include "store/mysql_store.hpp"
+
+namespace voxmon::core {
+class spool_index;
+}
 
 namespace voxmon::nodes {
+
+// The MySQL store as configured (mysqlhost & co, journal). nullptr + error when the journal
+// cannot be opened or the schema is too new; `warning` when the server is not reachable now.
+std::unique_ptr<store::mysql_store> open_mysql_store(const config::settings& s, std::string& error,
+                                                    std::string& warning);
 
 // The text of an error made by the spawn functions.
 std::string error_text(const caf::error& e);
 
 caf::expected<cdr_writer_actor> spawn_cdr_writer(caf::actor_system& sys, const config::settings& s);
+// The spool_writer pool (per-call pcap files) when savesip/savertp/savertcp ask for it; an
+// empty pool otherwise. A spool directory that cannot be created is reported on stderr and the
+// pool still runs (its writes fail, are logged and counted as drops; the CDRs are unaffected).
+struct spool_pool {
+  std::vector<spool_writer_actor> writers;
+  std::shared_ptr<core::spool_index> index;
+};
+spool_pool spawn_spool_writer(caf::actor_system& sys, const config::settings& s);
+// Asks every member to close its files, saves the index; returns the summed report.
+spool_report finish_spool(caf::actor_system& sys, const spool_pool& pool);
+
 caf::expected<call_router_actor> spawn_call_router(caf::actor_system& sys, const config::settings& s,
-                                                   uint64_t source, cdr_writer_actor writer);
+                                                   uint64_t source, cdr_writer_actor writer,
+                                                   const spool_pool* spool = nullptr);
 caf::expected<capture_actor> spawn_file_capture(caf::actor_system& sys, const config::settings& s,
                                                 call_router_actor router);
 

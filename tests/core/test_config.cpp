@@ -107,7 +107,7 @@ TEST_CASE("unknown and not-yet-supported keys are warnings naming file and line"
       "interface = eth0\n"
       "frobnicate = 1\n"
       "\n"
-      "mysqlhost = 127.0.0.1\n"
+      "mysqlsocket = /tmp/m.sock\n"
       "rtptimeout = 20\n";
   settings s;
   auto r = load(text, s);
@@ -115,9 +115,9 @@ TEST_CASE("unknown and not-yet-supported keys are warnings naming file and line"
   CHECK(r.warnings == std::vector<std::string>{
                           "voxmon.conf:1: key 'interface' is not supported yet and is ignored",
                           "voxmon.conf:2: unknown key 'frobnicate'",
-                          "voxmon.conf:4: key 'mysqlhost' is not supported yet and is ignored"});
+                          "voxmon.conf:4: key 'mysqlsocket' is not supported yet and is ignored"});
   CHECK(s.rtptimeout == 20);
-  CHECK(classify_key("SpoolDir") == key_kind::ignored);
+  CHECK(classify_key("SpoolDir") == key_kind::supported);
   CHECK(classify_key("sipport") == key_kind::supported);
   CHECK(classify_key("nope") == key_kind::unknown);
 }
@@ -151,7 +151,8 @@ TEST_CASE("a bad value is an error with the exact line and the reason", "[config
   CHECK(reason("id_sensor = 4294967296") == "value 4294967296 is out of range 0..4294967295");
   CHECK(reason("batch_packets = 10") == "value 10 is out of range 64..1000000");
   CHECK(reason("progress = maybe") == "expected yes or no, got 'maybe'");
-  CHECK(reason("db = mysql://user@host/voipmonitor") == "MySQL support is not built yet");
+  CHECK(reason("db = mysql://user@host") ==
+        "expected mysql://user[:password]@host[:port]/database, got 'mysql://user@host'");
   CHECK(reason("db = postgres") ==
         "expected 'none', 'sqlite:PATH' or 'mysql://...', got 'postgres'");
   CHECK(reason("sipport = 5080-5070") ==
@@ -219,13 +220,13 @@ TEST_CASE("load_config_file reads a file and names it in errors", "[config]") {
   const std::filesystem::path dir = VOXMON_TEST_TMP;
   std::filesystem::create_directories(dir);
   const auto path = (dir / "test_config.conf").string();
-  std::ofstream(path, std::ios::binary) << "[general]\r\nrtptimeout = 12\r\nspooldir = /x\r\n";
+  std::ofstream(path, std::ios::binary) << "[general]\r\nrtptimeout = 12\r\ninterface = eth0\r\n";
   settings s;
   auto r = load_config_file(path, s);
   REQUIRE_FALSE(r.error);
   CHECK(s.rtptimeout == 12);
   CHECK(r.warnings ==
-        std::vector<std::string>{path + ":3: key 'spooldir' is not supported yet and is ignored"});
+        std::vector<std::string>{path + ":3: key 'interface' is not supported yet and is ignored"});
 
   auto missing = load_config_file((dir / "no_such.conf").string(), s);
   REQUIRE(missing.error);
@@ -249,4 +250,32 @@ TEST_CASE("the shipped example config loads without warnings", "[config]") {
   CHECK(s.db == defaults.db);
   CHECK(s.rtptimeout == defaults.rtptimeout);
   CHECK(s.batch_packets == defaults.batch_packets);
+}
+
+TEST_CASE("MySQL keys and --db mysql:// select the MySQL store", "[config]") {
+  settings s;
+  CHECK_FALSE(uses_mysql(s));
+  auto r = load("mysqlhost = db.example.com\nmysqlport = 3307\nmysqlusername = vm\n"
+                "mysqldb = cdrs\ncdr_partition = no\ncleandatabase = 30\nipv6 = yes\n", s);
+  REQUIRE_FALSE(r.error);
+  CHECK(r.warnings.empty());
+  CHECK(uses_mysql(s));
+  CHECK(s.mysqlport == 3307);
+  CHECK_FALSE(s.cdr_partition);
+  CHECK(s.cleandatabase == 30);
+  CHECK(s.ipv6);
+  settings u;
+  bool known = false;
+  CHECK_FALSE(apply_setting(u, "db", "mysql://us%40r:p%3Ass@[::1]:3310/vx", known));
+  CHECK(uses_mysql(u));
+  CHECK(u.mysqlusername == "us@r");
+  CHECK(u.mysqlpassword == "p:ss");
+  CHECK(u.mysqlhost == "::1");
+  CHECK(u.mysqlport == 3310);
+  CHECK(u.mysqldb == "vx");
+  settings e;
+  CHECK(apply_setting(e, "mysqlport", "0", known) == "expected a port number 1..65535, got '0'");
+  settings d;
+  load("mysqlhost = h\ndb = sqlite:x.db\n", d);
+  CHECK_FALSE(uses_mysql(d));  // an explicit db wins
 }

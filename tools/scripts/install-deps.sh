@@ -4,7 +4,7 @@ set -euo pipefail
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 packages=(build-essential cmake pkg-config ccache
-          libcaf-dev libpcap-dev libsqlite3-dev nlohmann-json3-dev
+          libcaf-dev libpcap-dev libsqlite3-dev nlohmann-json3-dev zlib1g-dev
           libboost-dev libboost-program-options-dev catch2 sqlite3 time clang)
 missing=()
 for p in "${packages[@]}"; do

@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
 # Installs, builds and runs the whole test suite. Tests that need ../shared/corpus skip with a
-# message when it is absent.
+# message when it is absent. The MySQL tests use a throwaway MariaDB started here
+# (tools/scripts/mariadb.sh) and stopped at the end; set VOXMON_TEST_MYSQL to use another
+# server instead, or VOXMON_NO_MARIADB=1 to skip them (not allowed in CI, CI=true).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+root=$(pwd)
 bash tools/scripts/install-deps.sh
 bash tools/scripts/build.sh
 bash tools/scripts/fuzz-smoke.sh
+if [ -z "${VOXMON_TEST_MYSQL:-}" ] && { [ "${CI:-}" = "true" ] || [ -z "${VOXMON_NO_MARIADB:-}" ]; }; then
+  dbdir=$(mktemp -d /tmp/voxmon-mariadb.XXXXXX)
+  port=${VOXMON_TEST_MYSQL_PORT:-33306}
+  trap 'bash "$root/tools/scripts/mariadb.sh" stop "$dbdir"; rm -rf "$dbdir"' EXIT
+  VOXMON_TEST_MYSQL=$(bash tools/scripts/mariadb.sh start "$dbdir" "$port")
+  export VOXMON_TEST_MYSQL
+  echo "test.sh: MariaDB for the tests at $VOXMON_TEST_MYSQL"
+fi
 cd build
 ctest --output-on-failure -j"$(nproc)" --timeout 600
