@@ -49,19 +49,7 @@ call_router(call_router_actor::stateful_pointer<call_router_state> self, router_
       st.directory.close_all(st.plan);
       execute(self, cfg, writer, nullptr);
       core::run_stats stats = st.stats;
-      stats.packets += end.stats.packets;
-      stats.bytes += end.stats.bytes;
-      stats.ip_in_ip += end.stats.ip_in_ip;
-      stats.reassembled += end.stats.reassembled;
-      stats.decode_drops = end.stats.decode_drops;
-      stats.decapsulated = end.stats.decapsulated;
-      stats.tcp_messages = end.stats.tcp_messages;
-      stats.websocket_messages = end.stats.websocket_messages;
-      stats.sctp_messages = end.stats.sctp_messages;
-      stats.tcp_retransmissions = end.stats.tcp_retransmissions;
-      stats.tcp_out_of_order = end.stats.tcp_out_of_order;
-      stats.tcp_gaps = end.stats.tcp_gaps;
-      stats.tcp_overflow = end.stats.tcp_overflow;
+      stats += end.stats;  // the capture's counters (frames, decoding, transports)
       self->send(writer, done_atom::value,
                  source_done{cfg.source, st.directory.closed_calls(), stats, end.error});
       self->quit();

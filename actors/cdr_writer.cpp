@@ -93,32 +93,6 @@ void drain(writer_ptr self, cdr_writer_state::source_state& src) {
   }
 }
 
-void merge(core::run_stats& into, const core::run_stats& s) {
-  into.packets += s.packets;
-  into.bytes += s.bytes;
-  into.ip_in_ip += s.ip_in_ip;
-  into.reassembled += s.reassembled;
-  for (size_t i = 0; i < into.decode_drops.size(); ++i)
-    into.decode_drops[i] += s.decode_drops[i];
-  for (size_t i = 0; i < into.decapsulated.size(); ++i)
-    into.decapsulated[i] += s.decapsulated[i];
-  into.tcp_messages += s.tcp_messages;
-  into.websocket_messages += s.websocket_messages;
-  into.sctp_messages += s.sctp_messages;
-  into.tcp_retransmissions += s.tcp_retransmissions;
-  into.tcp_out_of_order += s.tcp_out_of_order;
-  into.tcp_gaps += s.tcp_gaps;
-  into.tcp_overflow += s.tcp_overflow;
-  into.sip_messages += s.sip_messages;
-  into.sip_bad += s.sip_bad;
-  into.sip_outside_call += s.sip_outside_call;
-  into.sip_non_call += s.sip_non_call;
-  into.rtp_packets += s.rtp_packets;
-  into.rtcp_packets += s.rtcp_packets;
-  into.unmatched_udp += s.unmatched_udp;
-  into.other_packets += s.other_packets;
-  into.calls += s.calls;
-}
 
 }  // namespace
 
@@ -136,7 +110,7 @@ cdr_writer(cdr_writer_actor::stateful_pointer<cdr_writer_state> self, sink_list 
     [=](done_atom, source_done& d) {
       auto& src = self->state.sources[d.source];
       src.total = d.total_cdrs;
-      merge(self->state.report.stats, d.stats);
+      self->state.report.stats += d.stats;
       if (!d.error.empty())
         self->state.report.errors.push_back(d.error);
       drain(self, src);

@@ -1,4 +1,5 @@
 #include "core/call.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -20,13 +21,7 @@ void add_unique(std::vector<endpoint>& v, const endpoint& e) {
 }
 
 bool is_telephone_event(std::string_view encoding) {
-  constexpr std::string_view name = "telephone-event";
-  if (encoding.size() != name.size())
-    return false;
-  for (size_t i = 0; i < name.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(encoding[i])) != name[i])
-      return false;
-  return true;
+  return text::iequals(encoding, "telephone-event");
 }
 
 bool contains(const std::vector<endpoint>& v, const endpoint& e) {

@@ -1,4 +1,5 @@
 #include "core/dtmf.hpp"
+#include "core/text.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -7,25 +8,8 @@ namespace voxmon::core {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' ||
-                        s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
+using text::iequals;
+using text::trim;
 
 // A digit as written in a SIP INFO body: one of 0-9 * # A-D (any case), or an event number.
 char digit_of_text(std::string_view v) {

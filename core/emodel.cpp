@@ -1,4 +1,5 @@
 #include "core/emodel.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -8,15 +9,7 @@ namespace voxmon::core {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
+using text::iequals;
 
 }  // namespace
 

@@ -51,4 +51,34 @@ std::string run_stats::summary_fields() const {
   return out.str();
 }
 
+run_stats& run_stats::operator+=(const run_stats& o) {
+  packets += o.packets;
+  bytes += o.bytes;
+  ip_in_ip += o.ip_in_ip;
+  reassembled += o.reassembled;
+  for (size_t i = 0; i < decode_drops.size(); ++i)
+    decode_drops[i] += o.decode_drops[i];
+  for (size_t i = 0; i < decapsulated.size(); ++i)
+    decapsulated[i] += o.decapsulated[i];
+  tcp_messages += o.tcp_messages;
+  websocket_messages += o.websocket_messages;
+  sctp_messages += o.sctp_messages;
+  tcp_retransmissions += o.tcp_retransmissions;
+  tcp_out_of_order += o.tcp_out_of_order;
+  tcp_gaps += o.tcp_gaps;
+  tcp_overflow += o.tcp_overflow;
+  sip_messages += o.sip_messages;
+  sip_bad += o.sip_bad;
+  sip_outside_call += o.sip_outside_call;
+  sip_non_call += o.sip_non_call;
+  rtp_packets += o.rtp_packets;
+  rtcp_packets += o.rtcp_packets;
+  unmatched_udp += o.unmatched_udp;
+  other_packets += o.other_packets;
+  calls += o.calls;
+  cdrs_written += o.cdrs_written;
+  cdr_errors += o.cdr_errors;
+  return *this;
+}
+
 }  // namespace voxmon::core

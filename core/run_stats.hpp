@@ -41,6 +41,10 @@ struct run_stats {
 
   // "packets=.. bytes=.. sip=.. rtp=.. calls=.. cdrs=.. drops: truncated=.. ..."
   std::string summary_fields() const;
+
+  // Adds every counter of `other` (the pipeline stages fill disjoint counters, so merging the
+  // capture's, the router's and several sources' statistics is a plain sum).
+  run_stats& operator+=(const run_stats& other);
 };
 
 }  // namespace voxmon::core
