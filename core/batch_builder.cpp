@@ -67,7 +67,7 @@ bool batch_builder::add_tcp(packet_batch& b, const decoded_packet& p) {
   }
   const std::string_view text{reinterpret_cast<const char*>(payload.data()), payload.size()};
   const bool may_start = sip_ports_.test(p.src.port) || sip_ports_.test(p.dst.port) ||
-                         looks_like_sip(text) || tcp_reassembler::is_websocket_upgrade(payload);
+                         looks_like_sip(text);  // a WebSocket upgrade is recognised inside
   const tcp_segment seg{p.src, p.dst, decoder_.last_tcp_seq(), decoder_.last_tcp_flags(), p.ts,
                         payload};
   if (!tcp_.add(seg, may_start, b.arena))

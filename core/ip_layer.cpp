@@ -213,8 +213,7 @@ decode_status packet_decoder::decode_l4(uint8_t proto, const uint8_t* base, size
           if (decode_udp_tunnel(base, off, off + length, out, arena, st))
             return st;
         } else if (dp == limits_.hep_port || sp == limits_.hep_port ||
-                   (length >= 12 && l4[8] == 'H' && l4[9] == 'E' && l4[10] == 'P' &&
-                    l4[11] == '3')) {
+                   (length >= 12 && read_be32(l4 + 8) == 0x48455033u)) {  // "HEP3"
           if (decode_hep(base, off, off + length, out, arena, st))
             return st;
         }

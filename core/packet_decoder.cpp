@@ -68,9 +68,6 @@ decode_status packet_decoder::decode(int link, timestamp_ns ts, std::span<const 
   ++counters_.frames;
   counters_.bytes += frame.size();
   now_ = ts;
-  tunnel_depth_ = 0;
-  tunnels_seen_ = 0;
-  tcp_valid_ = false;
   if (ts > last_expiry_check_ + ns_per_second) {  // keeps fragment memory bounded by itself
     last_expiry_check_ = ts;
     expire(ts);

@@ -132,11 +132,14 @@ class packet_decoder {
   drop_reason last_drop_ = drop_reason::truncated;
   timestamp_ns last_expiry_check_ = 0;
   timestamp_ns now_ = 0;  // timestamp of the frame being decoded
-  int tunnel_depth_ = 0;  // tunnels entered while decoding the current frame
+  // Tunnel state of the current frame, reset lazily by enter_tunnel (no store on the plain
+  // path): valid while tunnel_frame_ == counters_.frames.
+  uint64_t tunnel_frame_ = 0;
+  int tunnel_depth_ = 0;       // tunnels entered while decoding the current frame
   uint32_t tunnels_seen_ = 0;  // bit per tunnel_kind, for counting once per packet
   uint32_t tcp_seq_ = 0;
   uint8_t tcp_flags_ = 0;
-  bool tcp_valid_ = false;
+  bool tcp_valid_ = false;  // set by every TCP header, cleared by HEP (read only for TCP)
   std::vector<uint8_t> inflate_;  // HEP compressed payloads, reused
   std::unique_ptr<fragment_reassembler> fragments_;
 };

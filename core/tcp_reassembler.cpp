@@ -29,6 +29,13 @@ bool looks_like_ws_frame(std::span<const uint8_t> d) {
   const unsigned op = d[0] & 0x0f;
   return (d[0] & 0x70) == 0 && (op == 1 || op == 2);
 }
+// The text after CRLF keep-alives.
+std::string_view after_crlf(std::span<const uint8_t> d) {
+  std::string_view t = text(d);
+  while (!t.empty() && (t.front() == '\r' || t.front() == '\n'))
+    t.remove_prefix(1);
+  return t;
+}
 }  // namespace
 
 bool tcp_reassembler::is_websocket_upgrade(std::span<const uint8_t> data) {
@@ -56,7 +63,7 @@ bool tcp_reassembler::add(const tcp_segment& s, bool may_start, std::vector<uint
   const key k{s.src, s.dst};
   auto it = streams_.find(k);
   if (it == streams_.end()) {
-    if (!may_start)
+    if (!may_start && !is_websocket_upgrade(s.data))
       return false;
     if (streams_.size() + 2 > limits_.max_streams) {
       ++counters_.overflow;
@@ -86,7 +93,7 @@ bool tcp_reassembler::add(const tcp_segment& s, bool may_start, std::vector<uint
     st.next_seq = s.seq + 1;
   } else if (!s.data.empty()) {
     if (!st.synced) {
-      const bool start = st.kind == mode::sip          ? looks_like_sip(text(s.data))
+      const bool start = st.kind == mode::sip          ? looks_like_sip(after_crlf(s.data))
                          : st.kind == mode::ws_frames ? looks_like_ws_frame(s.data)
                                                        : starts_with(s.data, "GET ") ||
                                                            starts_with(s.data, "HTTP/1.");
@@ -140,7 +147,7 @@ void tcp_reassembler::accept(stream& st, uint32_t seq, std::span<const uint8_t> 
     // The missing bytes are not coming: skip them and pick up at the next message start.
     ++counters_.gaps;
     reset(st);
-    if (st.kind == mode::sip ? !looks_like_sip(text(data)) : !looks_like_ws_frame(data))
+    if (st.kind == mode::sip ? !looks_like_sip(after_crlf(data)) : !looks_like_ws_frame(data))
       return;
     st.synced = true;
   }

@@ -24,6 +24,11 @@ constexpr uint16_t tzsp_encap_ethernet = 1;
 }  // namespace
 
 bool packet_decoder::enter_tunnel(tunnel_kind k) {
+  if (tunnel_frame_ != counters_.frames) {  // first tunnel of this frame
+    tunnel_frame_ = counters_.frames;
+    tunnel_depth_ = 0;
+    tunnels_seen_ = 0;
+  }
   if (++tunnel_depth_ > limits_.max_tunnel_depth)
     return false;
   const uint32_t bit = 1u << static_cast<unsigned>(k);

@@ -5,6 +5,9 @@
 //   byte 0, bits 0-6: link type = links[(byte0 & 0x7f) % 6] (NULL, Ethernet, raw, SLL, SLL2, LOOP)
 //   byte 0, bit 7:    0 = the rest is one frame; 1 = the rest is a sequence of frames, each
 //                     prefixed by a 16-bit big-endian length (fragments, several packets)
+// Tunnels (GRE, ERSPAN, VXLAN, TZSP, GTP-U, HEP) are reached through the decoder. Several-frame
+// inputs also go through a batch_builder with small bounds, which drives the TCP/WebSocket
+// and SCTP reassemblers; every packet of the batch must have its payload inside its buffer.
 // and every decoded payload is fed to the same parsers. Each frame and each payload is copied
 // into its own exactly-sized buffer so AddressSanitizer sees any read past its end.
 #include <cstdint>
@@ -14,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/batch_builder.hpp"
 #include "core/packet_decoder.hpp"
 #include "core/rtp.hpp"
 #include "core/sdp.hpp"
@@ -145,6 +149,40 @@ void decode_frames(const uint8_t* data, size_t size) {
   decoder.expire(timestamp_ns{index + 1} * 1'000'000 + 3600 * ns_per_second);
 }
 
+void build_batch(const uint8_t* data, size_t size) {
+  static constexpr int links[] = {link_null,      link_ethernet,   link_raw,
+                                  link_linux_sll, link_linux_sll2, link_loop};
+  tcp_limits tcp;
+  tcp.max_stream_bytes = 2048;
+  tcp.max_total_bytes = 4096;
+  tcp.max_streams = 8;
+  tcp.max_held_segments = 4;
+  tcp.idle_timeout = 50'000'000;
+  batch_builder builder(links[(data[0] & 0x7f) % 6], 0, {{5060, 5060}}, 1024, {}, tcp);
+  size_t pos = 1;
+  uint32_t index = 0;
+  while (pos + 2 <= size && index < 256) {
+    const size_t len = std::min<size_t>((size_t{data[pos]} << 8) | data[pos + 1], size - pos - 2);
+    pos += 2;
+    const std::vector<uint8_t> frame(data + pos, data + pos + len);
+    pos += len;
+    builder.add(timestamp_ns{index} * 10'000'000, frame.data(), static_cast<uint32_t>(len),
+                static_cast<uint32_t>(len));
+    ++index;
+  }
+  const auto batch = builder.take();
+  if (batch->classes.size() != batch->packets.size())
+    fail("batch classes and packets differ");
+  for (const auto& p : batch->packets) {
+    if (p.frame_index >= batch->frames.size())
+      fail("packet frame index outside the batch");
+    const size_t buffer = p.payload_in_arena ? batch->arena.size() : batch->frames[p.frame_index].caplen;
+    if (uint64_t{p.payload_offset} + p.payload_length > buffer)
+      fail("batch payload outside its buffer");
+    exercise_payload(batch->payload(p));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -153,5 +191,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   exercise_rtp(std::span<const uint8_t>(data, size));
   if (size > 0)
     decode_frames(data, size);
+  if (size > 0 && (data[0] & 0x80))
+    build_batch(data, size);
   return 0;
 }

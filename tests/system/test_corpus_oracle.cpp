@@ -2,6 +2,7 @@
 // offline issue covers, checked against tshark's view of it (../shared/corpus/oracle).
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -15,20 +16,29 @@ namespace {
 
 const fs::path corpus_dir = VOXMON_CORPUS_DIR;
 
-// Every hop of every path in the manifest's encapsulation column must be one voxmon decodes
-// today (SCTP, GRE, GTP, HEP and WebSocket belong to the tunnels-and-transports issue; SIP over
-// TCP is read segment by segment, which these captures' messages allow).
+// Every hop of every path in the manifest's encapsulation column must be one voxmon decodes.
+// A hop is named by its leading word: "udp(9060)" is udp, "HEP3 -> SIP (...)" is hep3.
+// Tunnels and transports (GRE with PPP, GTP-U, HEP3, SCTP, WebSocket over HTTP upgrade) and SIP
+// over TCP reassembled per connection are covered since the tunnels-and-transports issue.
+std::string hop_name(std::string hop) {
+  hop.erase(0, hop.find_first_not_of(' '));
+  size_t n = 0;
+  while (n < hop.size() && std::isalnum(static_cast<unsigned char>(hop[n])))
+    ++n;
+  hop.resize(n);
+  for (auto& ch : hop)
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return hop;
+}
+
 bool covered(const std::string& encapsulation) {
-  static const std::set<std::string> known{"eth", "sll", "null", "raw", "vlan", "pppoes",
-                                           "ppp", "ip", "ipv6", "udp", "tcp"};
-  for (const auto& path : split(encapsulation, ';')) {
-    for (auto hop : split(path, '/')) {
-      hop.erase(0, hop.find_first_not_of(' '));
-      hop.erase(hop.find_last_not_of(' ') + 1);
-      if (!known.count(hop))
+  static const std::set<std::string> known{"eth",  "sll",  "null", "raw",  "vlan", "pppoes",
+                                           "ppp",  "ip",   "ipv6", "udp",  "tcp",  "gre",
+                                           "gtp",  "hep3", "sctp", "http", "websocket"};
+  for (const auto& path : split(encapsulation, ';'))
+    for (const auto& hop : split(path, '/'))
+      if (!known.count(hop_name(hop)))
         return false;
-    }
-  }
   return true;
 }
 
@@ -61,6 +71,27 @@ const known_difference stream_differences[] = {
   {"ws-SIP_CALL_RTP_G711.pcap", "200.57.7.202:30000 -> 200.57.7.196:40362",
    "this stream's SDP travels in MGCP (CRCX, frames 2945-2946), not in SIP: no call owns it"},
 };
+
+// Calls whose From/To are tel: URIs: tshark's sip.from.user is empty for them, voxmon takes
+// the number as the user (as VoIPmonitor does).
+struct tel_user_difference {
+  const char* capture;
+  const char* call_id;
+  const char* caller;
+  const char* called;
+  const char* reason;
+};
+const tel_user_difference tel_users[] = {
+  {"arkime-gtp-iphone.pcap", "zTHDK1uOm6wLihi3m15pRfSR", "+88270006", "122",
+   "From <tel:+88270006> and To <tel:122>: tshark has no user part for tel: URIs"},
+};
+
+const tel_user_difference* tel_user_for(const std::string& capture, const std::string& call_id) {
+  for (const auto& d : tel_users)
+    if (capture == d.capture && call_id == d.call_id)
+      return &d;
+  return nullptr;
+}
 
 const known_difference* stream_difference_for(const std::string& capture, const std::string& flow) {
   for (const auto& d : stream_differences)
@@ -126,10 +157,18 @@ TEST_CASE("CDRs agree with tshark on the public corpus", "[system][corpus]") {
           CHECK(c["lastSIPresponseNum"].get<int>() < 200);
         else
           CHECK(c["lastSIPresponseNum"].get<int>() == std::stoi(final_status));
-        CHECK(c["caller"] == row.at("from_user"));
-        CHECK(c["called"] == row.at("to_user"));
-        CHECK(c["sipcallerip"].get<std::string>() + ":" + std::to_string(c["sipcallerport"].get<int>()) ==
-              row.at("caller_addr"));
+        if (auto t = tel_user_for(name, id)) {
+          WARN("caller/called not compared with tshark: " << t->reason);
+          CHECK(c["caller"] == t->caller);
+          CHECK(c["called"] == t->called);
+        } else {
+          CHECK(c["caller"] == row.at("from_user"));
+          CHECK(c["called"] == row.at("to_user"));
+        }
+        const std::string caller_ip = c["sipcallerip"].get<std::string>();
+        const bool v6 = caller_ip.find(':') != std::string::npos;
+        CHECK((v6 ? "[" + caller_ip + "]" : caller_ip) + ":" +
+                std::to_string(c["sipcallerport"].get<int>()) == row.at("caller_addr"));
         CHECK(c["calldate"] == ms_utc(row.at("first_invite_time")));
         const bool answered = !row.at("answer_time").empty();
         CHECK(c["connect_duration"].is_null() == !answered);
