@@ -38,11 +38,10 @@ call_router(call_router_actor::stateful_pointer<call_router_state> self, router_
             cdr_writer_actor writer) {
   self->state.directory = core::call_directory{cfg.timeouts};
   return {
-    [=](batch_atom, const batch_msg& m) -> credit_atom {
+    [=](batch_atom, const batch_msg& m) {
       auto& st = self->state;
       st.directory.route(*m.batch, st.plan, st.stats);
       execute(self, cfg, writer, m.batch);
-      return credit_atom::value;
     },
     [=](eof_atom, const input_end& end) {
       auto& st = self->state;

@@ -4,6 +4,9 @@
 
 #include <cstdio>
 
+#include <caf/actor_cast.hpp>
+#include <caf/send.hpp>
+
 #include "core/progress_bar.hpp"
 
 namespace voxmon {
@@ -56,14 +59,16 @@ void read_batch(capture_ptr self, const capture_config& cfg, const call_router_a
   }
   if (!st.builder->empty()) {
     ++st.in_flight;
-    self->request(router, caf::infinite, batch_atom::value, batch_msg{st.builder->take()})
-      .then([=](credit_atom) {
-        --self->state.in_flight;
-        if (self->state.finished && self->state.in_flight == 0)
-          self->quit();
-        else
-          read_batch(self, cfg, router);
-      });
+    // The batch's real owner lives in the deleter of the pointer handed out: when the last
+    // holder lets go, the block is freed and the capture gets its credit back.
+    core::batch_ptr owner = st.builder->take();
+    const auto* block = owner.get();
+    core::batch_ptr tracked(block, [owner = std::move(owner), me = caf::actor_cast<capture_actor>(self)](
+                                     const core::packet_batch*) mutable {
+      owner.reset();
+      caf::anon_send(me, credit_atom::value);
+    });
+    self->send(router, batch_atom::value, batch_msg{std::move(tracked)});
   }
   draw_progress(self, end);
   if (end) {
@@ -95,6 +100,13 @@ file_capture(capture_actor::stateful_pointer<capture_state> self,
   self->send(self, read_atom::value);
   return {
     [=](read_atom) { read_batch(self, cfg, router); },
+    [=](credit_atom) {
+      --self->state.in_flight;
+      if (self->state.finished && self->state.in_flight == 0)
+        self->quit();
+      else
+        read_batch(self, cfg, router);
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // capture: reads a pcap/pcapng file on its own thread (spawn it detached), decodes and
 // classifies every frame into batches (core::batch_builder) and feeds the router, never more
-// than `max_in_flight` batches ahead of it. At the end it sends eof with its counters.
+// than `max_in_flight` batches alive anywhere in the pipeline. At the end it sends eof with its counters.
 #include <chrono>
 #include <memory>
 

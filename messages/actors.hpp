@@ -19,13 +19,15 @@ using call_actor = caf::typed_actor<
   caf::reacts_to<packets_atom, call_packets>,
   caf::reacts_to<close_atom, close_order>>;
 
-// Routes batches to calls; replies `credit` to each batch so the source never runs ahead.
+// Routes batches to calls.
 using call_router_actor = caf::typed_actor<
-  caf::replies_to<batch_atom, batch_msg>::with<credit_atom>,
+  caf::reacts_to<batch_atom, batch_msg>,
   caf::reacts_to<eof_atom, input_end>>;
 
 // Reads a source (pcap file) on its own thread and feeds the router.
-using capture_actor = caf::typed_actor<caf::reacts_to<read_atom>>;
+// `credit` arrives when the last reference to one of its batches is released anywhere in the
+// pipeline (router, calls, spool writers), so the batches alive stay bounded.
+using capture_actor = caf::typed_actor<caf::reacts_to<read_atom>, caf::reacts_to<credit_atom>>;
 
 // Writes per-call pcap files (one of a pool; a call is hashed to one); answers `done` once every
 // file is closed.
