@@ -1,5 +1,6 @@
 // The voipmonitor.conf-style reader: sections, comments, `key = value` lines.
 #include <cctype>
+#include "core/text.hpp"
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -20,12 +21,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out)
-    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
+using core::text::lower_copy;
 
 // Cuts a trailing comment: '#' or ';' that follows whitespace ("5060   # SIP").
 // A '#' inside a value ("/data/a#b") stays.
@@ -82,7 +78,7 @@ load_result load_config_text(const std::string& text, const std::string& file_na
         return result;
       }
       const std::string section(trim(line.substr(1, close - 1)));
-      in_skipped_section = lower(section) != "general";
+      in_skipped_section = lower_copy(section) != "general";
       if (in_skipped_section)
         result.warnings.push_back(where(file_name, line_no) + "section [" + section +
                                   "] is not supported; its keys are skipped");
@@ -115,7 +111,7 @@ load_result load_config_text(const std::string& text, const std::string& file_na
       case key_kind::supported:
         break;
     }
-    const bool is_sipport = lower(key) == "sipport";
+    const bool is_sipport = lower_copy(key) == "sipport";
     auto previous_ports = s.sipport;
     bool known = false;
     if (auto reason = apply_setting(s, key, value, known)) {

@@ -1,5 +1,6 @@
 // apply_setting: one `key = value` checked and stored; parse_port_list; is_sip_port.
 #include <algorithm>
+#include "core/text.hpp"
 #include <iterator>
 #include <cctype>
 #include <charconv>
@@ -37,12 +38,7 @@ static_assert(std::is_sorted(std::begin(ignored_keys), std::end(ignored_keys)));
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool all_digits(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_digit); }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out)
-    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
+using core::text::lower_copy;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
@@ -82,7 +78,7 @@ std::optional<std::string> parse_bounded(std::string_view text, uint64_t min, ui
 }
 
 std::optional<std::string> parse_bool(std::string_view text, bool& out) {
-  const std::string v = lower(text);
+  const std::string v = lower_copy(text);
   if (v == "yes" || v == "true" || v == "1" || v == "on") {
     out = true;
     return std::nullopt;
@@ -123,7 +119,7 @@ constexpr std::string_view other_supported[] = {
 }  // namespace
 
 key_kind classify_key(const std::string& key) {
-  const std::string k = lower(key);
+  const std::string k = lower_copy(key);
   if (is_store_key(k) || is_spool_key(k))
     return key_kind::supported;
   for (const auto& t : timeout_keys)
@@ -139,7 +135,7 @@ key_kind classify_key(const std::string& key) {
 
 std::optional<std::string> apply_setting(settings& s, const std::string& key,
                                          const std::string& value, bool& known_key) {
-  const std::string k = lower(key);
+  const std::string k = lower_copy(key);
   const std::string_view v = trim(value);
   known_key = true;
   for (const auto& t : timeout_keys)

@@ -25,19 +25,7 @@ std::string_view next_field(std::string_view& s) {
   return field;
 }
 
-std::optional<uint32_t> parse_decimal(std::string_view s, uint32_t max) {
-  if (s.empty() || s.size() > 10)
-    return std::nullopt;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (!is_digit(c))
-      return std::nullopt;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (v > max)
-    return std::nullopt;
-  return static_cast<uint32_t>(v);
-}
+using text::parse_decimal;
 
 // "IN IP4 addr[/ttl[/count]]" or "IN IP6 addr[/count]" (RFC 4566 5.7).
 std::optional<ip_address> parse_connection(std::string_view value) {

@@ -42,20 +42,7 @@ bool is_token(std::string_view s) {
 }
 
 
-// Decimal digits only, no sign, value <= max. nullopt otherwise (also when empty).
-std::optional<uint32_t> parse_decimal(std::string_view s, uint32_t max) {
-  if (s.empty() || s.size() > 10)
-    return std::nullopt;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (!is_digit(c))
-      return std::nullopt;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (v > max)
-    return std::nullopt;
-  return static_cast<uint32_t>(v);
-}
+using text::parse_decimal;
 
 // Repeated headers: the first non-empty value wins.
 void set_first(std::string_view& field, std::string_view value) {

@@ -1,5 +1,8 @@
 #pragma once
 // ASCII text helpers shared by the SIP, SDP and body parsers (no locale, no allocation).
+#include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace voxmon::core::text {
@@ -32,6 +35,29 @@ inline std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.back()))
     s.remove_suffix(1);
   return s;
+}
+
+// A lower-case copy (for keys and names compared case-insensitively).
+inline std::string lower_copy(std::string_view s) {
+  std::string out(s);
+  for (auto& ch : out)
+    ch = lower(ch);
+  return out;
+}
+
+// Decimal digits only, no sign, value <= max. nullopt otherwise (also when empty).
+inline std::optional<uint32_t> parse_decimal(std::string_view s, uint32_t max) {
+  if (s.empty() || s.size() > 10)
+    return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (!is_digit(c))
+      return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (v > max)
+    return std::nullopt;
+  return static_cast<uint32_t>(v);
 }
 
 }  // namespace voxmon::core::text
