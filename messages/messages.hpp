@@ -95,6 +95,31 @@ struct spool_report {
   std::vector<std::string> errors;
 };
 
+// Live counters a stage reports when asked with `status` (status line, metrics endpoint).
+// Counters are totals since start; gauges are the value now.
+struct writer_status {
+  uint64_t cdrs_written = 0;     // counter: CDRs the store accepted
+  uint64_t cdrs_queued = 0;      // gauge: CDRs received and not yet written or journaled
+  uint64_t cdrs_journaled = 0;   // gauge: CDRs waiting in the journal for the store
+  uint64_t cdrs_dead = 0;        // counter: CDRs the store rejected for good (.dead file)
+  uint64_t write_errors = 0;     // counter: failed store writes
+};
+
+struct spool_status {
+  uint64_t queued_packets = 0;   // gauge: packets received and not yet written
+  uint64_t packets = 0;          // counter: packets written
+  uint64_t bytes = 0;            // counter: bytes written
+  uint64_t dropped = 0;          // counter: packets not saved
+  uint64_t open_files = 0;       // gauge
+};
+
+struct router_status {
+  uint64_t calls_open = 0;       // gauge: calls in progress
+  uint64_t calls_closed = 0;     // counter
+  uint64_t packets = 0;          // counter: packets routed
+  uint64_t bytes = 0;            // counter: wire bytes of those packets
+};
+
 }  // namespace voxmon
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::spool_packets)
@@ -107,3 +132,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::cdr_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::input_end)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::source_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::run_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::writer_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::spool_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::router_status)
