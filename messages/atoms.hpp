@@ -15,6 +15,7 @@ using done_atom = caf::atom_constant<caf::atom("done")>;        // router -> wri
 using flush_atom = caf::atom_constant<caf::atom("flush")>;      // cdr_writer timer
 using spool_atom = caf::atom_constant<caf::atom("spool")>;      // call -> spool_writer
 using retain_atom = caf::atom_constant<caf::atom("retain")>;    // spool_writer retention timer
+using caploss_atom = caf::atom_constant<caf::atom("caploss")>;  // capture -> router -> calls: drops
 using status_atom = caf::atom_constant<caf::atom("status")>;    // node -> any stage: live counters
 
 }  // namespace voxmon

@@ -95,6 +95,14 @@ struct spool_report {
   std::vector<std::string> errors;
 };
 
+// capture -> call_router -> every open call: the source lost packets (kernel/interface drops
+// read from libpcap, or mirror frames lost on a bound). Calls open at `at` get the
+// capture-loss flag in their CDR, since which calls the lost packets belonged to is unknown.
+struct capture_loss {
+  core::timestamp_ns at = 0;     // packet time when the loss was noticed
+  uint64_t dropped = 0;          // packets lost since the previous notice
+};
+
 // Live counters a stage reports when asked with `status` (status line, metrics endpoint).
 // Counters are totals since start; gauges are the value now.
 struct writer_status {
@@ -135,3 +143,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::run_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::writer_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::spool_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::router_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::capture_loss)
