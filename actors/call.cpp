@@ -39,6 +39,9 @@ call_actor::behavior_type call(call_actor::stateful_pointer<call_state> self, st
         self->state.spooled = true;
       }
     },
+    [=](caploss_atom, const capture_loss& m) {
+      self->state.call->on_capture_loss(m.at, m.dropped);
+    },
     [=](close_atom, const close_order& order) {
       if (self->state.spooled)  // before the CDR: the node waits for the writer, then the spool
         self->send(spool.writer, close_atom::value, spool_close{self->id()});

@@ -43,6 +43,14 @@ call_router(call_router_actor::stateful_pointer<call_router_state> self, router_
       st.directory.route(*m.batch, st.plan, st.stats);
       execute(self, cfg, writer, m.batch);
     },
+    [=](caploss_atom, const capture_loss& m) {
+      // The capture lost packets: every call open now is flagged (which calls the lost packets
+      // belonged to is unknown). Rare, so one message per open call is fine.
+      auto& st = self->state;
+      for (uint64_t key : st.directory.open_call_keys())
+        if (auto it = st.calls.find(key); it != st.calls.end())
+          self->send(it->second, caploss_atom::value, m);
+    },
     [=](eof_atom, const input_end& end) {
       auto& st = self->state;
       st.directory.close_all(st.plan);

@@ -46,13 +46,18 @@ void write_ready(writer_ptr self) {
   auto& st = self->state;
   if (st.ready.empty())
     return;
+  bool ok = true;
   for (auto& sink : st.sinks) {
     auto err = sink->write(st.ready);
     if (!err.empty()) {
+      ok = false;
+      ++st.write_errors;
       st.report.stats.cdr_errors += st.ready.size();
       st.report.errors.push_back(sink->name() + ": " + err);
     }
   }
+  if (ok)
+    st.written += st.ready.size();
   for (const auto& c : st.ready)
     if (st.report.rows.size() < st.table_rows)
       st.report.rows.push_back(row_of(c));
@@ -66,9 +71,14 @@ void try_complete(writer_ptr self) {
   if (!st.done_promise || st.expected_sources == 0 || st.finished_sources < st.expected_sources)
     return;
   write_ready(self);
-  for (auto& sink : st.sinks)
+  for (auto& sink : st.sinks) {
     if (auto err = sink->flush(); !err.empty())
       st.report.errors.push_back(sink->name() + ": " + err);
+    if (auto* m = dynamic_cast<store::mysql_store*>(sink.get()); m && !m->journal_empty()) {
+      st.report.cdrs_in_journal += m->journal_pending();
+      st.report.journal_path = m->journal_path();
+    }
+  }
   st.done_promise->deliver(st.report);
   st.done_promise.reset();
 }
@@ -93,6 +103,22 @@ void drain(writer_ptr self, cdr_writer_state::source_state& src) {
   }
 }
 
+
+writer_status status_of(const cdr_writer_state& st) {
+  writer_status w;
+  w.cdrs_written = st.written;
+  w.cdrs_queued = st.ready.size();
+  for (const auto& [id, src] : st.sources)
+    w.cdrs_queued += src.waiting.size();
+  w.write_errors = st.write_errors;
+  for (const auto& sink : st.sinks)
+    if (const auto* m = dynamic_cast<const store::mysql_store*>(sink.get())) {
+      w.cdrs_journaled += m->journal_pending();
+      w.cdrs_dead += m->status().dead_letters;
+      w.write_errors += m->status().write_errors;
+    }
+  return w;
+}
 
 }  // namespace
 
@@ -130,6 +156,7 @@ cdr_writer(cdr_writer_actor::stateful_pointer<cdr_writer_state> self, sink_list 
       try_complete(self);
       return promise;
     },
+    [=](status_atom) -> writer_status { return status_of(self->state); },
   };
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // cdr_writer: the sink end of the pipeline. Puts the CDRs of each source back into close order
 // (calls finish on many threads), writes them in batches to every configured sink, and
-// answers the node's `done` request with the run report when every source has finished.
+// answers the node's `done` request with the run report when every source has finished, and
+// `status` with live counters for the status line and metrics.
 #include <map>
 #include <memory>
 #include <optional>
@@ -35,6 +36,8 @@ struct cdr_writer_state {
   uint32_t expected_sources = 0;
   uint32_t finished_sources = 0;
   run_report report;
+  uint64_t written = 0;       // CDRs every sink accepted (stored, or kept in a journal)
+  uint64_t write_errors = 0;  // sink writes that failed (CDRs lost for that sink)
   std::optional<caf::typed_response_promise<run_report>> done_promise;
   static inline const char* name = "cdr_writer";
 };

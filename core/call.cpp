@@ -28,6 +28,17 @@ bool contains(const std::vector<endpoint>& v, const endpoint& e) {
   return std::find(v.begin(), v.end(), e) != v.end();
 }
 
+// A ZRTP (RFC 6189) Confirm1, Confirm2 or Conf2ACK message: 12-byte ZRTP header (first byte
+// 0x10, magic cookie "ZRTP" at 4..7), then preamble 0x505a, length, type block at 16..23.
+// Seen once the key agreement completed: the media on these ports is SRTP from then on.
+bool is_zrtp_confirm(std::span<const uint8_t> d) {
+  if (d.size() < 24 || d[0] != 0x10 || d[4] != 'Z' || d[5] != 'R' || d[6] != 'T' || d[7] != 'P' ||
+      d[12] != 0x50 || d[13] != 0x5a)
+    return false;
+  const std::string_view type(reinterpret_cast<const char*>(d.data() + 16), 8);
+  return type == "Confirm1" || type == "Confirm2" || type == "Conf2ACK";
+}
+
 }  // namespace
 
 call::call(std::string call_id, uint32_t id_sensor)
@@ -164,6 +175,8 @@ void call::learn_sdp(const sip_message& m, bool from_caller) {
   auto& side = from_caller ? caller_media_ : callee_media_;
   for_each_announced_media(*sdp, [&](const announced_media& a, const sdp_media& media) {
     add_unique(side, a.rtp);
+    if (media.srtp)
+      add_unique(srtp_media_, a.rtp);
     for (size_t i = 0; i < media.payload_type_count; ++i) {
       const auto& pt = media.payload_types[i];
       if (pt.pt >= 96 && pt.pt < dynamic_clock_.size() && !pt.encoding.empty()) {
@@ -220,7 +233,18 @@ void call::add_events(const telephone_events_done& done, int stream_index,
   }
 }
 
+void call::on_capture_loss(timestamp_ns, uint64_t dropped) {
+  capture_loss_ = true;
+  capture_dropped_ += dropped;
+}
+
 void call::on_media(std::span<const uint8_t> data, const decoded_packet& p) {
+  if (is_zrtp_confirm(data)) {
+    if (std::find(zrtp_seen_.begin(), zrtp_seen_.end(), std::pair{p.src, p.dst}) ==
+        zrtp_seen_.end())
+      zrtp_seen_.emplace_back(p.src, p.dst);
+    return;  // not RTP: no packet of a stream, and callend stays "last SIP or RTP packet"
+  }
   if (looks_like_rtcp(data)) {
     ++rtcp_packets_;
     last_ts_ = std::max(last_ts_, p.ts);
@@ -265,6 +289,17 @@ std::optional<party> call::stream_sender(const stream& s) const {
   return std::nullopt;
 }
 
+// SRTP when the receiver announced the endpoint with an SRTP profile (or keys), or when a ZRTP
+// key agreement completed between the stream's two ends (either direction).
+bool call::stream_srtp(const stream& s) const {
+  if (contains(srtp_media_, s.dst))
+    return true;
+  for (const auto& [a, b] : zrtp_seen_)
+    if ((a == s.src && b == s.dst) || (a == s.dst && b == s.src))
+      return true;
+  return false;
+}
+
 cdr call::finish(close_reason reason) const {
   cdr c;
   c.callid = call_id_;
@@ -307,6 +342,8 @@ cdr call::finish(close_reason reason) const {
   c.a_ua = a_ua_;
   c.b_ua = b_ua_;
   c.vlan = vlan_;
+  c.capture_loss = capture_loss_;
+  c.capture_dropped = capture_dropped_;
   // One-way network delay for the E-model: half the round trip caller <-> monitor <-> callee,
   // from the RTCP LSR/DLSR round trips of each side (0 for a side without them).
   double rtt_to[2] = {0, 0};  // [0] monitor <-> callee (caller's streams), [1] <-> caller
@@ -333,6 +370,7 @@ cdr call::finish(close_reason reason) const {
     r.first_ts = s.stats.first_arrival();
     r.last_ts = s.stats.last_arrival();
     r.sender = stream_sender(s);
+    r.srtp = stream_srtp(s);
     if (s.payload >= 0)
       r.codec = std::string(encoding(static_cast<uint8_t>(s.payload)));
     r.quality = s.quality.result(codec_impairment_for(r.codec), network_oneway_ms);

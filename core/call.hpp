@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/cdr.hpp"
@@ -37,6 +38,10 @@ class call {
   // `data` is the UDP payload; RTCP on a muxed port is told apart here.
   void on_media(std::span<const uint8_t> data, const decoded_packet& p);
 
+  // The capture lost `dropped` packets at packet time `at` while this call was open (the
+  // router tells every open call; which call the lost packets belonged to is unknown).
+  void on_capture_loss(timestamp_ns at, uint64_t dropped);
+
   cdr finish(close_reason reason) const;
 
   const std::string& call_id() const { return call_id_; }
@@ -65,6 +70,7 @@ class call {
   void on_request(const sip_message& m, const decoded_packet& p, bool from_caller);
   uint32_t clock_rate(uint8_t pt) const;
   std::optional<party> stream_sender(const stream& s) const;
+  bool stream_srtp(const stream& s) const;
   stream& stream_for(const decoded_packet& p, uint32_t ssrc);
 
   std::string call_id_;
@@ -86,6 +92,10 @@ class call {
   std::string a_ua_, b_ua_;
   std::optional<uint16_t> vlan_;
   std::vector<endpoint> caller_media_, callee_media_;  // where each side receives RTP
+  std::vector<endpoint> srtp_media_;   // announced with an SRTP profile or a=crypto
+  std::vector<std::pair<endpoint, endpoint>> zrtp_seen_;  // ZRTP Confirm src/dst: SRTP follows
+  bool capture_loss_ = false;
+  uint64_t capture_dropped_ = 0;
   std::array<uint32_t, 128> dynamic_clock_{};         // clock rate learned from rtpmap
   std::array<std::string, 32> dynamic_name_{};        // rtpmap encoding of PT 96..127
   std::array<bool, 128> telephone_event_{};           // PTs announced as telephone-event

@@ -68,6 +68,14 @@ class call_directory {
   void close_all(routing_plan& plan, close_reason reason = close_reason::end_of_input);
 
   size_t open_calls() const { return calls_.size(); }
+  // Keys of the calls open now, oldest first (a capture loss concerns exactly these).
+  std::vector<uint64_t> open_call_keys() const {
+    std::vector<uint64_t> keys;
+    keys.reserve(calls_.size());
+    for (const auto& kv : calls_)
+      keys.push_back(kv.first);
+    return keys;
+  }
   uint64_t closed_calls() const { return next_close_seq_; }
   size_t media_endpoints() const { return by_endpoint_.size(); }
 

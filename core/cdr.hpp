@@ -62,6 +62,7 @@ struct cdr_rtp_stream {
   std::optional<party> sender;  // caller = a_ side, callee = b_ side; nullopt when unknown
   std::string codec;            // encoding name (SDP rtpmap or RFC 3551), "" when unknown
   stream_quality_result quality;  // MOS per buffer, loss/delay histograms, ptime, CN
+  bool srtp = false;              // SRTP: SDP RTP/SAVP(F) or a=crypto, or a ZRTP key agreement
   std::optional<cdr_rtcp> rtcp;   // RTCP reports about this stream, when any
 };
 
@@ -86,6 +87,10 @@ struct cdr {
   std::optional<uint16_t> vlan;
   std::vector<cdr_rtp_stream> rtp;  // in order of first packet
   std::vector<cdr_dtmf> dtmf;       // in time order
+  // The capture itself lost packets while the call was open (libpcap drops, lost mirror frames):
+  // its loss figures may include packets the network delivered. Not network loss.
+  bool capture_loss = false;
+  uint64_t capture_dropped = 0;     // packets the capture lost (all calls) while the call was open
 };
 
 // The a_ or b_ summary of a CDR: the stream of that direction with the most packets.

@@ -27,6 +27,7 @@ struct sdp_media {
   bool rtcp_mux = false;
   media_direction direction = media_direction::sendrecv;
   uint32_t ptime_ms = 0;                 // 0 when not given
+  bool srtp = false;                     // proto RTP/SAVP, RTP/SAVPF, UDP/TLS/RTP/SAVP(F) or a=crypto
   static constexpr size_t max_payload_types = 24;
   std::array<sdp_payload_type, max_payload_types> payload_types{};
   uint8_t payload_type_count = 0;        // formats on the m= line, in order

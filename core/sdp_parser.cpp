@@ -66,6 +66,7 @@ bool parse_media_line(std::string_view value, sdp_media& m) {
     return false;
   m.media = media;
   m.port = static_cast<uint16_t>(*port);
+  m.srtp = proto.find("SAVP") != std::string_view::npos;  // RFC 3711 / 5124 / 5764 profiles
   for (std::string_view fmt = next_field(value); !fmt.empty(); fmt = next_field(value)) {
     const auto pt = parse_decimal(fmt, 127);
     if (!pt)
@@ -135,6 +136,8 @@ void apply_attribute(std::string_view attr, sdp_media* m, sdp_session& s) {
     apply_rtcp(value, *m);
   } else if (name == "rtcp-mux") {
     m->rtcp_mux = true;
+  } else if (name == "crypto") {  // RFC 4568 SDES keys: the media is SRTP
+    m->srtp = true;
   } else if (name == "ptime") {
     size_t digits = 0;  // "20" or "20.0"
     while (digits < value.size() && is_digit(value[digits]))

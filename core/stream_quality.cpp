@@ -126,6 +126,12 @@ void stream_quality::add(uint16_t seq, uint32_t rtp_ts, timestamp_ns arrival,
       for (int64_t e = std::max(max_ext_ + 1, next_final_); e <= ext; ++e)
         slots_[static_cast<size_t>(e) & (ring - 1)] = slot{0, interval};
       max_ext_ = ext;
+    } else if (ext < next_final_ && acc_.expected == 0 && max_ext_ - ext < finalize_lag) {
+      // Overtaken the stream's first arrival, nothing decided yet: the stream starts here.
+      for (int64_t e = ext; e < next_final_; ++e)
+        slots_[static_cast<size_t>(e) & (ring - 1)] = slot{0, interval};
+      next_final_ = ext;
+      ++acc_.reordered;
     } else if (ext < next_final_) {
       ++acc_.reordered;  // too late to be placed: it was already counted lost
       return;

@@ -7,21 +7,25 @@
 
 namespace voxmon {
 
-// Sink of finished CDRs; answers `done` with the run report once `n` sources are done.
+// Sink of finished CDRs; answers `done` with the run report once `n` sources are done, and
+// `status` with its live counters (queue, journal, dead letters) at any time.
 using cdr_writer_actor = caf::typed_actor<
   caf::reacts_to<cdr_atom, cdr_msg>,
   caf::reacts_to<done_atom, source_done>,
   caf::reacts_to<flush_atom>,
-  caf::replies_to<done_atom, uint32_t>::with<run_report>>;
+  caf::replies_to<done_atom, uint32_t>::with<run_report>,
+  caf::replies_to<status_atom>::with<writer_status>>;
 
 // One call: owns its dialog and streams (a core::call).
 using call_actor = caf::typed_actor<
   caf::reacts_to<packets_atom, call_packets>,
+  caf::reacts_to<caploss_atom, capture_loss>,
   caf::reacts_to<close_atom, close_order>>;
 
 // Routes batches to calls.
 using call_router_actor = caf::typed_actor<
   caf::reacts_to<batch_atom, batch_msg>,
+  caf::reacts_to<caploss_atom, capture_loss>,
   caf::reacts_to<eof_atom, input_end>>;
 
 // Reads a source (pcap file) on its own thread and feeds the router.

@@ -74,6 +74,13 @@ int run_offline(const config::settings& s) {
     return 1;  // nothing could be read at all
   if (report.stats.cdr_errors > 0)
     return 1;  // a store failed: say so in the exit code too
+  if (report.cdrs_in_journal > 0) {
+    // Nothing is lost, but not everything is in the database yet.
+    std::cerr << "voxmon: " << report.cdrs_in_journal << " CDRs remain in the journal '"
+              << report.journal_path << "': the database was unreachable; they are written at "
+              << "the next start or by voxmon --update-schema (exit code 3)\n";
+    return 3;
+  }
   return 0;
 }
 

@@ -58,6 +58,67 @@ std::string text_of(const json& j) {
   return std::string(b.begin(), b.end());
 }
 
+json quality_json(const core::stream_quality_result& q) {
+  json jb = json::array();
+  for (const auto& b : q.jb)
+    jb.push_back(json::array({b.mos_avg, b.mos_min, b.intervals, b.frames, b.lost, b.late}));
+  return json::array({std::move(jb), q.sl, q.delay, q.expected, q.lost, q.packet_loss_perc,
+                      q.reordered, q.duplicates, q.ptime_ms, q.comfort_noise});
+}
+
+core::stream_quality_result quality_of(const json& j) {
+  core::stream_quality_result q;
+  const auto& jb = j.at(0);
+  if (jb.size() != q.jb.size())
+    throw std::runtime_error("bad jitter buffer count");
+  for (size_t b = 0; b < q.jb.size(); ++b) {
+    const auto& x = jb.at(b);
+    q.jb[b] = {x.at(0).get<double>(), x.at(1).get<double>(), x.at(2).get<uint32_t>(),
+               x.at(3).get<uint64_t>(), x.at(4).get<uint64_t>(), x.at(5).get<uint64_t>()};
+  }
+  q.sl = j.at(1).get<decltype(q.sl)>();
+  q.delay = j.at(2).get<decltype(q.delay)>();
+  q.expected = j.at(3).get<uint64_t>();
+  q.lost = j.at(4).get<uint64_t>();
+  q.packet_loss_perc = j.at(5).get<double>();
+  q.reordered = j.at(6).get<uint64_t>();
+  q.duplicates = j.at(7).get<uint64_t>();
+  q.ptime_ms = j.at(8).get<uint32_t>();
+  q.comfort_noise = j.at(9).get<bool>();
+  return q;
+}
+
+json rtcp_json(const std::optional<core::cdr_rtcp>& r) {
+  if (!r)
+    return nullptr;
+  return json::array({r->reports, r->loss, r->max_fraction_lost, r->avg_fraction_lost,
+                      r->max_jitter_ms, r->avg_jitter_ms, r->rtt_count, r->avg_rtt_ms,
+                      r->max_rtt_ms, opt(r->xr_mos_lq), opt(r->xr_mos_cq), opt(r->xr_r_factor)});
+}
+
+std::optional<core::cdr_rtcp> rtcp_of(const json& j) {
+  if (j.is_null())
+    return std::nullopt;
+  core::cdr_rtcp r;
+  r.reports = j.at(0).get<uint32_t>();
+  r.loss = j.at(1).get<int32_t>();
+  r.max_fraction_lost = j.at(2).get<uint8_t>();
+  r.avg_fraction_lost = j.at(3).get<double>();
+  r.max_jitter_ms = j.at(4).get<double>();
+  r.avg_jitter_ms = j.at(5).get<double>();
+  r.rtt_count = j.at(6).get<uint32_t>();
+  r.avg_rtt_ms = j.at(7).get<double>();
+  r.max_rtt_ms = j.at(8).get<double>();
+  r.xr_mos_lq = opt_of<double>(j.at(9));
+  r.xr_mos_cq = opt_of<double>(j.at(10));
+  r.xr_r_factor = opt_of<uint8_t>(j.at(11));
+  return r;
+}
+
+// Encoding 1 (before the quality fields) is still read: a journal written by an older voxmon
+// replays with empty quality results.
+constexpr int encoding_version = 2;
+
 }  // namespace
 
 std::string encode_cdr(const core::cdr& c) {
@@ -65,12 +126,13 @@ std::string encode_cdr(const core::cdr& c) {
   for (const auto& s : c.rtp)
     rtp.push_back(json::array({endpoint_json(s.src), endpoint_json(s.dst), s.ssrc, s.payload,
                                s.received, s.lost, s.avgjitter_ms, s.maxjitter_ms, s.first_ts,
-                               s.last_ts, party_json(s.sender), bytes(s.codec)}));
+                               s.last_ts, party_json(s.sender), bytes(s.codec),
+                               quality_json(s.quality), rtcp_json(s.rtcp), s.srtp}));
   json dtmf = json::array();
   for (const auto& d : c.dtmf)
     dtmf.push_back(json::array({static_cast<int>(d.digit), d.time, opt(d.duration_ms), d.type,
                                 party_json(d.sender), endpoint_json(d.src), endpoint_json(d.dst)}));
-  json j = json::array({1,  // encoding version
+  json j = json::array({encoding_version,
                         bytes(c.callid), c.id_sensor, c.calldate, c.callend, opt(c.connect_time),
                         opt(c.progress_time), opt(c.first_rtp_time), bytes(c.caller),
                         bytes(c.callername), bytes(c.caller_domain), bytes(c.called),
@@ -78,7 +140,8 @@ std::string encode_cdr(const core::cdr& c) {
                         endpoint_json(c.sipcalled), c.last_sip_response_num,
                         bytes(c.last_sip_response), static_cast<int>(c.bye),
                         party_json(c.whohanged), bytes(c.a_ua), bytes(c.b_ua), opt(c.vlan),
-                        std::move(rtp), bytes(c.fbasename), std::move(dtmf)});
+                        std::move(rtp), bytes(c.fbasename), std::move(dtmf), c.capture_loss,
+                        c.capture_dropped});
   const auto v = json::to_msgpack(j);
   return std::string(v.begin(), v.end());
 }
@@ -86,7 +149,9 @@ std::string encode_cdr(const core::cdr& c) {
 std::optional<core::cdr> decode_cdr(std::string_view data, std::string& error) {
   try {
     const json j = json::from_msgpack(data.begin(), data.end());
-    if (!j.is_array() || j.size() != 25 || j.at(0).get<int>() != 1) {
+    const int version = j.is_array() && !j.empty() && j.at(0).is_number_integer()
+                            ? j.at(0).get<int>() : 0;
+    if ((version != 1 || j.size() != 25) && (version != 2 || j.size() != 27)) {
       error = "not an encoded CDR (unknown layout)";
       return std::nullopt;
     }
@@ -127,6 +192,11 @@ std::optional<core::cdr> decode_cdr(std::string_view data, std::string& error) {
       r.last_ts = s.at(9).get<core::timestamp_ns>();
       r.sender = party_of(s.at(10));
       r.codec = text_of(s.at(11));
+      if (version >= 2) {
+        r.quality = quality_of(s.at(12));
+        r.rtcp = rtcp_of(s.at(13));
+        r.srtp = s.at(14).get<bool>();
+      }
       c.rtp.push_back(std::move(r));
     }
     c.fbasename = text_of(j.at(i++));
@@ -140,6 +210,10 @@ std::optional<core::cdr> decode_cdr(std::string_view data, std::string& error) {
       x.src = endpoint_of(d.at(5));
       x.dst = endpoint_of(d.at(6));
       c.dtmf.push_back(std::move(x));
+    }
+    if (version >= 2) {
+      c.capture_loss = j.at(i++).get<bool>();
+      c.capture_dropped = j.at(i++).get<uint64_t>();
     }
     return c;
   } catch (const std::exception& e) {

@@ -1,8 +1,9 @@
 #pragma once
 // A byte-exact encoding of core::cdr for the CDR journal (MessagePack through nlohmann_json:
-// nanosecond times, raw SIP bytes, stream senders, codecs, DTMF), and its decoder. Not yet
-// encoded: the per-stream quality results and RTCP summaries (added to core::cdr by the quality
-// work); a replayed CDR has them empty.
+// nanosecond times, raw SIP bytes, stream senders, codecs, per-stream quality results, RTCP
+// summaries, SRTP, DTMF, the capture-loss flag), and its decoder. Every field of core::cdr is
+// carried: tests/system/test_mysql_journal.cpp fails when one is added and not encoded here.
+// Encoding 1 (written before the quality fields existed) is still decoded.
 #include <optional>
 #include <string>
 #include <string_view>

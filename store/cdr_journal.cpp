@@ -73,7 +73,7 @@ std::unique_ptr<cdr_journal> cdr_journal::open(const std::string& path, fsync_po
     return nullptr;
   }
   // A record torn by a crash while appending is cut off, so new records stay readable.
-  uint64_t good = 0;
+  uint64_t good = 0, records = 0;
   {
     std::ifstream in(path, std::ios::binary);
     unsigned char head[8];
@@ -83,6 +83,7 @@ std::unique_ptr<cdr_journal> cdr_journal::open(const std::string& path, fsync_po
         break;
       in.seekg(static_cast<std::streamoff>(len), std::ios::cur);
       good += 8 + len;
+      ++records;
     }
   }
   if (good < static_cast<uint64_t>(st.st_size) && ::ftruncate(fd, static_cast<off_t>(good)) != 0) {
@@ -90,28 +91,33 @@ std::unique_ptr<cdr_journal> cdr_journal::open(const std::string& path, fsync_po
     ::close(fd);
     return nullptr;
   }
-  return std::unique_ptr<cdr_journal>(new cdr_journal(fd, path, policy, good));
+  return std::unique_ptr<cdr_journal>(new cdr_journal(fd, path, policy, good, records));
 }
 
 cdr_journal::~cdr_journal() { ::close(fd_); }
 
 std::string cdr_journal::append(std::span<const core::cdr> batch) {
   std::string buf;
+  uint64_t in_buf = 0;
   for (const auto& c : batch) {
     const std::string payload = encode_cdr(c);
     put_le32(buf, static_cast<uint32_t>(payload.size()));
     put_le32(buf, crc_of(payload));
     buf += payload;
+    ++in_buf;
     if (policy_ == fsync_policy::always) {
       if (!write_all(fd_, buf) || ::fdatasync(fd_) != 0)
         return sys_error("cannot write the CDR journal", path_);
       size_ += buf.size();
+      ++records_;
       buf.clear();
+      in_buf = 0;
     }
   }
   if (!buf.empty() && !write_all(fd_, buf))
     return sys_error("cannot write the CDR journal", path_);
   size_ += buf.size();
+  records_ += in_buf;
   if (policy_ == fsync_policy::batch && ::fdatasync(fd_) != 0)
     return sys_error("cannot sync the CDR journal", path_);
   return {};
@@ -160,6 +166,7 @@ std::string cdr_journal::clear() {
   if (policy_ != fsync_policy::none)
     ::fdatasync(fd_);
   size_ = 0;
+  records_ = 0;
   return {};
 }
 

@@ -30,16 +30,18 @@ class cdr_journal {
   std::vector<core::cdr> read(uint64_t offset, size_t max, uint64_t& next, std::string& warning);
   std::string clear();  // everything was replayed: truncate to zero bytes
   uint64_t size() const { return size_; }
+  uint64_t records() const { return records_; }  // records in the file (readable or not)
   bool empty() const { return size_ == 0; }
   const std::string& path() const { return path_; }
 
  private:
-  cdr_journal(int fd, std::string path, fsync_policy p, uint64_t size)
-      : fd_(fd), path_(std::move(path)), policy_(p), size_(size) {}
+  cdr_journal(int fd, std::string path, fsync_policy p, uint64_t size, uint64_t records)
+      : fd_(fd), path_(std::move(path)), policy_(p), size_(size), records_(records) {}
   int fd_;
   std::string path_;
   fsync_policy policy_;
   uint64_t size_;
+  uint64_t records_;
 };
 
 // Appends a refused CDR with the reason to a JSON Lines dead-letter file.

@@ -69,6 +69,7 @@ void add_quality(json& o, const std::string& prefix, const core::cdr_rtp_stream*
   o[prefix + "codec"] = s && !s->codec.empty() ? json(s->codec) : json(nullptr);
   o[prefix + "ptime"] = s && s->quality.ptime_ms ? json(s->quality.ptime_ms) : json(nullptr);
   o[prefix + "cn"] = s ? s->quality.comfort_noise : false;
+  o[prefix + "srtp"] = s ? s->srtp : false;
 }
 
 json rtcp_json(const std::optional<core::cdr_rtcp>& r) {
@@ -129,6 +130,10 @@ json stream_json(const core::cdr_rtp_stream& s) {
   o["avgjitter"] = round3(s.avgjitter_ms);
   o["maxjitter"] = round3(s.maxjitter_ms);
   add_quality(o, "", &s);
+  // Frames that arrived but too late for each buffer (lost for it, not for the network).
+  o["f1_late"] = s.quality.jb[0].late;
+  o["f2_late"] = s.quality.jb[1].late;
+  o["adapt_late"] = s.quality.jb[2].late;
   o["rtcp"] = rtcp_json(s.rtcp);
   return o;
 }
@@ -186,6 +191,8 @@ std::string cdr_to_json_line(const cdr& c) {
   add_rtcp_direction(o, "a_", b.stream);
   add_rtcp_direction(o, "b_", a.stream);
   o["dtmf"] = dtmf_json(c);
+  o["capture_loss"] = c.capture_loss;
+  o["capture_dropped"] = c.capture_dropped;
   o["fbasename"] = c.fbasename;
 
   // SIP text can hold any bytes: invalid UTF-8 becomes U+FFFD instead of throwing.

@@ -1,7 +1,9 @@
 #include "store/mysql_db.hpp"
 
 #include <cppconn/driver.h>
+#include <cppconn/datatype.h>
 #include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/resultset_metadata.h>
 #include <cppconn/statement.h>
@@ -50,7 +52,9 @@ db_error classify(const sql::SQLException& e, const std::string& context) {
 }
 
 mysql_db::mysql_db(mysql_params p, sql::Connection* c) : params_(std::move(p)), conn_(c) {}
-mysql_db::~mysql_db() = default;
+mysql_db::~mysql_db() {
+  prepared_.clear();  // statements before their connection
+}
 
 std::unique_ptr<mysql_db> mysql_db::connect(const mysql_params& p, db_error& error) {
   static std::mutex driver_mutex;  // the first get_mysql_driver_instance() is not thread-safe
@@ -110,6 +114,55 @@ std::vector<mysql_db::row> mysql_db::query(const std::string& sql) {
 uint64_t mysql_db::last_insert_id() {
   auto rows = query("SELECT LAST_INSERT_ID()");
   return rows.empty() ? 0 : std::stoull(rows[0].values[0]);
+}
+
+sql::PreparedStatement& mysql_db::prepared(const std::string& head, size_t columns,
+                                           size_t rows) {
+  auto& st = prepared_[{head, rows}];
+  if (!st) {
+    std::string one = "(";
+    for (size_t c = 0; c < columns; ++c)
+      one += c ? ",?" : "?";
+    one += ')';
+    std::string sql = head;
+    sql.reserve(head.size() + rows * (one.size() + 1));
+    for (size_t r = 0; r < rows; ++r)
+      sql += (r ? "," : "") + one;
+    st.reset(conn_->prepareStatement(sql::SQLString(sql)));
+  }
+  return *st;
+}
+
+void mysql_db::insert_rows(const std::string& head, size_t columns,
+                           const std::vector<sql_value>& values,
+                           const std::function<void(size_t, size_t)>& after_chunk) {
+  if (columns == 0)
+    return;
+  const size_t total = values.size() / columns;
+  // Chunks of 256, 128, ... 1 rows (within the 65,535 placeholders of a statement), so a few
+  // cached statements serve every batch size.
+  size_t max_rows = 256;
+  while (max_rows > 1 && max_rows * columns > 65535)
+    max_rows /= 2;
+  size_t row = 0;
+  while (row < total) {
+    size_t n = max_rows;
+    while (n > total - row)
+      n /= 2;
+    auto& st = prepared(head, columns, n);
+    const sql_value* v = values.data() + row * columns;
+    for (unsigned i = 1; i <= n * columns; ++i, ++v) {
+      switch (v->k) {
+        case sql_value::kind::null: st.setNull(i, sql::DataType::SQLNULL); break;
+        case sql_value::kind::integer: st.setInt64(i, v->i); break;
+        case sql_value::kind::text: st.setString(i, sql::SQLString(v->s)); break;
+      }
+    }
+    st.executeUpdate();
+    if (after_chunk)
+      after_chunk(row, n);
+    row += n;
+  }
 }
 
 std::string mysql_db::quote(const std::string& text) {

@@ -3,12 +3,15 @@
 // timeouts, run statements, classify errors as transient (retry later, keep CDRs in the
 // journal) or permanent (the data itself is refused: dead-letter file).
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace sql {
 class Connection;
+class PreparedStatement;
 class SQLException;
 }  // namespace sql
 
@@ -36,6 +39,18 @@ struct db_error {
 
 db_error classify(const sql::SQLException& e, const std::string& context);
 
+// One value of a row bound to a prepared statement: NULL, an integer, or text (also dates,
+// decimals as "1.234" and raw bytes; the server converts to the column type).
+struct sql_value {
+  enum class kind : uint8_t { null, integer, text };
+  kind k = kind::null;
+  int64_t i = 0;
+  std::string s;
+  static sql_value null() { return {}; }
+  static sql_value integer(int64_t v) { return {kind::integer, v, {}}; }
+  static sql_value text(std::string v) { return {kind::text, 0, std::move(v)}; }
+};
+
 class mysql_db {
  public:
   // Connects, creates the database when missing and selects it. nullptr + error on failure.
@@ -54,14 +69,22 @@ class mysql_db {
   };
   std::vector<row> query(const std::string& sql);
   uint64_t last_insert_id();
+  // Inserts `values.size() / columns` rows through server-side prepared multi-row statements
+  // (binary protocol: the server parses no values; statements are cached), in chunks of at
+  // most 256 rows. `head` is "INSERT INTO t (a, b, ...) VALUES ". `after_chunk(first_row, rows)`
+  // runs after each chunk's INSERT (LAST_INSERT_ID() is the chunk's first id then).
+  void insert_rows(const std::string& head, size_t columns, const std::vector<sql_value>& values,
+                   const std::function<void(size_t, size_t)>& after_chunk = {});
   // A quoted, escaped SQL string literal ('...').
   std::string quote(const std::string& text);
   const mysql_params& params() const { return params_; }
 
  private:
   mysql_db(mysql_params p, sql::Connection* c);
+  sql::PreparedStatement& prepared(const std::string& head, size_t columns, size_t rows);
   mysql_params params_;
   std::unique_ptr<sql::Connection> conn_;
+  std::map<std::pair<std::string, size_t>, std::unique_ptr<sql::PreparedStatement>> prepared_;
 };
 
 }  // namespace voxmon::store

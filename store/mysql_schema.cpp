@@ -3,6 +3,8 @@
 #include <ctime>
 #include <set>
 
+#include "store/mysql_quality.hpp"
+
 namespace voxmon::store {
 namespace {
 
@@ -11,8 +13,7 @@ constexpr int partition_days_ahead = 3;
 std::string ip_type(bool ipv6) { return ipv6 ? "VARBINARY(16) NULL" : "INT UNSIGNED NULL"; }
 
 std::string column_type(const mysql_column& c, bool ipv6) {
-  const std::string t = c.type;
-  return t == "@IP" ? ip_type(ipv6) : t;
+  return c.type == "@IP" ? ip_type(ipv6) : c.type;
 }
 
 // "YYYY-MM-DD" -> "pYYYYMMDD"
@@ -65,7 +66,8 @@ std::vector<std::pair<std::string, std::string>> partitions_of(mysql_db& db, con
 
 // The schema. VoIPmonitor's names and units; voxmon additions are marked.
 const std::vector<mysql_column>& mysql_columns() {
-  static const std::vector<mysql_column> cols = {
+  static const std::vector<mysql_column> cols = [] {
+  std::vector<mysql_column> v = {
       {"voxmon_schema", "version", "INT UNSIGNED NOT NULL", 1},
       {"voxmon_schema", "upgraded_at", "DATETIME NOT NULL", 1},
       {"sensors", "id_sensor", "INT UNSIGNED NOT NULL", 1},
@@ -133,7 +135,17 @@ const std::vector<mysql_column>& mysql_columns() {
       {"cdr_dtmf", "daddr", "@IP", 2},
       {"cdr_dtmf", "saddr", "@IP", 2},
       {"cdr_dtmf", "firsttime", "DECIMAL(9,3) NULL", 2},
+      {"cdr_dtmf", "type", "TINYINT UNSIGNED NULL", 3},           // 0 SIP INFO, 1 RFC 2833
+      {"cdr_dtmf", "duration", "DECIMAL(9,3) UNSIGNED NULL", 3},  // ms
+      {"cdr_dtmf", "sender", "ENUM('caller','callee') NULL", 3},
   };
+  // Version 3: voice quality (docs/QUALITY.md), per direction in cdr and per stream in cdr_rtp.
+  for (const auto& q : cdr_quality_columns())
+    v.push_back({"cdr", q.name, q.type, 3});
+  for (const auto& q : rtp_quality_columns())
+    v.push_back({"cdr_rtp", q.name, q.type, 3});
+  return v;
+  }();
   return cols;
 }
 
@@ -196,7 +208,7 @@ std::string ensure_mysql_schema(mysql_db& db, const mysql_schema_options& o,
       std::string sql = std::string("CREATE TABLE `") + t.name + "` (";
       bool first = true;
       for (const auto& c : mysql_columns()) {
-        if (std::string(c.table) != t.name || c.since > o.target_version)
+        if (c.table != t.name || c.since > o.target_version)
           continue;
         sql += (first ? "" : ", ") + std::string("`") + c.name + "` " + column_type(c, info.ip_binary);
         first = false;
@@ -210,13 +222,16 @@ std::string ensure_mysql_schema(mysql_db& db, const mysql_schema_options& o,
       db.exec(sql);
       continue;
     }
+    // Missing columns: one ALTER TABLE per table (MariaDB adds trailing columns instantly).
+    std::string add;
     for (const auto& c : mysql_columns()) {
-      if (std::string(c.table) != t.name || c.since > o.target_version ||
-          columns.count(std::string(c.table) + "." + c.name))
+      if (c.table != t.name || c.since > o.target_version || columns.count(c.table + "." + c.name))
         continue;
-      db.exec(std::string("ALTER TABLE `") + t.name + "` ADD COLUMN `" + c.name + "` " +
-              column_type(c, info.ip_binary));
+      add += (add.empty() ? "" : ", ") + std::string("ADD COLUMN `") + c.name + "` " +
+             column_type(c, info.ip_binary);
     }
+    if (!add.empty())
+      db.exec(std::string("ALTER TABLE `") + t.name + "` " + add);
   }
   info.partitioned = !partitions_of(db, "cdr").empty();
   if (info.partitioned)

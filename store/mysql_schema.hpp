@@ -1,8 +1,8 @@
 #pragma once
 // The MySQL schema as data: VoIPmonitor's tables and column names (cdr, cdr_next, cdr_rtp,
 // cdr_dtmf, cdr_sip_response, cdr_ua, sensors) plus voxmon_schema (version). Each column says
-// in which schema version it appeared, so an upgrade adds exactly what is missing; a later
-// issue adds quality columns by appending rows to the table in mysql_schema.cpp.
+// in which schema version it appeared, so an upgrade adds exactly what is missing (version 3
+// added the voice quality columns of mysql_quality.hpp and cdr_dtmf's type/duration/sender).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,12 +11,12 @@
 
 namespace voxmon::store {
 
-constexpr int mysql_schema_version = 2;
+constexpr int mysql_schema_version = 3;
 
 struct mysql_column {
-  const char* table;
-  const char* name;
-  const char* type;  // "@IP" = INT UNSIGNED, or VARBINARY(16) when ipv6 = yes
+  std::string table;
+  std::string name;
+  std::string type;  // "@IP" = INT UNSIGNED, or VARBINARY(16) when ipv6 = yes
   int since;         // schema version that added the column
 };
 

@@ -37,6 +37,7 @@ std::unique_ptr<mysql_store> mysql_store::open(const mysql_store_options& o, std
 
 void mysql_store::failed(const db_error& e) {
   status_.last_error = e.text;
+  ++status_.write_errors;
   if (e.kind == db_error_kind::transient) {
     sink_.reset();  // reconnect from scratch next time
     status_.connected = false;
@@ -119,12 +120,14 @@ bool mysql_store::replay() {
     }
     status_.replayed += cdrs.size();
     replay_offset_ = next;
+    replayed_records_ += cdrs.size();
   }
   if (auto err = journal_->clear(); !err.empty()) {
     error_ = err;
     return false;
   }
   replay_offset_ = 0;
+  replayed_records_ = 0;
   status_.journal_bytes = 0;
   return true;
 }
@@ -163,9 +166,10 @@ std::string mysql_store::flush() {
   status_.journal_bytes = journal_->size();
   std::string msg;
   if (!journal_->empty())
-    msg = std::to_string(journal_->size()) + " bytes of CDRs are kept in the journal '" +
-          o_.journal_path + "' (written when the server is reachable, also at the next start): " +
-          status_.last_error;
+    msg = std::to_string(journal_pending()) + " CDRs (" + std::to_string(journal_->size()) +
+          " bytes) are kept in the journal '" + o_.journal_path +
+          "' (written when the server is reachable, at the next start or by voxmon "
+          "--update-schema): " + status_.last_error;
   if (status_.dead_letters)
     msg += (msg.empty() ? "" : "; ") + std::to_string(status_.dead_letters) +
            " CDRs refused by the server are in '" + dead_letter_path() + "'";

@@ -32,6 +32,7 @@ struct mysql_store_status {
   uint64_t journaled = 0;      // CDRs written to the journal in this run
   uint64_t replayed = 0;       // CDRs taken from the journal into the database
   uint64_t dead_letters = 0;
+  uint64_t write_errors = 0;   // failed attempts (connect, batch) that sent CDRs to the journal
   std::string last_error;
 };
 
@@ -49,6 +50,9 @@ class mysql_store final : public cdr_sink {
   bool retry();
   const mysql_store_status& status() const { return status_; }
   bool journal_empty() const { return journal_->empty(); }
+  // CDRs in the journal not yet in the database.
+  uint64_t journal_pending() const { return journal_->records() - replayed_records_; }
+  const std::string& journal_path() const { return o_.journal_path; }
   std::string dead_letter_path() const { return o_.journal_path + ".dead"; }
 
  private:
@@ -63,6 +67,7 @@ class mysql_store final : public cdr_sink {
   std::unique_ptr<mysql_sink> sink_;
   std::unique_ptr<cdr_journal> journal_;
   uint64_t replay_offset_ = 0;
+  uint64_t replayed_records_ = 0;  // journal records before replay_offset_
   std::chrono::steady_clock::time_point next_attempt_{};
   std::chrono::milliseconds backoff_{0};
   mysql_store_status status_;

@@ -110,9 +110,44 @@ const std::vector<std::string>& sqlite_quality_columns() {
         v.push_back(x + r);
     }
     v.push_back("mos_min_mult10");
+    // schema 3
+    v.push_back("a_srtp");
+    v.push_back("b_srtp");
+    v.push_back("capture_loss");
+    v.push_back("capture_dropped");
     return v;
   }();
   return columns;
+}
+
+const std::vector<std::string>& sqlite_rtp_quality_columns() {
+  // The names of the MySQL store's cdr_rtp (store/mysql_quality.cpp) where it has the figure.
+  static const std::vector<std::string> columns = [] {
+    std::vector<std::string> v;
+    for (const char* m : {"mos_f1", "mos_f2", "mos_adapt"}) {
+      v.push_back(std::string(m) + "_mult10");
+      v.push_back(std::string(m) + "_min_mult10");
+    }
+    v.push_back("mos_min_mult10");
+    for (const char* b : {"f1", "f2", "adapt"})
+      v.push_back(std::string(b) + "_late");
+    for (int i = 1; i <= 10; ++i)
+      v.push_back("sl" + std::to_string(i));
+    for (const char* d : {"d50", "d70", "d90", "d120", "d150", "d200", "d300"})
+      v.push_back(d);
+    for (const char* c : {"packet_loss_perc_mult1000", "reordered", "duplicates", "codec",
+                          "rtp_ptime", "cn", "srtp", "rtcp_reports", "rtcp_loss", "rtcp_maxfr",
+                          "rtcp_avgfr_mult10", "rtcp_maxjitter", "rtcp_avgjitter_mult10",
+                          "rtcp_avgrtd_mult10", "rtcp_maxrtd_mult10", "rtcp_xr_mos_lq_mult10",
+                          "rtcp_xr_mos_cq_mult10", "rtcp_xr_r_factor"})
+      v.push_back(c);
+    return v;
+  }();
+  return columns;
+}
+
+std::string_view sqlite_column_type(std::string_view column) {
+  return column == "codec" ? "TEXT NULL" : "INTEGER NULL";
 }
 
 }  // namespace voxmon::store

@@ -7,14 +7,20 @@
 
 namespace voxmon::store {
 
-inline constexpr int sqlite_schema_version = 2;  // 2: voice quality columns, cdr_dtmf
+// 2: voice quality columns, cdr_dtmf. 3: per-stream quality in cdr_rtp, SRTP, capture loss.
+inline constexpr int sqlite_schema_version = 3;
 
 // CREATE TABLE / CREATE INDEX statements, all "IF NOT EXISTS", separated by ';', for
 // sqlite3_exec. Running them on a database that already has the schema changes nothing.
 std::string_view sqlite_schema_sql();
 
-// The voice quality columns of `cdr` (schema version 2), all INTEGER NULL, in insert order.
-// open() adds the ones a table lacks (ALTER TABLE ADD COLUMN), so a version 1 file upgrades.
+// The voice quality columns of `cdr` (schema versions 2 and 3), all INTEGER NULL, in insert
+// order. open() adds the ones a table lacks (ALTER TABLE ADD COLUMN), so older files upgrade.
 const std::vector<std::string>& sqlite_quality_columns();
+// The per-stream quality columns of `cdr_rtp` (schema version 3), in insert order; added the
+// same way. INTEGER NULL except `codec` (sqlite_column_type).
+const std::vector<std::string>& sqlite_rtp_quality_columns();
+// "TEXT NULL" for codec, else "INTEGER NULL".
+std::string_view sqlite_column_type(std::string_view column);
 
 }  // namespace voxmon::store

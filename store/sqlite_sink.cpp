@@ -17,9 +17,17 @@ constexpr const char* insert_cdr_sql =
     "b_maxjitter) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 constexpr const char* insert_next_sql =
     "INSERT INTO cdr_next (cdr_ID, calldate, fbasename) VALUES (?,?,?)";
-constexpr const char* insert_rtp_sql =
-    "INSERT INTO cdr_rtp (cdr_ID, saddr, sport, daddr, dport, ssrc, payload, received, loss, "
-    "firsttime, avgjitter_mult10, maxjitter_mult10) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+std::string insert_rtp_sql() {
+  std::string sql =
+      "INSERT INTO cdr_rtp (cdr_ID, saddr, sport, daddr, dport, ssrc, payload, received, loss, "
+      "firsttime, avgjitter_mult10, maxjitter_mult10";
+  for (const auto& c : sqlite_rtp_quality_columns())
+    sql += ", " + c;
+  sql += ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?";
+  for (size_t i = 0; i < sqlite_rtp_quality_columns().size(); ++i)
+    sql += ",?";
+  return sql + ")";
+}
 
 constexpr const char* insert_dtmf_sql =
     "INSERT INTO cdr_dtmf (cdr_ID, saddr, daddr, firsttime, dtmf, type, duration, sender) "
@@ -35,19 +43,22 @@ std::string update_quality_sql() {
   return sql + " WHERE ID = ?";
 }
 
-// Adds the quality columns a cdr table of an older schema lacks.
-bool ensure_quality_columns(sqlite3* db) {
+// Adds the quality columns a table of an older schema lacks.
+bool ensure_quality_columns(sqlite3* db, const std::string& table,
+                            const std::vector<std::string>& columns) {
   std::vector<std::string> have;
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db, "PRAGMA table_info(cdr)", -1, &st, nullptr) != SQLITE_OK)
+  const std::string info = "PRAGMA table_info(" + table + ")";
+  if (sqlite3_prepare_v2(db, info.c_str(), -1, &st, nullptr) != SQLITE_OK)
     return false;
   while (sqlite3_step(st) == SQLITE_ROW)
     have.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
   sqlite3_finalize(st);
-  for (const auto& c : sqlite_quality_columns()) {
+  for (const auto& c : columns) {
     if (std::find(have.begin(), have.end(), c) != have.end())
       continue;
-    const std::string sql = "ALTER TABLE cdr ADD COLUMN " + c + " INTEGER NULL";
+    const std::string sql = "ALTER TABLE " + table + " ADD COLUMN " + c + " " +
+                            std::string(sqlite_column_type(c));
     if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
       return false;
   }
@@ -127,6 +138,63 @@ void bind_quality(binder& q, const core::cdr& c, const core::direction_summary& 
   }
   const auto m = core::call_mos_min(c);
   q.opt_i64(opt(m.has_value(), m ? std::llround(*m * 10) : 0));
+  q.opt_i64(opt(a.stream, a.stream && a.stream->srtp));
+  q.opt_i64(opt(b.stream, b.stream && b.stream->srtp));
+  q.i64(c.capture_loss ? 1 : 0);
+  q.i64(static_cast<int64_t>(c.capture_dropped));
+}
+
+// The per-stream quality columns, in sqlite_rtp_quality_columns() order. Units as the cdr
+// columns: MOS x 10, loss percent x 1000, RTCP fraction lost 0..255 (avg x 10), jitter ms
+// (avg x 10), round trip ms x 10.
+void bind_stream_quality(binder& q, const core::cdr_rtp_stream& s) {
+  const auto& k = s.quality;
+  for (size_t i = 0; i < core::jb_count; ++i) {
+    const bool ok = k.jb[i].intervals > 0;
+    q.opt_i64(ok ? std::optional<int64_t>(std::llround(k.jb[i].mos_avg * 10)) : std::nullopt);
+    q.opt_i64(ok ? std::optional<int64_t>(std::llround(k.jb[i].mos_min * 10)) : std::nullopt);
+  }
+  const auto m = core::stream_mos_min(s);
+  q.opt_i64(m ? std::optional<int64_t>(std::llround(*m * 10)) : std::nullopt);
+  for (size_t i = 0; i < core::jb_count; ++i)
+    q.i64(static_cast<int64_t>(k.jb[i].late));
+  for (size_t i = 0; i < 10; ++i)
+    q.i64(static_cast<int64_t>(k.sl[i]));
+  for (size_t i = 0; i < 7; ++i)
+    q.i64(static_cast<int64_t>(k.delay[i]));
+  q.i64(std::llround(k.packet_loss_perc * 1000));
+  q.i64(static_cast<int64_t>(k.reordered));
+  q.i64(static_cast<int64_t>(k.duplicates));
+  if (s.codec.empty())
+    q.null();
+  else
+    q.text(s.codec);
+  q.opt_i64(k.ptime_ms ? std::optional<int64_t>(k.ptime_ms) : std::nullopt);
+  q.i64(k.comfort_noise ? 1 : 0);
+  q.i64(s.srtp ? 1 : 0);
+  if (!s.rtcp) {
+    for (int i = 0; i < 11; ++i)
+      q.null();
+    return;
+  }
+  const core::cdr_rtcp& r = *s.rtcp;
+  auto rtt = [&](double ms) {
+    return r.rtt_count ? std::optional<int64_t>(std::llround(ms * 10)) : std::nullopt;
+  };
+  auto xr = [](const std::optional<double>& v) {
+    return v ? std::optional<int64_t>(std::llround(*v * 10)) : std::nullopt;
+  };
+  q.i64(r.reports)
+      .i64(r.loss)
+      .i64(r.max_fraction_lost)
+      .i64(std::llround(r.avg_fraction_lost * 10))
+      .i64(std::llround(r.max_jitter_ms))
+      .i64(std::llround(r.avg_jitter_ms * 10))
+      .opt_i64(rtt(r.avg_rtt_ms))
+      .opt_i64(rtt(r.max_rtt_ms))
+      .opt_i64(xr(r.xr_mos_lq))
+      .opt_i64(xr(r.xr_mos_cq))
+      .opt_i64(r.xr_r_factor);
 }
 
 }  // namespace
@@ -173,7 +241,8 @@ std::unique_ptr<sqlite_sink> sqlite_sink::open(const std::string& path, std::str
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     return nullptr;
   }
-  if (!ensure_quality_columns(db))
+  if (!ensure_quality_columns(db, "cdr", sqlite_quality_columns()) ||
+      !ensure_quality_columns(db, "cdr_rtp", sqlite_rtp_quality_columns()))
     return fail("cannot add the voice quality columns");
   if (stamped && version < sqlite_schema_version) {
     const std::string bump =
@@ -202,12 +271,13 @@ std::string sqlite_sink::prepare() {
     const char* sql;
   };
   static const std::string update_sql = update_quality_sql();
+  static const std::string rtp_sql = insert_rtp_sql();
   const item items[] = {
       {&update_quality_, update_sql.c_str()},
       {&insert_dtmf_, insert_dtmf_sql},
       {&insert_cdr_, insert_cdr_sql},
       {&insert_next_, insert_next_sql},
-      {&insert_rtp_, insert_rtp_sql},
+      {&insert_rtp_, rtp_sql.c_str()},
       {&find_response_, "SELECT id FROM cdr_sip_response WHERE lastSIPresponse = ?"},
       {&insert_response_, "INSERT INTO cdr_sip_response (lastSIPresponse) VALUES (?)"},
       {&find_ua_, "SELECT id FROM cdr_ua WHERE ua = ?"},
@@ -385,6 +455,7 @@ std::string sqlite_sink::write(std::span<const core::cdr> batch) {
           .real(core::seconds_between(c.calldate, s.first_ts))
           .i64(mult10(s.avgjitter_ms))
           .i64(mult10(s.maxjitter_ms));
+      bind_stream_quality(rb, s);
       if (rb.step() != SQLITE_DONE)
         return fail(std::string("insert into cdr_rtp: ") + sqlite3_errmsg(db_));
     }

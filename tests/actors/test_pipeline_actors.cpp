@@ -1,6 +1,8 @@
 // call_router -> call -> cdr_writer on CAF's deterministic test scheduler.
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
@@ -118,4 +120,37 @@ TEST_CASE("no actor keeps a batch once its packets are consumed", "[actors]") {
   caf::anon_send(f.router, eof_atom::value, input_end{});
   f.sched->run();
   CHECK(batch.use_count() == 1);
+}
+
+TEST_CASE("a capture loss notice reaches exactly the calls open at that time", "[actors]") {
+  fixture f;
+  auto send_batch = [&](auto&& add) {
+    batch_maker b;
+    add(b);
+    caf::anon_send(f.router, batch_atom::value, batch_msg{b.take()});
+  };
+  send_batch([](batch_maker& b) {
+    answered_call(b, "closed-before", 0, 10, 2000);   // closed (bye_timeout) at 22 s
+    answered_call(b, "open-both", 3000, 10, 60'000);  // BYE at 63 s: open until 83 s
+  });
+  caf::anon_send(f.router, caploss_atom::value, capture_loss{63'100'000'000, 5});
+  send_batch([](batch_maker& b) { answered_call(b, "open-second", 64'000, 10, 2000); });
+  caf::anon_send(f.router, caploss_atom::value, capture_loss{66'100'000'000, 7});
+  send_batch([](batch_maker& b) { answered_call(b, "after", 200'000, 10, 2000); });
+  caf::anon_send(f.router, eof_atom::value, input_end{});
+  f.run_shuffled();
+
+  REQUIRE(f.sink->written.size() == 4);
+  std::map<std::string, const core::cdr*> by_id;
+  for (const auto& c : f.sink->written)
+    by_id[c.callid] = &c;
+  REQUIRE(by_id.size() == 4);
+  CHECK_FALSE(by_id["closed-before"]->capture_loss);
+  CHECK(by_id["closed-before"]->capture_dropped == 0);
+  CHECK(by_id["open-both"]->capture_loss);
+  CHECK(by_id["open-both"]->capture_dropped == 12);
+  CHECK(by_id["open-second"]->capture_loss);
+  CHECK(by_id["open-second"]->capture_dropped == 7);
+  CHECK_FALSE(by_id["after"]->capture_loss);
+  CHECK(by_id["after"]->capture_dropped == 0);
 }

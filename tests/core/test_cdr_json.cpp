@@ -78,7 +78,11 @@ cdr answered_call() {
   // Voice quality of the caller's main stream, RTCP about the callee's, one DTMF digit.
   auto& q = c.rtp[1].quality;
   c.rtp[1].codec = "PCMA";
-  q.jb[0] = {4.40666, 4.1234, 3, 1500, 2, 0};
+  q.jb[0] = {4.40666, 4.1234, 3, 1500, 3, 1};
+  q.jb[1].late = 9;
+  c.rtp[1].srtp = true;
+  c.capture_loss = true;
+  c.capture_dropped = 17;
   q.jb[2] = {4.2, 4.2, 1, 500, 0, 0};
   q.sl[0] = 2;
   q.sl[9] = 1;
@@ -138,7 +142,8 @@ const std::string no_quality =
     R"(,"mos_f1":null,"mos_f1_min":null,"mos_f2":null,"mos_f2_min":null,"mos_adapt":null,)"
     R"("mos_adapt_min":null,"packet_loss_perc":0.0,"sl1":0,"sl2":0,"sl3":0,"sl4":0,"sl5":0,)"
     R"("sl6":0,"sl7":0,"sl8":0,"sl9":0,"sl10":0,"d50":0,"d70":0,"d90":0,"d120":0,"d150":0,)"
-    R"("d200":0,"d300":0,"reordered":0,"duplicates":0,"codec":null,"ptime":null,"cn":false)";
+    R"("d200":0,"d300":0,"reordered":0,"duplicates":0,"codec":null,"ptime":null,"cn":false,)"
+    R"("srtp":false,"f1_late":0,"f2_late":0,"adapt_late":0)";
 
 // The call-level quality keys of a direction without a stream (prefix a_ or b_).
 std::string no_direction(const std::string& x) {
@@ -150,7 +155,7 @@ std::string no_direction(const std::string& x) {
   for (const char* d : {"d50", "d70", "d90", "d120", "d150", "d200", "d300"})
     s += ",\"" + x + d + "\":0";
   s += ",\"" + x + "reordered\":0,\"" + x + "duplicates\":0,\"" + x + "codec\":null,\"" + x +
-       "ptime\":null,\"" + x + "cn\":false";
+       "ptime\":null,\"" + x + "cn\":false,\"" + x + "srtp\":false";
   return "\"" + s.substr(1);
 }
 
@@ -176,7 +181,8 @@ TEST_CASE("answered call renders the exact JSON line", "[json]") {
       R"("mos_f1_min":4.12,"mos_f2":null,"mos_f2_min":null,"mos_adapt":4.2,"mos_adapt_min":4.2,)"
       R"("packet_loss_perc":0.061,"sl1":2,"sl2":0,"sl3":0,"sl4":0,"sl5":0,"sl6":0,"sl7":0,)"
       R"("sl8":0,"sl9":0,"sl10":1,"d50":7,"d70":0,"d90":0,"d120":0,"d150":0,"d200":0,"d300":1,)"
-      R"("reordered":4,"duplicates":5,"codec":"PCMA","ptime":20,"cn":true,"rtcp":null},)"
+      R"("reordered":4,"duplicates":5,"codec":"PCMA","ptime":20,"cn":true,"srtp":true,)"
+      R"("f1_late":1,"f2_late":9,"adapt_late":0,"rtcp":null},)"
       R"({"saddr":"10.0.0.2","sport":50000,"daddr":"10.0.0.1","dport":40000,)"
       R"("ssrc":4000000000,"payload":0,"received":3265,"loss":0,"avgjitter":0.5,)"
       R"("maxjitter":2.25)" + no_quality +
@@ -187,17 +193,19 @@ TEST_CASE("answered call renders the exact JSON line", "[json]") {
       R"("a_packet_loss_perc":0.061,"a_sl1":2,"a_sl2":0,"a_sl3":0,"a_sl4":0,"a_sl5":0,)"
       R"("a_sl6":0,"a_sl7":0,"a_sl8":0,"a_sl9":0,"a_sl10":1,"a_d50":7,"a_d70":0,"a_d90":0,)"
       R"("a_d120":0,"a_d150":0,"a_d200":0,"a_d300":1,"a_reordered":4,"a_duplicates":5,)"
-      R"("a_codec":"PCMA","a_ptime":20,"a_cn":true,"b_mos_f1":null,"b_mos_f1_min":null,)"
+      R"("a_codec":"PCMA","a_ptime":20,"a_cn":true,"a_srtp":true,"b_mos_f1":null,)"
+      R"("b_mos_f1_min":null,)"
       R"("b_mos_f2":null,"b_mos_f2_min":null,"b_mos_adapt":null,"b_mos_adapt_min":null,)"
       R"("b_packet_loss_perc":0.0,"b_sl1":0,"b_sl2":0,"b_sl3":0,"b_sl4":0,"b_sl5":0,)"
       R"("b_sl6":0,"b_sl7":0,"b_sl8":0,"b_sl9":0,"b_sl10":0,"b_d50":0,"b_d70":0,"b_d90":0,)"
       R"("b_d120":0,"b_d150":0,"b_d200":0,"b_d300":0,"b_reordered":0,"b_duplicates":0,)"
-      R"("b_codec":null,"b_ptime":null,"b_cn":false,"mos_min":4.12,"a_rtcp_loss":3,)"
+      R"("b_codec":null,"b_ptime":null,"b_cn":false,"b_srtp":false,"mos_min":4.12,)"
+      R"("a_rtcp_loss":3,)"
       R"("a_rtcp_maxfr":25.0,"a_rtcp_avgfr":0.977,"a_rtcp_maxjitter":12.5,)"
       R"("a_rtcp_avgjitter":3.063,"a_rtcp_rtt":41.235,"b_rtcp_loss":null,"b_rtcp_maxfr":null,)"
       R"("b_rtcp_avgfr":null,"b_rtcp_maxjitter":null,"b_rtcp_avgjitter":null,"b_rtcp_rtt":null,)"
       R"("dtmf":[{"digit":"#","time":10.0,"duration":160.0,"type":"rfc2833","sender":"caller"}],)"
-      R"("fbasename":""})";
+      R"("capture_loss":true,"capture_dropped":17,"fbasename":""})";
   CHECK(store::cdr_to_json_line(answered_call()) == expected);
 }
 
@@ -220,7 +228,7 @@ TEST_CASE("unanswered call: nulls, IPv6, escapes and invalid UTF-8", "[json]") {
       R"(,"mos_min":null,"a_rtcp_loss":null,"a_rtcp_maxfr":null,"a_rtcp_avgfr":null,)"
       R"("a_rtcp_maxjitter":null,"a_rtcp_avgjitter":null,"a_rtcp_rtt":null,"b_rtcp_loss":null,)"
       R"("b_rtcp_maxfr":null,"b_rtcp_avgfr":null,"b_rtcp_maxjitter":null,"b_rtcp_avgjitter":null,)"
-      R"("b_rtcp_rtt":null,"dtmf":[],"fbasename":""})";
+      R"("b_rtcp_rtt":null,"dtmf":[],"capture_loss":false,"capture_dropped":0,"fbasename":""})";
   CHECK(store::cdr_to_json_line(unanswered_call()) == expected);
 }
 

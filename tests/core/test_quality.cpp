@@ -189,3 +189,28 @@ TEST_CASE("stream quality: delay histogram buckets follow VoIPmonitor", "[qualit
   // -89.5 d70, +299 d200, -299 d200, +300 d300, -300 d300
   CHECK(r.delay == std::array<uint64_t, 7>{2, 4, 0, 0, 0, 2, 2});
 }
+
+TEST_CASE("a packet that overtakes the stream's first arrival still counts as a frame",
+          "[quality]") {
+  // Seq 1000 arrives 25 ms late, after 1001: before the fix it was dropped as "older than the
+  // window" (reordered, but neither a frame nor a loss), so the buffers saw 49 frames.
+  stream_quality q;
+  const auto add = [&](int i, timestamp_ns arrival) {
+    q.add(static_cast<uint16_t>(1000 + i), 5000u + 160u * i, arrival, 8000, false,
+          media_kind::audio);
+  };
+  add(1, 1'000'000 * ms + 20 * ms);
+  add(0, 1'000'000 * ms + 25 * ms);
+  for (int i = 2; i < 50; ++i)
+    add(i, 1'000'000 * ms + i * 20 * ms);
+  const auto r = q.result(g711, 0);
+  CHECK(r.expected == 50);
+  CHECK(r.lost == 0);
+  CHECK(r.reordered == 1);
+  CHECK(r.duplicates == 0);
+  for (size_t b = 0; b < jb_count; ++b) {
+    CHECK(r.jb[b].frames == 50);
+    CHECK(r.jb[b].late == 0);  // 25 ms after its time: within every buffer
+    CHECK(r.jb[b].lost == 0);
+  }
+}

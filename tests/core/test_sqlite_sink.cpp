@@ -131,6 +131,21 @@ std::string quality_suffix(bool stream) {
   return s;
 }
 
+// The schema 3 per-stream columns of cdr_rtp (sqlite_rtp_quality_columns order) of a stream
+// without quality data or RTCP: 7 MOS NULL, 3 late, sl1..10, d50..d300, loss, reordered,
+// duplicates 0, codec and ptime NULL, cn and srtp 0, 11 RTCP NULL.
+std::string rtp_no_quality() {
+  std::string s;
+  for (int i = 0; i < 7; ++i)
+    s += "|NULL";
+  for (int i = 0; i < 23; ++i)
+    s += "|0";
+  s += "|NULL|NULL|0|0";
+  for (int i = 0; i < 11; ++i)
+    s += "|NULL";
+  return s;
+}
+
 TEST_CASE("sqlite sink writes VoIPmonitor-named tables with exact values", "[sqlite]") {
   const auto path = fresh_db("sink_values.db");
   {
@@ -143,7 +158,7 @@ TEST_CASE("sqlite sink writes VoIPmonitor-named tables with exact values", "[sql
     CHECK(sink->write(batch) == "");
     CHECK(sink->flush() == "");
   }
-  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"2"});
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"3"});
   CHECK(query(path, "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
 
   const auto cdrs = query(path, "SELECT * FROM cdr ORDER BY ID");
@@ -152,19 +167,21 @@ TEST_CASE("sqlite sink writes VoIPmonitor-named tables with exact values", "[sql
         "1|2023-11-14 22:13:20.123|2023-11-14 22:14:25.555|65.432|62.932|0.002|2.6|"
         "1001|Alice|example.com|1002|example.org|10.0.0.1|5060|10.0.0.2|5062|200|1|3|1|1|1|7|"
         "100|8|0|3270|3265|2|0|12|3|6|2" +
-            quality_suffix(true) + quality_suffix(true) + "|NULL");
+            quality_suffix(true) + quality_suffix(true) + "|NULL|0|0|0|0");
   CHECK(cdrs[1] ==
         "2|2023-11-14 22:13:20.133|2023-11-14 22:13:50.133|30.0|NULL|NULL|NULL|"
         "1003|||1004||2001:db8::1|5060|2001:db8::2|5080|487|2|0|NULL|NULL|NULL|0|"
         "NULL|NULL|NULL|0|0|0|0|NULL|NULL|NULL|NULL" +
-            quality_suffix(false) + quality_suffix(false) + "|NULL");
+            quality_suffix(false) + quality_suffix(false) + "|NULL|NULL|NULL|0|0");
 
   CHECK(query(path, "SELECT * FROM cdr_next ORDER BY cdr_ID") ==
         std::vector<std::string>{"1|2023-11-14 22:13:20.123|call-1@host",
                                  "2|2023-11-14 22:13:20.133|call-2@host"});
   CHECK(query(path, "SELECT * FROM cdr_rtp ORDER BY ID") ==
-        std::vector<std::string>{"1|1|10.0.0.1|40000|10.0.0.2|50000|287454020|8|3270|2|2.6|12|55",
-                                 "2|1|10.0.0.2|50000|10.0.0.1|40000|4000000000|0|3265|0|2.7|3|23"});
+        std::vector<std::string>{
+            "1|1|10.0.0.1|40000|10.0.0.2|50000|287454020|8|3270|2|2.6|12|55" + rtp_no_quality(),
+            "2|1|10.0.0.2|50000|10.0.0.1|40000|4000000000|0|3265|0|2.7|3|23" +
+                rtp_no_quality()});
   CHECK(query(path, "SELECT * FROM cdr_ua") == std::vector<std::string>{"1|SameUA/1.0"});
   CHECK(query(path, "SELECT * FROM cdr_sip_response ORDER BY id") ==
         std::vector<std::string>{"1|200 OK", "2|487 Request Terminated"});
@@ -194,7 +211,7 @@ TEST_CASE("reopening an existing sqlite database appends and reuses lookups", "[
     const std::vector<core::cdr> batch{c, unanswered(), c};
     REQUIRE(sink->write(batch) == "");
   }
-  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"2"});
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"3"});
   CHECK(query(path, "SELECT COUNT(*) FROM cdr") == std::vector<std::string>{"4"});
   CHECK(query(path, "SELECT ID, a_ua_id, b_ua_id, lastSIPresponse_id FROM cdr ORDER BY ID") ==
         std::vector<std::string>{"1|1|1|1", "2|1|2|1", "3|NULL|NULL|2", "4|1|2|1"});
@@ -229,12 +246,12 @@ TEST_CASE("sqlite sink reports unusable files", "[sqlite]") {
     }
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "UPDATE voxmon_schema SET version = 3", nullptr, nullptr,
+    REQUIRE(sqlite3_exec(db, "UPDATE voxmon_schema SET version = 4", nullptr, nullptr,
                          nullptr) == SQLITE_OK);
     sqlite3_close(db);
     std::string error;
     CHECK_FALSE(store::sqlite_sink::open(path, error));
-    CHECK_THAT(error, Catch::Contains("schema version 3"));
+    CHECK_THAT(error, Catch::Contains("schema version 4"));
   }
 }
 
@@ -258,10 +275,110 @@ TEST_CASE("a schema version 1 file is upgraded in place", "[sqlite]") {
   const bool opened = store::sqlite_sink::open(path, error) != nullptr;
   INFO(error);
   REQUIRE(opened);
-  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"2"});
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"3"});
   CHECK(query(path, "SELECT COUNT(*) FROM pragma_table_info('cdr') WHERE name IN "
                     "('a_mos_f1_mult10', 'b_sl10', 'a_d300', 'mos_min_mult10', "
-                    "'b_rtcp_avgjitter_mult10')") == std::vector<std::string>{"5"});
+                    "'b_rtcp_avgjitter_mult10', 'capture_loss')") == std::vector<std::string>{"6"});
+}
+
+TEST_CASE("a schema version 2 file gets the per-stream, SRTP and capture-loss columns",
+          "[sqlite]") {
+  const auto path = fresh_db("upgrade_v2.db");
+  {
+    std::string error;
+    auto sink = store::sqlite_sink::open(path, error);
+    REQUIRE(sink);
+    const std::vector<core::cdr> batch{answered()};
+    REQUIRE(sink->write(batch) == "");
+  }
+  // Turn it into a version 2 file: without the schema 3 columns of cdr and cdr_rtp.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  std::vector<std::string> drop{"ALTER TABLE cdr DROP COLUMN a_srtp",
+                                "ALTER TABLE cdr DROP COLUMN b_srtp",
+                                "ALTER TABLE cdr DROP COLUMN capture_loss",
+                                "ALTER TABLE cdr DROP COLUMN capture_dropped"};
+  for (const auto& c : store::sqlite_rtp_quality_columns())
+    drop.push_back("ALTER TABLE cdr_rtp DROP COLUMN " + c);
+  for (const auto& sql : drop)
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "UPDATE voxmon_schema SET version = 2", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  sqlite3_close(db);
+  {
+    std::string error;
+    auto sink = store::sqlite_sink::open(path, error);
+    INFO(error);
+    REQUIRE(sink);
+    auto c = answered();
+    c.callid = "after-upgrade";
+    c.capture_loss = true;
+    c.capture_dropped = 3;
+    const std::vector<core::cdr> batch{c};
+    REQUIRE(sink->write(batch) == "");
+  }
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"3"});
+  // The old rows are kept (new columns NULL), the new ones are filled.
+  CHECK(query(path, "SELECT ID, capture_loss, capture_dropped FROM cdr ORDER BY ID") ==
+        std::vector<std::string>{"1|NULL|NULL", "2|1|3"});
+  CHECK(query(path, "SELECT cdr_ID, received, reordered, srtp FROM cdr_rtp ORDER BY ID") ==
+        std::vector<std::string>{"1|3270|NULL|NULL", "1|3265|NULL|NULL", "2|3270|0|0",
+                                 "2|3265|0|0"});
+}
+
+TEST_CASE("cdr_rtp carries each stream's quality, SRTP flag and RTCP figures", "[sqlite]") {
+  const auto path = fresh_db("sink_rtp_quality.db");
+  auto c = answered();
+  auto& s = c.rtp[0];
+  s.codec = "PCMA";
+  s.srtp = true;
+  auto& q = s.quality;
+  q.jb[0] = {4.40666, 4.1234, 3, 1500, 3, 1};
+  q.jb[1] = {4.2949, 4.25, 3, 1500, 2, 0};
+  q.jb[2] = {4.37, 3.96, 3, 1500, 9, 7};
+  q.sl = {2, 0, 1, 0, 0, 0, 0, 0, 0, 1};
+  q.delay = {7, 6, 5, 4, 3, 2, 1};
+  q.expected = 3272;
+  q.lost = 2;
+  q.packet_loss_perc = 0.061125;
+  q.reordered = 4;
+  q.duplicates = 5;
+  q.ptime_ms = 30;
+  q.comfort_noise = true;
+  core::cdr_rtcp r;
+  r.reports = 12;
+  r.loss = -3;
+  r.max_fraction_lost = 64;
+  r.avg_fraction_lost = 2.56;
+  r.max_jitter_ms = 12.5;
+  r.avg_jitter_ms = 3.0625;
+  r.rtt_count = 2;
+  r.avg_rtt_ms = 41.2345;
+  r.max_rtt_ms = 50;
+  r.xr_mos_lq = 4.1;
+  r.xr_r_factor = 88;
+  c.rtp[1].rtcp = r;
+  {
+    std::string error;
+    auto sink = store::sqlite_sink::open(path, error);
+    REQUIRE(sink);
+    const std::vector<core::cdr> batch{c};
+    REQUIRE(sink->write(batch) == "");
+  }
+  std::string cols;
+  for (const auto& name : store::sqlite_rtp_quality_columns())
+    cols += (cols.empty() ? "" : ", ") + name;
+  CHECK(query(path, "SELECT " + cols + " FROM cdr_rtp ORDER BY ID") ==
+        std::vector<std::string>{
+            // MOS x10 (avg, min per buffer, stream min), late f1 f2 adapt, sl1..10, d50..d300,
+            // loss x1000, reordered, duplicates, codec, ptime, cn, srtp, no RTCP.
+            "44|41|43|43|44|40|40|1|0|7|2|0|1|0|0|0|0|0|0|1|7|6|5|4|3|2|1|61|4|5|PCMA|30|1|1"
+            "|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL",
+            // No quality; RTCP: reports, loss, maxfr, avgfr x10, maxjitter, avgjitter x10,
+            // rtt avg/max x10, XR MOS-LQ x10, MOS-CQ, R.
+            "NULL|NULL|NULL|NULL|NULL|NULL|NULL|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0"
+            "|NULL|NULL|0|0|12|-3|64|26|13|31|412|500|41|NULL|88"});
+  CHECK(query(path, "SELECT a_srtp, b_srtp FROM cdr") == std::vector<std::string>{"1|0"});
 }
 
 TEST_CASE("a failed batch rolls back and forgets cached lookup ids", "[sqlite]") {

@@ -156,3 +156,28 @@ TEST_CASE("corpus SIP INFO DTMF as tshark sees it", "[system][quality][corpus]")
     CHECK(d[i]["time"].get<double>() == Approx(times[i]).margin(0.0011));
   }
 }
+
+TEST_CASE("corpus SRTP: a ZRTP key agreement marks its streams", "[system][quality][corpus]") {
+  const auto cdrs = cdrs_of("ws-Asterisk_ZFONE_XLITE.pcap");
+  if (cdrs.empty())
+    return;
+  // tshark -r F -Y zrtp -T fields -e frame.number -e ip.src -e udp.srcport -e ip.dst
+  //   -e udp.dstport -e zrtp.type
+  //   -> 45 192.168.10.40 49848 192.168.10.41 64508 Confirm1, 46 .41 64508 -> .40 49848 Confirm2,
+  //      47 .40 49848 -> .41 64508 Conf2ACK (Hello .. DHPart2 before)
+  // tshark -r F -q -z rtp,streams -> three streams: 0xB72A7104 (.40 -> .41, 790 packets),
+  //   0xBEE0F2ED (.41 -> .40, 205), 0xBEE0F2ED (.41:64508 -> 192.168.10.2:18874, 2, after the
+  //   re-INVITE: no ZRTP between those ends)
+  REQUIRE(cdrs.size() == 1);
+  const auto& c = cdrs[0];
+  REQUIRE(c["rtp"].size() == 3);
+  for (const auto& s : c["rtp"]) {
+    INFO(s.dump());
+    CHECK(s["srtp"].get<bool>() == (s["daddr"] != "192.168.10.2"));
+    CHECK_FALSE(s["mos_f1"].is_null());  // quality from the headers all the same
+  }
+  CHECK(c["a_srtp"].get<bool>());
+  CHECK(c["b_srtp"].get<bool>());
+  CHECK_FALSE(c["capture_loss"].get<bool>());
+  CHECK(c["capture_dropped"] == 0);
+}

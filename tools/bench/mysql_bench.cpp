@@ -1,5 +1,6 @@
 // mysql_bench URL [CDRS] [BATCH]: sustained CDRs/s into MySQL through store::mysql_sink (full
-// column set, two RTP streams per call, distinct Call-IDs, lookup texts cached).
+// column set including every voice quality column, two RTP streams with quality and RTCP per
+// call, a DTMF digit in one call of ten, distinct Call-IDs, lookup texts cached).
 // The database named in URL is dropped and re-created. Prints one line per run.
 #include <chrono>
 #include <cstdio>
@@ -51,8 +52,41 @@ core::cdr make_cdr(uint64_t i) {
     s.first_ts = *c.first_rtp_time;
     s.last_ts = c.callend;
     s.sender = k ? core::party::callee : core::party::caller;
+    s.codec = "PCMA";
+    for (size_t b = 0; b < core::jb_count; ++b)
+      s.quality.jb[b] = {4.3 - 0.1 * static_cast<double>(b), 4.1, 7, 3272, 2 + b, b};
+    for (size_t n = 0; n < 10; ++n)
+      s.quality.sl[n] = n < 2 ? 1 : 0;
+    for (size_t n = 0; n < 7; ++n)
+      s.quality.delay[n] = i % (n + 2);
+    s.quality.expected = 3272;
+    s.quality.lost = 2;
+    s.quality.packet_loss_perc = 0.061;
+    s.quality.ptime_ms = 20;
+    core::cdr_rtcp r;
+    r.reports = 13;
+    r.loss = 2;
+    r.max_fraction_lost = 3;
+    r.avg_fraction_lost = 0.25;
+    r.max_jitter_ms = 6.5;
+    r.avg_jitter_ms = 1.375;
+    r.rtt_count = 12;
+    r.avg_rtt_ms = 41.5;
+    r.max_rtt_ms = 63.25;
+    s.rtcp = r;
     c.rtp.push_back(s);
   }
+  if (i % 10)
+    return c;  // a DTMF digit in one call of ten
+  core::cdr_dtmf d;
+  d.digit = static_cast<char>('0' + i % 10);
+  d.time = c.calldate + 9'000'000'000;
+  d.duration_ms = 160;
+  d.type = 1;
+  d.sender = core::party::caller;
+  d.src = c.rtp[0].src;
+  d.dst = c.rtp[0].dst;
+  c.dtmf.push_back(d);
   return c;
 }
 
@@ -100,7 +134,7 @@ int main(int argc, char** argv) {
     }
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("mysql_bench: %llu CDRs (2 RTP streams each) in batches of %zu: %.2f s, %.0f CDRs/s\n",
+  std::printf("mysql_bench: %llu CDRs (2 RTP streams each, DTMF in 1 of 10) in batches of %zu: %.2f s, %.0f CDRs/s\n",
               static_cast<unsigned long long>(sink->inserted()), batch, secs,
               static_cast<double>(sink->inserted()) / secs);
   return 0;

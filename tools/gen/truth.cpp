@@ -40,6 +40,17 @@ double seconds_between(int64_t from_ns, int64_t to_ns) {
 
 void rtp_truth::add(int64_t seq, int64_t ts, uint8_t pt, bool marker, uint32_t clock,
                     int64_t arrival) {
+  // Duplicates and reordering, before max_seq_ moves.
+  auto seen = [&](int64_t s) { return seen_[static_cast<size_t>(s % seen_window)]; };
+  if (received_ > 0 && seq <= max_seq_ && max_seq_ - seq < seen_window && seen(seq)) {
+    ++duplicates_;
+  } else {
+    if (received_ > 0 && seq < max_seq_)
+      ++reordered_;
+    for (int64_t s = received_ ? max_seq_ + 1 : seq; s < seq; ++s)
+      seen_[static_cast<size_t>(s % seen_window)] = false;  // not arrived (yet)
+    seen_[static_cast<size_t>(seq % seen_window)] = true;
+  }
   if (received_ == 0) {
     first_seq_ = max_seq_ = seq;
     first_ts_ = ts;
@@ -174,6 +185,8 @@ nlohmann::ordered_json call_truth::to_json(const call_plan& p, const gen_options
     j[std::string(side[d]) + "avgjitter"] = main[d] ? json(round3(main[d]->avg_jitter_ms())) : json(nullptr);
   for (int d = 0; d < 2; ++d)
     j[std::string(side[d]) + "maxjitter"] = main[d] ? json(round3(main[d]->max_jitter_ms())) : json(nullptr);
+  for (int d = 0; d < 2; ++d) j[std::string(side[d]) + "reordered"] = main[d] ? main[d]->reordered() : 0;
+  for (int d = 0; d < 2; ++d) j[std::string(side[d]) + "duplicates"] = main[d] ? main[d]->duplicates() : 0;
 
   json streams = json::array();
   for (size_t i : order) {
@@ -190,6 +203,8 @@ nlohmann::ordered_json call_truth::to_json(const call_plan& p, const gen_options
     s["loss"] = t.lost();
     s["avgjitter"] = round3(t.avg_jitter_ms());
     s["maxjitter"] = round3(t.max_jitter_ms());
+    s["reordered"] = t.reordered();
+    s["duplicates"] = t.duplicates();
     streams.push_back(std::move(s));
   }
   j["rtp"] = std::move(streams);

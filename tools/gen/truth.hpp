@@ -32,6 +32,10 @@ class rtp_truth {
   int64_t first_arrival() const { return first_arrival_; }
   int64_t max_seq() const { return max_seq_; }
   uint8_t first_pt() const { return first_pt_; }
+  // voxmon's definitions (docs/QUALITY.md): an arrival whose sequence number already arrived is
+  // a duplicate; one below the highest sequence number so far (and new) is reordered.
+  uint64_t duplicates() const { return duplicates_; }
+  uint64_t reordered() const { return reordered_; }
   uint64_t order = 0;  // arrival rank of the first packet within the call
 
  private:
@@ -42,6 +46,11 @@ class rtp_truth {
   uint8_t last_pt_ = 0, first_pt_ = 0;
   double jitter_ms_ = 0;
   double jitter_mean_ms_ = 0, jitter_max_ms_ = 0;
+  uint64_t duplicates_ = 0, reordered_ = 0;
+  // Sequence numbers that arrived, within `seen_window` below the highest (the generator never
+  // delays a packet by that many packets: 1024 x 20 ms).
+  static constexpr int64_t seen_window = 1024;
+  std::vector<bool> seen_ = std::vector<bool>(seen_window);
 };
 
 class call_truth {
