@@ -2,7 +2,6 @@
 
 #include <chrono>
 
-#include "store/mysql_store.hpp"
 
 namespace voxmon {
 
@@ -21,12 +20,12 @@ call_row row_of(const core::cdr& c) {
   return r;
 }
 
-// A store that keeps CDRs in a journal while its database is away gets a retry tick.
+// A sink that keeps CDRs back while its destination is away (MySQL's journal, a sensor's
+// outbox) gets a retry tick.
 bool retry_stores(writer_ptr self) {
   bool pending = false;
   for (auto& sink : self->state.sinks)
-    if (auto* m = dynamic_cast<store::mysql_store*>(sink.get()))
-      pending |= !m->retry();
+    pending |= !sink->retry();
   return pending;
 }
 
@@ -35,7 +34,7 @@ void schedule_retry(writer_ptr self) {
   if (st.retry_scheduled)
     return;
   for (auto& sink : st.sinks)
-    if (auto* m = dynamic_cast<store::mysql_store*>(sink.get()); m && !m->journal_empty()) {
+    if (sink->has_backlog()) {
       st.retry_scheduled = true;
       self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
       return;

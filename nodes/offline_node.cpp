@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "nodes/remoting.hpp"
 #include "nodes/run_report_printer.hpp"
 #include "nodes/spawn.hpp"
 
@@ -20,6 +21,8 @@ caf::actor_system_config make_config(const config::settings& s) {
   const size_t threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
   cfg.set("scheduler.max-threads", threads);
   cfg.set("logger.verbosity", caf::atom("quiet"));
+  if (uses_remoting(s))
+    configure_remoting(cfg, s);
   return cfg;
 }
 
