@@ -67,7 +67,7 @@ void try_complete(writer_ptr self) {
   write_ready(self);
   for (auto& sink : st.sinks)
     if (auto err = sink->flush(); !err.empty())
-      st.report.errors.push_back(sink->name() + ": " + err);
+      (sink->has_backlog() ? st.report.kept_back : st.report.errors).push_back(sink->name() + ": " + err);
   st.done_promise->deliver(st.report);
   st.done_promise.reset();
 }

@@ -26,7 +26,15 @@ std::string error_message(const caf::error& e) {
   const auto& ctx = e.context();
   if (ctx.size() == 1 && ctx.match_element<std::string>(0))
     return ctx.get_as<std::string>(0);
-  return caf::to_string(e);
+  const std::string text = caf::to_string(e);
+  if (text.find("disconnect_during_handshake") != std::string::npos)
+    return "the TLS handshake failed: both sides need tls_cert/tls_key/tls_ca signed by the same "
+           "CA (or neither side has them), and the other side must speak voxmon's TLS link";
+  if (text.find("cannot_connect_to_node") != std::string::npos)
+    return "cannot connect (is the central node running, and its port open?)";
+  if (text.find("request_timeout") != std::string::npos)
+    return "no answer within the request timeout";
+  return text;
 }
 
 }  // namespace
@@ -138,6 +146,7 @@ bool uplink_sink::connect() {
       continue;
     }
     ingest_ = joined->ingest;
+    reported_unreachable_ = false;
     status_.connected = true;
     status_.server = server.text();
     status_.last_error.clear();
@@ -146,6 +155,9 @@ bool uplink_sink::connect() {
               << o_.id_sensor << '\n';
     return true;
   }
+  if (!reported_unreachable_)
+    std::cerr << "voxmon: cannot join the central node: " << failures << " (retrying)\n";
+  reported_unreachable_ = true;
   disconnected(failures);
   return false;
 }

@@ -81,7 +81,7 @@ class uplink_sink final : public store::cdr_sink {
   std::chrono::milliseconds backoff_{0};
   std::minstd_rand jitter_{std::random_device{}()};
   uplink_status status_;
-  bool warned_untrusted_ = false;
+  bool reported_unreachable_ = false;  // one log line per outage, not one per retry
 };
 
 }  // namespace voxmon

@@ -12,7 +12,7 @@ namespace {
 constexpr std::string_view cluster_keys[] = {
     "packetbuffer_sender", "sensor_name", "server_bind", "server_bind_port",
     "server_destination", "server_destination_port", "server_flush_timeout", "server_outbox",
-    "server_password", "server_password_file", "tls_ca", "tls_cert", "tls_key"};
+    "server_password", "server_password_file", "server_upload_batch", "tls_ca", "tls_cert", "tls_key"};
 
 std::string quoted(std::string_view v) { return "'" + std::string(v) + "'"; }
 
@@ -49,6 +49,13 @@ std::optional<std::string> apply_cluster_setting(settings& s, std::string_view k
     if (!n)
       return "expected a number of seconds, got " + quoted(v);
     s.server_flush_timeout = *n;
+    return std::nullopt;
+  }
+  if (k == "server_upload_batch") {
+    auto n = number(v, 1, 100'000);
+    if (!n)
+      return "expected a number of CDRs 1..100000, got " + quoted(v);
+    s.server_upload_batch = *n;
     return std::nullopt;
   }
   if (k == "packetbuffer_sender") {

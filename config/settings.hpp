@@ -72,6 +72,7 @@ struct settings {
   std::string tls_cert, tls_key, tls_ca;  // PEM files; without them the link is anonymous TLS
   std::string server_outbox = "voxmon-cdr.outbox";  // CDRs not yet acknowledged by the server
   uint32_t server_flush_timeout = 120;  // seconds the end of a run waits for acknowledgements
+  uint32_t server_upload_batch = 500;   // CDRs per upload (each acknowledged once durable)
 };
 
 // A problem found in a config file or on the command line.

@@ -67,6 +67,7 @@ struct run_report {
   core::run_stats stats;
   std::vector<call_row> rows;      // the first table_rows calls
   std::vector<std::string> errors; // input and sink errors
+  std::vector<std::string> kept_back;  // sinks still holding CDRs for later (journal, outbox)
 };
 
 // call -> spool_writer: this call's packets of one batch to save (one message per call per batch,

@@ -69,6 +69,8 @@ int run_offline(const config::settings& s) {
   print_run_report(table_out, report, elapsed, s.table_rows);
   for (const auto& e : report.errors)
     std::cerr << "voxmon: " << e << '\n';
+  for (const auto& k : report.kept_back)
+    std::cerr << "voxmon: " << k << '\n';
   if (!spool.writers.empty())
     std::cerr << "voxmon: spool " << s.spooldir << ": " << saved.files << " files, " << saved.packets
               << " packets saved, " << saved.dropped << " dropped, " << saved.bytes
@@ -77,6 +79,8 @@ int run_offline(const config::settings& s) {
     return 1;  // nothing could be read at all
   if (report.stats.cdr_errors > 0)
     return 1;  // a store failed: say so in the exit code too
+  if (!report.kept_back.empty())
+    return 3;  // every CDR is safe, but some wait on disk for their destination
   return 0;
 }
 

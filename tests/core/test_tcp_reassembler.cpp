@@ -93,7 +93,7 @@ TEST_CASE("a connection that starts mid-stream is picked up at a message start",
   CHECK(w.out.size() == 2);
 }
 
-TEST_CASE("untracked connections are left alone; FIN flushes, RST and idle forget", "[tcp]") {
+TEST_CASE("untracked connections are left alone, FIN flushes, RST and idle forget", "[tcp]") {
   feeder f;
   CHECK_FALSE(f.seg(1, "GET / HTTP/1.1\r\n\r\n", 0, false));
   CHECK(f.r.streams() == 0);

@@ -97,7 +97,7 @@ TEST_CASE("ERSPAN types I, II and III", "[decoder][tunnel]") {
   CHECK(tunnels(d, tunnel_kind::gre) == 0);
 }
 
-TEST_CASE("VXLAN on 4789 and on a configured port; outer VLAN kept", "[decoder][tunnel]") {
+TEST_CASE("VXLAN on 4789 and on a configured port, outer VLAN kept", "[decoder][tunnel]") {
   bytes vx{0x08, 0, 0, 0, 0, 0, 0x2a, 0};
   append(vx, inner_eth());
   core::packet_decoder d;

@@ -180,7 +180,7 @@ TEST_CASE("mysql: every CDR field round-trips (JSON Lines = SELECT after unit co
   CHECK(scalar(*db, "SELECT COUNT(*) FROM cdr_next") == "20");
 }
 
-TEST_CASE("mysql: wrong password and unknown host name the server; CDRs go to the journal",
+TEST_CASE("mysql: wrong password and unknown host name the server, CDRs go to the journal",
           "[mysql]") {
   auto s = test::mysql_test_settings();
   if (!s)
@@ -214,7 +214,7 @@ TEST_CASE("mysql: wrong password and unknown host name the server; CDRs go to th
   CHECK(scalar(*db, "SELECT COUNT(*) FROM cdr") == "20");
 }
 
-TEST_CASE("mysql: server stopped in the middle, CDRs journaled, replayed exactly once; "
+TEST_CASE("mysql: server stopped in the middle, CDRs journaled, replayed exactly once, "
           "SIGKILL while it is down loses nothing", "[mysql]") {
   auto s = test::mysql_test_settings();
   if (!s)
