@@ -50,15 +50,17 @@ std::string describe(const auth_proof& p) {
   return "sensor " + std::to_string(p.id_sensor) + (p.name.empty() ? "" : " (" + p.name + ")");
 }
 
-void note_address(registry_ptr self, uint32_t id, const caf::actor& presence) {
+void note_address(registry_ptr self, const sensor_registry_config& cfg, uint32_t id,
+                  const caf::actor& presence) {
   if (!presence || presence.node() == self->node())
     return;
   auto& mm = self->home_system().middleman();
   self->request(mm.actor_handle(), std::chrono::seconds(5), caf::get_atom::value, presence.node())
     .then(
-      [=](const caf::node_id&, const std::string& host, uint16_t) {
+      [=](const caf::node_id&, const std::string& host, uint16_t port) {
+        std::string where = cfg.address_of ? cfg.address_of(port) : std::string();
         if (auto i = self->state.sensors.find(id); i != self->state.sensors.end())
-          i->second.info.address = host;
+          i->second.info.address = where.empty() ? host : where;
       },
       [](const caf::error&) {});
 }
@@ -123,7 +125,7 @@ sensor_registry(sensor_registry_actor::stateful_pointer<sensor_registry_state> s
       s.presence = caf::actor_cast<caf::actor_addr>(p.presence);
       if (p.presence)
         self->monitor(p.presence);
-      note_address(self, p.id_sensor, p.presence);
+      note_address(self, cfg, p.id_sensor, p.presence);
       self->send(ingest, accept_atom::value, p.id_sensor);
       std::cerr << "voxmon: " << describe(p) << " joined\n";
       r.accepted = true;

@@ -5,6 +5,7 @@
 // ingest, and listed by `status`. A wrong proof, a stale nonce or an id already connected is
 // refused with a reason and changes nothing but the log.
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -32,6 +33,9 @@ struct sensor_registry_state {
 
 struct sensor_registry_config {
   std::string password;
+  // Where a link really comes from, given the port CAF sees (links arrive through the TLS
+  // tunnel, so CAF only sees loopback); empty = take what CAF sees.
+  std::function<std::string(uint16_t)> address_of;
   std::chrono::seconds nonce_lifetime{30};
   size_t max_pending = 1024;  // bound on joins waiting for their proof
 };

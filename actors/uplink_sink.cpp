@@ -1,6 +1,6 @@
 #include "actors/uplink_sink.hpp"
 
-#include <caf/openssl/remote_actor.hpp>
+#include <caf/io/middleman.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -28,8 +28,7 @@ std::string error_message(const caf::error& e) {
     return ctx.get_as<std::string>(0);
   const std::string text = caf::to_string(e);
   if (text.find("disconnect_during_handshake") != std::string::npos)
-    return "the TLS handshake failed: both sides need tls_cert/tls_key/tls_ca signed by the same "
-           "CA (or neither side has them), and the other side must speak voxmon's TLS link";
+    return "the central node closed the link while joining (not a voxmon central node?)";
   if (text.find("cannot_connect_to_node") != std::string::npos)
     return "cannot connect (is the central node running, and its port open?)";
   if (text.find("request_timeout") != std::string::npos)
@@ -119,14 +118,23 @@ void uplink_sink::disconnected(const std::string& why) {
 bool uplink_sink::connect() {
   std::string failures;
   for (const auto& server : o_.servers) {
-    auto registry = caf::openssl::remote_actor<sensor_registry_actor>(sys_, server.host, server.port);
+    auto& door = tunnels_[server.text()];
+    std::string why;
+    if (!door)
+      door = core::tls_tunnel::dial(server.host, server.port, o_.tls, why);
+    if (!door) {
+      failures += (failures.empty() ? "" : "; ") + server.text() + ": " + why;
+      continue;
+    }
+    auto registry = sys_.middleman().remote_actor<sensor_registry_actor>("127.0.0.1", door->local_port());
     if (!registry) {
-      failures += (failures.empty() ? "" : "; ") + server.text() + ": " + error_message(registry.error());
+      const std::string tunnel_error = door->last_error();
+      failures += (failures.empty() ? "" : "; ") + server.text() + ": " +
+                  (tunnel_error.empty() ? error_message(registry.error()) : tunnel_error);
       continue;
     }
     sensor_hello hello{o_.id_sensor, o_.sensor_name, o_.version};
     std::optional<std::string> nonce;
-    std::string why;
     self_->request(*registry, o_.request_timeout, join_atom::value, hello)
       .receive([&](std::string& n) { nonce = std::move(n); },
                [&](caf::error& e) { why = error_message(e); });

@@ -2,20 +2,22 @@
 // uplink_sink: the CDR sink of a sensor that sends its CDRs to a central node. Every CDR is first
 // appended to a local outbox (a store::cdr_journal file, so nothing is lost if the sensor dies),
 // then uploaded in order; the server acknowledges a CDR once it is durable there, and only then
-// does it leave the outbox. The link (TLS through CAF's openssl module, a challenge-response on
-// server_password) is made on first use and again after any failure, with backoff and jitter,
+// does it leave the outbox. The link (CAF remote actors through core::tls_tunnel, a
+// challenge-response on server_password) is made on first use and again after any failure, with backoff and jitter,
 // trying the servers in order (failover). Runs inside the cdr_writer, which is then detached:
 // its calls block.
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "core/tls_tunnel.hpp"
 #include "messages/remote_messages.hpp"
 #include "store/cdr_journal.hpp"
 #include "store/cdr_sink.hpp"
@@ -34,6 +36,7 @@ struct uplink_options {
   uint32_t id_sensor = 0;
   std::string sensor_name;
   std::string version;
+  core::tls_files tls;
   std::string outbox_path = "voxmon-cdr.outbox";
   store::fsync_policy outbox_fsync = store::fsync_policy::batch;
   std::chrono::seconds flush_timeout{120};  // how long the end of a run waits for acknowledgements
@@ -77,6 +80,7 @@ class uplink_sink final : public store::cdr_sink {
   uint64_t next_seq_ = 0;        // sequence number of the first unacknowledged CDR
   uint64_t acked_offset_ = 0;    // outbox byte offset of that CDR
   std::optional<cdr_ingest_actor> ingest_;
+  std::map<std::string, std::unique_ptr<core::tls_tunnel>> tunnels_;  // by server, made on first use
   std::chrono::steady_clock::time_point next_attempt_{};
   std::chrono::milliseconds backoff_{0};
   std::minstd_rand jitter_{std::random_device{}()};

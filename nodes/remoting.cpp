@@ -1,7 +1,6 @@
 #include "nodes/remoting.hpp"
 
 #include <caf/io/middleman.hpp>
-#include <caf/openssl/manager.hpp>
 
 #include <chrono>
 
@@ -14,12 +13,12 @@ bool uses_remoting(const config::settings& s) {
   return config::is_server(s) || config::is_sensor(s);
 }
 
-void configure_remoting(caf::actor_system_config& cfg, const config::settings& s) {
+core::tls_files tls_files_of(const config::settings& s) {
+  return {s.tls_cert, s.tls_key, s.tls_ca};
+}
+
+void configure_remoting(caf::actor_system_config& cfg, const config::settings&) {
   cfg.load<caf::io::middleman>();
-  cfg.load<caf::openssl::manager>();
-  cfg.openssl_certificate = s.tls_cert;
-  cfg.openssl_key = s.tls_key;
-  cfg.openssl_cafile = s.tls_ca;
   // Without heartbeats a peer that froze (or a cut cable) is never noticed.
   cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds(2)});
   cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(10)});
@@ -27,10 +26,10 @@ void configure_remoting(caf::actor_system_config& cfg, const config::settings& s
 }
 
 std::string tls_warning(const config::settings& s) {
-  if (!s.tls_cert.empty() && !s.tls_ca.empty())
+  if (tls_files_of(s).complete())
     return {};
-  return "no tls_cert/tls_ca configured: the link to the other node is encrypted, but the "
-         "server is not authenticated (anonymous key exchange); the server_password "
+  return "no tls_cert/tls_key/tls_ca configured: the link to the other node is encrypted, but "
+         "the server is not authenticated (a throwaway key, not checked); the server_password "
          "challenge still applies";
 }
 

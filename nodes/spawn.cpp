@@ -100,6 +100,7 @@ caf::expected<sink_list> open_cdr_sinks(caf::actor_system& sys, const config::se
     o.outbox_fsync = store::parse_fsync_policy(s.cdr_journal_fsync);
     o.flush_timeout = std::chrono::seconds(s.server_flush_timeout);
     o.upload_batch = s.server_upload_batch;
+    o.tls = tls_files_of(s);
     auto sink = uplink_sink::open(sys, std::move(o), error);
     if (!sink)
       return make_failure(error);

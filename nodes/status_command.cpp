@@ -2,7 +2,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-#include <caf/openssl/remote_actor.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
 #include <cstdio>
@@ -91,10 +91,16 @@ int run(int argc, const char* const* argv, int at) {
   configure_remoting(cfg, s);
   caf::actor_system sys{cfg};
   const auto& target = where->front();
-  auto registry = caf::openssl::remote_actor<sensor_registry_actor>(sys, target.host, target.port);
+  auto door = core::tls_tunnel::dial(target.host, target.port, tls_files_of(s), reason);
+  if (!door) {
+    std::cerr << "voxmon: status: " << reason << '\n';
+    return 2;
+  }
+  auto registry = sys.middleman().remote_actor<sensor_registry_actor>("127.0.0.1", door->local_port());
   if (!registry) {
+    const std::string why = door->last_error();
     std::cerr << "voxmon: status: cannot reach " << target.host << ':' << target.port << ": "
-              << error_text(registry.error()) << '\n';
+              << (why.empty() ? error_text(registry.error()) : why) << '\n';
     return 1;
   }
   int code = 1;
