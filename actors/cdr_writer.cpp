@@ -4,6 +4,7 @@
 
 #include "store/mysql_store.hpp"
 
+
 namespace voxmon {
 
 namespace {
@@ -21,12 +22,12 @@ call_row row_of(const core::cdr& c) {
   return r;
 }
 
-// A store that keeps CDRs in a journal while its database is away gets a retry tick.
+// A sink that keeps CDRs back while its destination is away (MySQL's journal, a sensor's
+// outbox) gets a retry tick.
 bool retry_stores(writer_ptr self) {
   bool pending = false;
   for (auto& sink : self->state.sinks)
-    if (auto* m = dynamic_cast<store::mysql_store*>(sink.get()))
-      pending |= !m->retry();
+    pending |= !sink->retry();
   return pending;
 }
 
@@ -35,7 +36,7 @@ void schedule_retry(writer_ptr self) {
   if (st.retry_scheduled)
     return;
   for (auto& sink : st.sinks)
-    if (auto* m = dynamic_cast<store::mysql_store*>(sink.get()); m && !m->journal_empty()) {
+    if (sink->has_backlog()) {
       st.retry_scheduled = true;
       self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
       return;
@@ -73,7 +74,7 @@ void try_complete(writer_ptr self) {
   write_ready(self);
   for (auto& sink : st.sinks) {
     if (auto err = sink->flush(); !err.empty())
-      st.report.errors.push_back(sink->name() + ": " + err);
+      (sink->has_backlog() ? st.report.kept_back : st.report.errors).push_back(sink->name() + ": " + err);
     if (auto* m = dynamic_cast<store::mysql_store*>(sink.get()); m && !m->journal_empty()) {
       st.report.cdrs_in_journal += m->journal_pending();
       st.report.journal_path = m->journal_path();

@@ -61,6 +61,18 @@ struct settings {
   uint32_t maxpooldays = 0;             // days; 0 = no limit
   std::string pcap_compress = "no";     // no | gzip
   uint32_t spool_writers = 0;           // spool_writer pool size; 0 = automatic
+  // central node and remote sensors (docs/CONFIG.md, config/cluster_settings.cpp)
+  std::string server_bind;              // server role: listen on this address ("" = not a server)
+  uint32_t server_bind_port = 60024;
+  std::string server_password;          // shared secret of the sensors' challenge-response
+  std::string server_password_file;     // voxmon key: first line of this file is the password
+  std::string server_destination;       // sensor role: central node(s), "host[:port],..." (failover)
+  uint32_t server_destination_port = 60024;
+  std::string sensor_name;              // how the central node lists this sensor ("" = host name)
+  std::string tls_cert, tls_key, tls_ca;  // PEM files; without them the link is anonymous TLS
+  std::string server_outbox = "voxmon-cdr.outbox";  // CDRs not yet acknowledged by the server
+  uint32_t server_flush_timeout = 120;  // seconds the end of a run waits for acknowledgements
+  uint32_t server_upload_batch = 500;   // CDRs per upload (each acknowledged once durable)
 };
 
 // A problem found in a config file or on the command line.

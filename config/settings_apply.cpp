@@ -6,6 +6,7 @@
 #include <charconv>
 #include <string_view>
 
+#include "config/cluster_settings.hpp"
 #include "config/settings.hpp"
 #include "config/spool_settings.hpp"
 #include "config/store_settings.hpp"
@@ -26,10 +27,9 @@ constexpr std::string_view ignored_keys[] = {
     "mirror_bind_ip", "mirror_bind_port", "mirror_destination_ip",
     "mirror_destination_port", "mos_g729", "mos_lqo", "mysqlcompress", "mysqlloadconfig", "mysqlsocket", "natalias",
     "nocdr", "onewaytimeout", "openfile_max", "packetbuffer_compress", "packetbuffer_enable",
-    "packetbuffer_sender", "pcapcommand", "pidfile", "promisc", "query_cache",
+    "pcapcommand", "pidfile", "promisc", "query_cache",
     "ringbuffer", "rtpthreads", "saveaudio", "savegraph",
-    "saveudptl", "server_bind", "server_bind_port", "server_destination",
-    "server_destination_port", "server_password", "sip-register", "sipoverlap", "skinny",
+    "saveudptl", "sip-register", "sipoverlap", "skinny",
     "snaplen", "sqldriver", "ssl", "t2_boost", "tar", "threading_expanded",
     "timezone", "udpfrag", "utc", "vlan_siprtpsame", "vmbuffer",
 };
@@ -120,7 +120,7 @@ constexpr std::string_view other_supported[] = {
 
 key_kind classify_key(const std::string& key) {
   const std::string k = lower_copy(key);
-  if (is_store_key(k) || is_spool_key(k))
+  if (is_store_key(k) || is_spool_key(k) || is_cluster_key(k))
     return key_kind::supported;
   for (const auto& t : timeout_keys)
     if (k == t.name)
@@ -168,6 +168,8 @@ std::optional<std::string> apply_setting(settings& s, const std::string& key,
   if (auto r = apply_store_setting(s, k, v, known_key); known_key)
     return r;
   if (auto r = apply_spool_setting(s, k, v, known_key); known_key)
+    return r;
+  if (auto r = apply_cluster_setting(s, k, v, known_key); known_key)
     return r;
   known_key = true;
   if (k == "cdr_jsonl") {

@@ -67,7 +67,8 @@ struct run_report {
   core::run_stats stats;
   std::vector<call_row> rows;      // the first table_rows calls
   std::vector<std::string> errors; // input and sink errors
-  uint64_t cdrs_in_journal = 0;    // CDRs left in the MySQL journal (server unreachable)
+  std::vector<std::string> kept_back;  // sinks still holding CDRs for later (journal, outbox)
+  uint64_t cdrs_in_journal = 0;    // of which CDRs left in the MySQL journal (server unreachable)
   std::string journal_path;        // where they are
 };
 

@@ -4,7 +4,9 @@
 
 #include <iostream>
 
+#include "config/cluster_settings.hpp"
 #include "nodes/pcap_command.hpp"
+#include "nodes/status_command.hpp"
 #include "nodes/spawn.hpp"
 
 namespace voxmon::nodes {
@@ -86,6 +88,11 @@ cli_outcome parse_command_line(int argc, const char* const* argv) {
     out.exit_code = *code;
     return out;
   }
+  if (auto code = run_status_subcommand(argc, argv)) {  // voxmon status --server HOST:PORT
+    out.what = cli_outcome::action::exit;
+    out.exit_code = *code;
+    return out;
+  }
   po::options_description desc("Options");
   desc.add_options()
     ("help,h", "print this help and exit")
@@ -143,7 +150,7 @@ cli_outcome parse_command_line(int argc, const char* const* argv) {
     out.settings.read_file = vm["read"].as<std::string>();
   if (vm.count("update-schema"))
     return update_schema(out);
-  if (out.settings.read_file.empty()) {
+  if (out.settings.read_file.empty() && !config::is_server(out.settings)) {
     print_usage(std::cerr, desc);
     return fail("nothing to do: give a capture file with -r FILE (live capture comes later)");
   }

@@ -1,10 +1,14 @@
 // voxmon: passive VoIP monitor. One binary; the role comes from the configuration.
 #include "nodes/cli.hpp"
+#include "config/cluster_settings.hpp"
 #include "nodes/offline_node.hpp"
+#include "nodes/server_node.hpp"
 
 int main(int argc, char** argv) {
   auto cli = voxmon::nodes::parse_command_line(argc, argv);
   if (cli.what == voxmon::nodes::cli_outcome::action::exit)
     return cli.exit_code;
+  if (voxmon::config::is_server(cli.settings) && cli.settings.read_file.empty())
+    return voxmon::nodes::run_server(cli.settings);
   return voxmon::nodes::run_offline(cli.settings);
 }

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "nodes/remoting.hpp"
 #include "nodes/run_report_printer.hpp"
 #include "nodes/spawn.hpp"
 
@@ -20,6 +21,8 @@ caf::actor_system_config make_config(const config::settings& s) {
   const size_t threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
   cfg.set("scheduler.max-threads", threads);
   cfg.set("logger.verbosity", caf::atom("quiet"));
+  if (uses_remoting(s))
+    configure_remoting(cfg, s);
   return cfg;
 }
 
@@ -66,6 +69,8 @@ int run_offline(const config::settings& s) {
   print_run_report(table_out, report, elapsed, s.table_rows);
   for (const auto& e : report.errors)
     std::cerr << "voxmon: " << e << '\n';
+  for (const auto& k : report.kept_back)
+    std::cerr << "voxmon: " << k << '\n';
   if (!spool.writers.empty())
     std::cerr << "voxmon: spool " << s.spooldir << ": " << saved.files << " files, " << saved.packets
               << " packets saved, " << saved.dropped << " dropped, " << saved.bytes
@@ -74,13 +79,13 @@ int run_offline(const config::settings& s) {
     return 1;  // nothing could be read at all
   if (report.stats.cdr_errors > 0)
     return 1;  // a store failed: say so in the exit code too
-  if (report.cdrs_in_journal > 0) {
+  if (report.cdrs_in_journal > 0)
     // Nothing is lost, but not everything is in the database yet.
     std::cerr << "voxmon: " << report.cdrs_in_journal << " CDRs remain in the journal '"
               << report.journal_path << "': the database was unreachable; they are written at "
               << "the next start or by voxmon --update-schema (exit code 3)\n";
-    return 3;
-  }
+  if (!report.kept_back.empty() || report.cdrs_in_journal > 0)
+    return 3;  // every CDR is safe, but some wait on disk for their destination
   return 0;
 }
 

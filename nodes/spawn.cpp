@@ -3,12 +3,17 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/sec.hpp>
 
+#include <unistd.h>
+
 #include <iostream>
 
 #include "actors/call_router.hpp"
 #include "actors/capture.hpp"
 #include "actors/cdr_writer.hpp"
 #include "actors/spool_writer.hpp"
+#include "actors/uplink_sink.hpp"
+#include "config/cluster_settings.hpp"
+#include "nodes/remoting.hpp"
 #include "config/spool_settings.hpp"
 #include "store/jsonl_sink.hpp"
 #include "store/mysql_store.hpp"
@@ -51,7 +56,7 @@ std::string error_text(const caf::error& e) {
   return caf::to_string(e);
 }
 
-caf::expected<cdr_writer_actor> spawn_cdr_writer(caf::actor_system& sys, const config::settings& s) {
+caf::expected<sink_list> open_cdr_sinks(caf::actor_system& sys, const config::settings& s) {
   sink_list sinks;
   std::string error;
   if (!s.cdr_jsonl.empty()) {
@@ -77,11 +82,53 @@ caf::expected<cdr_writer_actor> spawn_cdr_writer(caf::actor_system& sys, const c
   } else if (s.db != "none") {
     return make_failure("unsupported --db '" + s.db + "' (use sqlite:PATH, mysql://... or none)");
   }
-  // A database call can block for seconds (a server going away): the MySQL writer gets its
-  // own thread so that it never holds a scheduler worker the analysis needs.
-  if (mysql)
-    return sys.spawn<caf::detached>(cdr_writer, std::move(sinks), s.table_rows);
-  return sys.spawn(cdr_writer, std::move(sinks), s.table_rows);
+  if (config::is_sensor(s)) {
+    uplink_options o;
+    auto servers = config::parse_destinations(s, error);
+    if (!servers)
+      return make_failure(error);
+    for (auto& d : *servers)
+      o.servers.push_back({d.host, d.port});
+    auto password = config::server_password(s, error);
+    if (!password)
+      return make_failure(error);
+    o.password = *password;
+    o.id_sensor = s.id_sensor;
+    o.sensor_name = sensor_name(s);
+    o.version = VOXMON_VERSION;
+    o.outbox_path = s.server_outbox;
+    o.outbox_fsync = store::parse_fsync_policy(s.cdr_journal_fsync);
+    o.flush_timeout = std::chrono::seconds(s.server_flush_timeout);
+    o.upload_batch = s.server_upload_batch;
+    o.tls = tls_files_of(s);
+    auto sink = uplink_sink::open(sys, std::move(o), error);
+    if (!sink)
+      return make_failure(error);
+    if (auto w = tls_warning(s); !w.empty())
+      std::cerr << "voxmon: warning: " << w << '\n';
+    sinks.push_back(std::move(sink));
+  }
+  return sinks;
+}
+
+caf::expected<cdr_writer_actor> spawn_cdr_writer(caf::actor_system& sys, const config::settings& s) {
+  auto sinks = open_cdr_sinks(sys, s);
+  if (!sinks)
+    return sinks.error();
+  // A database or a central node can block a write for seconds (a server going away): such a
+  // writer gets its own thread so that it never holds a scheduler worker the analysis needs.
+  if (config::uses_mysql(s) || config::is_sensor(s))
+    return sys.spawn<caf::detached>(cdr_writer, std::move(*sinks), s.table_rows);
+  return sys.spawn(cdr_writer, std::move(*sinks), s.table_rows);
+}
+
+std::string sensor_name(const config::settings& s) {
+  if (!s.sensor_name.empty())
+    return s.sensor_name;
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0 && host[0])
+    return host;
+  return "sensor-" + std::to_string(s.id_sensor);
 }
 
 caf::expected<call_router_actor> spawn_call_router(caf::actor_system& sys, const config::settings& s,

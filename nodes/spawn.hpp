@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/settings.hpp"
+#include "actors/cdr_writer.hpp"
 #include "messages/actors.hpp"
 #include "store/mysql_store.hpp"
 
@@ -25,6 +26,12 @@ std::unique_ptr<store::mysql_store> open_mysql_store(const config::settings& s, 
 
 // The text of an error made by the spawn functions.
 std::string error_text(const caf::error& e);
+
+// The CDR sinks the settings ask for: JSON Lines, SQLite or MySQL, and the central node when
+// this is a sensor (server_destination).
+caf::expected<sink_list> open_cdr_sinks(caf::actor_system& sys, const config::settings& s);
+// sensor_name, or the host name.
+std::string sensor_name(const config::settings& s);
 
 caf::expected<cdr_writer_actor> spawn_cdr_writer(caf::actor_system& sys, const config::settings& s);
 // The spool_writer pool (per-call pcap files) when savesip/savertp/savertcp ask for it; an

@@ -15,6 +15,10 @@ class cdr_sink {
   virtual std::string write(std::span<const core::cdr> batch) = 0;
   virtual std::string flush() = 0;
   virtual std::string name() const = 0;
+  // A sink that keeps CDRs back while its destination is away (a database, a central node)
+  // retries when the writer ticks: true once nothing waits any more.
+  virtual bool retry() { return true; }
+  virtual bool has_backlog() const { return false; }
 };
 
 }  // namespace voxmon::store

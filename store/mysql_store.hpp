@@ -47,7 +47,8 @@ class mysql_store final : public cdr_sink {
   std::string flush() override;
   std::string name() const override { return o_.params.where(); }
   // Reconnects and replays when the backoff allows. True when the journal is empty.
-  bool retry();
+  bool retry() override;
+  bool has_backlog() const override { return !journal_->empty(); }
   const mysql_store_status& status() const { return status_; }
   bool journal_empty() const { return journal_->empty(); }
   // CDRs in the journal not yet in the database.

@@ -1,0 +1,114 @@
+#pragma once
+// The messages that cross node boundaries (sensor <-> central node), each with its inspect()
+// so CAF can serialize it, and the typed interfaces of the central node's published actors.
+// CDRs travel as their journal encoding (store::encode_cdr): one way to turn a CDR into bytes.
+#include <caf/actor.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "messages/atoms.hpp"
+
+namespace voxmon {
+
+using join_atom = caf::atom_constant<caf::atom("join")>;      // sensor -> registry: hello
+using auth_atom = caf::atom_constant<caf::atom("auth")>;      // sensor -> registry: proof
+using upload_atom = caf::atom_constant<caf::atom("upload")>;  // sensor -> ingest: CDRs
+using accept_atom = caf::atom_constant<caf::atom("accept")>;  // registry -> ingest: sensor joined
+using heard_atom = caf::atom_constant<caf::atom("heard")>;    // ingest -> registry: CDRs stored
+
+// sensor -> registry: who is joining.
+struct sensor_hello {
+  uint32_t id_sensor = 0;
+  std::string name;
+  std::string version;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sensor_hello& x) {
+  return f(caf::meta::type_name("sensor_hello"), x.id_sensor, x.name, x.version);
+}
+
+// sensor -> registry: the answer to the nonce (core/sensor_auth), and an actor of the sensor
+// that lives as long as its link, so the server notices when the sensor goes away.
+struct auth_proof {
+  uint32_t id_sensor = 0;
+  std::string name;
+  std::string nonce;
+  std::string proof;
+  caf::actor presence;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, auth_proof& x) {
+  return f(caf::meta::type_name("auth_proof"), x.id_sensor, x.name, x.nonce, x.proof, x.presence);
+}
+
+// sensor -> ingest: CDRs number first_seq, first_seq + 1, ... of this sensor, each encoded by
+// store::encode_cdr. The reply is the sequence number the server expects next (every CDR
+// before it is durable on the server: in its database or its journal).
+// `epoch` names the sensor's outbox: a new outbox starts numbering at 0 again under a new epoch,
+// so the server never mistakes its CDRs for ones it already has.
+struct cdr_upload {
+  uint32_t id_sensor = 0;
+  std::string epoch;
+  uint64_t first_seq = 0;
+  std::vector<std::string> records;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cdr_upload& x) {
+  return f(caf::meta::type_name("cdr_upload"), x.id_sensor, x.epoch, x.first_seq, x.records);
+}
+
+// Stores CDRs uploaded by joined sensors.
+using cdr_ingest_actor = caf::typed_actor<
+  caf::replies_to<upload_atom, cdr_upload>::with<uint64_t>,
+  caf::reacts_to<accept_atom, uint32_t>>;
+
+// registry -> sensor: the outcome of a join.
+struct join_result {
+  bool accepted = false;
+  std::string reason;        // why not, in words a user can act on
+  cdr_ingest_actor ingest;   // where to upload CDRs when accepted
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, join_result& x) {
+  return f(caf::meta::type_name("join_result"), x.accepted, x.reason, x.ingest);
+}
+
+// One row of `voxmon status --server`: what the central node knows of a sensor.
+struct sensor_info {
+  uint32_t id_sensor = 0;
+  std::string name;
+  std::string address;        // host the link comes from
+  std::string version;
+  int64_t joined_ms = 0;      // Unix time in milliseconds
+  int64_t last_heard_ms = 0;
+  uint64_t cdrs = 0;          // CDRs stored for this sensor since the server started
+  double cdr_rate = 0;        // CDRs per second over the last minute
+  bool up = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sensor_info& x) {
+  return f(caf::meta::type_name("sensor_info"), x.id_sensor, x.name, x.address, x.version,
+           x.joined_ms, x.last_heard_ms, x.cdrs, x.cdr_rate, x.up);
+}
+
+// The central node's front door. A status request carries a proof too (id 0, name "status").
+using sensor_registry_actor = caf::typed_actor<
+  caf::replies_to<join_atom, sensor_hello>::with<std::string>,  // -> nonce
+  caf::replies_to<auth_atom, auth_proof>::with<join_result>,
+  caf::replies_to<status_atom, auth_proof>::with<std::vector<sensor_info>>,
+  caf::reacts_to<heard_atom, uint32_t, uint64_t>>;              // sensor, CDRs stored
+
+// Registers every type above with an actor system config (both ends must).
+void add_remote_message_types(caf::actor_system_config& cfg);
+
+}  // namespace voxmon

@@ -1,0 +1,36 @@
+#include "nodes/remoting.hpp"
+
+#include <caf/io/middleman.hpp>
+
+#include <chrono>
+
+#include "config/cluster_settings.hpp"
+#include "messages/remote_messages.hpp"
+
+namespace voxmon::nodes {
+
+bool uses_remoting(const config::settings& s) {
+  return config::is_server(s) || config::is_sensor(s);
+}
+
+core::tls_files tls_files_of(const config::settings& s) {
+  return {s.tls_cert, s.tls_key, s.tls_ca};
+}
+
+void configure_remoting(caf::actor_system_config& cfg, const config::settings&) {
+  cfg.load<caf::io::middleman>();
+  // Without heartbeats a peer that froze (or a cut cable) is never noticed.
+  cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds(2)});
+  cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(10)});
+  add_remote_message_types(cfg);
+}
+
+std::string tls_warning(const config::settings& s) {
+  if (tls_files_of(s).complete())
+    return {};
+  return "no tls_cert/tls_key/tls_ca configured: the link to the other node is encrypted, but "
+         "the server is not authenticated (a throwaway key, not checked); the server_password "
+         "challenge still applies";
+}
+
+}  // namespace voxmon::nodes

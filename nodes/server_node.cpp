@@ -1,0 +1,93 @@
+#include "nodes/server_node.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/send.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "actors/cdr_ingest.hpp"
+#include "actors/sensor_registry.hpp"
+#include "config/cluster_settings.hpp"
+#include "core/tls_tunnel.hpp"
+#include "nodes/remoting.hpp"
+#include "nodes/spawn.hpp"
+
+namespace voxmon::nodes {
+
+int run_server(const config::settings& s) {
+  std::string reason;
+  auto password = config::server_password(s, reason);
+  if (!password) {
+    std::cerr << "voxmon: " << reason << '\n';
+    return 2;
+  }
+  if (password->empty()) {
+    std::cerr << "voxmon: the server role needs server_password (or server_password_file): "
+                 "sensors prove they know it when they join\n";
+    return 2;
+  }
+  // SIGTERM and SIGINT are taken by sigwait below: block them before any thread starts.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  caf::actor_system_config cfg;
+  const size_t threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", threads);
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  configure_remoting(cfg, s);
+  caf::actor_system sys{cfg};
+
+  auto sinks = open_cdr_sinks(sys, s);
+  if (!sinks) {
+    std::cerr << "voxmon: " << error_text(sinks.error()) << '\n';
+    return 1;
+  }
+  auto ingest = sys.spawn<caf::detached>(cdr_ingest, std::move(*sinks));
+  // The tunnel is made after the registry is published; the registry asks it for addresses.
+  auto door_for_lookup = std::make_shared<std::atomic<core::tls_tunnel*>>(nullptr);
+  sensor_registry_config rc;
+  rc.password = *password;
+  rc.address_of = [door_for_lookup](uint16_t port) {
+    core::tls_tunnel* door = door_for_lookup->load();
+    return door ? door->peer_of(port) : std::string();
+  };
+  auto registry = sys.spawn(sensor_registry, rc, ingest);
+  // The registry is published on loopback only; the TLS tunnel is the door to the network.
+  auto inner = sys.middleman().publish(registry, 0, "127.0.0.1", /*reuse_addr=*/true);
+  std::string error;
+  std::unique_ptr<core::tls_tunnel> door;
+  if (inner)
+    door = core::tls_tunnel::serve(s.server_bind, static_cast<uint16_t>(s.server_bind_port), *inner,
+                                   tls_files_of(s), [](const std::string& why) {
+                                     std::cerr << "voxmon: " << why << '\n';
+                                   }, error);
+  if (!door) {
+    std::cerr << "voxmon: cannot listen on " << s.server_bind << ':' << s.server_bind_port << ": "
+              << (inner ? error : error_text(inner.error())) << '\n';
+    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(ingest, caf::exit_reason::user_shutdown);
+    return 2;
+  }
+  door_for_lookup->store(door.get());
+  if (auto w = tls_warning(s); !w.empty())
+    std::cerr << "voxmon: warning: " << w << '\n';
+  std::cerr << "voxmon: central node listening on " << s.server_bind << ':' << door->local_port() << '\n';
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  std::cerr << "voxmon: " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ": stopping\n";
+  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(ingest, caf::exit_reason::user_shutdown);
+  sys.await_all_actors_done();  // the registry asks the tunnel for addresses until it is gone
+  return 0;
+}
+
+}  // namespace voxmon::nodes
