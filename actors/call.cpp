@@ -33,8 +33,10 @@ call_actor::behavior_type call(call_actor::stateful_pointer<call_state> self, st
       if (!saved.sip.empty() || !saved.rtp.empty()) {
         saved.batch = m.batch;
         saved.call_uid = self->id();
-        saved.fbasename = core::make_fbasename(c.call_id());
-        saved.calldate = self->state.first_ts;
+        if (!self->state.spooled) {  // the writer keeps the names from the first message
+          saved.fbasename = core::make_fbasename(c.call_id());
+          saved.calldate = self->state.first_ts;
+        }
         self->send(spool.writer, spool_atom::value, std::move(saved));
         self->state.spooled = true;
       }

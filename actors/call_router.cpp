@@ -13,7 +13,7 @@ void execute(call_router_actor::stateful_pointer<call_router_state> self,
              const core::batch_ptr& batch) {
   auto& st = self->state;
   for (auto& created : st.plan.created) {
-    spool_link spool = cfg.spool;
+    spool_link spool = st.spool;
     if (!cfg.spool_pool.empty())
       spool.writer = spool_pick(cfg.spool_pool, core::make_fbasename(created.call_id));
     st.calls.emplace(created.call_key,
@@ -37,11 +37,39 @@ call_router_actor::behavior_type
 call_router(call_router_actor::stateful_pointer<call_router_state> self, router_config cfg,
             cdr_writer_actor writer) {
   self->state.directory = core::call_directory{cfg.timeouts};
+  self->state.spool = cfg.spool;
   return {
     [=](batch_atom, const batch_msg& m) {
       auto& st = self->state;
       st.directory.route(*m.batch, st.plan, st.stats);
+      st.routed_packets += m.batch->frames.size();
+      for (const auto& f : m.batch->frames)
+        st.routed_bytes += f.wirelen;
       execute(self, cfg, writer, m.batch);
+    },
+    [=](tick_atom, core::timestamp_ns now) {
+      // The wire is idle: packet time moves on, so calls time out without traffic.
+      auto& st = self->state;
+      st.directory.advance(now, st.plan);
+      execute(self, cfg, writer, nullptr);
+    },
+    [=](reload_atom, const router_reload& r) {
+      auto& st = self->state;
+      st.directory.set_timeouts(r.timeouts);
+      if (!cfg.spool_pool.empty()) {
+        st.spool.sip = r.savesip;
+        st.spool.rtp = r.savertp;
+        st.spool.rtcp = r.savertcp;
+      }
+    },
+    [=](status_atom) {
+      const auto& st = self->state;
+      router_status s;
+      s.calls_open = st.directory.open_calls();
+      s.calls_closed = st.directory.closed_calls();
+      s.packets = st.routed_packets;
+      s.bytes = st.routed_bytes;
+      return s;
     },
     [=](caploss_atom, const capture_loss& m) {
       // The capture lost packets: every call open now is flagged (which calls the lost packets
@@ -53,12 +81,19 @@ call_router(call_router_actor::stateful_pointer<call_router_state> self, router_
     },
     [=](eof_atom, const input_end& end) {
       auto& st = self->state;
-      st.directory.close_all(st.plan);
+      st.source_stats += end.stats;  // the capture's counters (frames, decoding, transports)
+      if (!end.error.empty())
+        st.source_error += (st.source_error.empty() ? "" : "; ") + end.error;
+      st.sighup = st.sighup || end.sighup;
+      if (++st.sources_ended < cfg.sources)
+        return;  // other sources still feed this router
+      st.directory.close_all(st.plan, st.sighup ? core::close_reason::sighup
+                                                : core::close_reason::end_of_input);
       execute(self, cfg, writer, nullptr);
       core::run_stats stats = st.stats;
-      stats += end.stats;  // the capture's counters (frames, decoding, transports)
+      stats += st.source_stats;
       self->send(writer, done_atom::value,
-                 source_done{cfg.source, st.directory.closed_calls(), stats, end.error});
+                 source_done{cfg.source, st.directory.closed_calls(), stats, st.source_error});
       self->quit();
     },
   };

@@ -18,6 +18,12 @@ struct call_router_state {
   core::routing_plan plan;
   std::unordered_map<uint64_t, call_actor> calls;
   core::run_stats stats;
+  spool_link spool;               // what to save (SIGHUP may change it)
+  uint32_t sources_ended = 0;     // eofs received
+  bool sighup = false;            // a source ended because the daemon stops
+  core::run_stats source_stats;   // the sources' counters, summed
+  std::string source_error;
+  uint64_t routed_packets = 0, routed_bytes = 0;
   static inline const char* name = "call_router";
 };
 
@@ -27,6 +33,7 @@ struct router_config {
   core::call_timeouts timeouts;
   std::vector<spool_writer_actor> spool_pool;  // empty = no per-call pcap files
   spool_link spool;                            // what to save (its writer is picked per call)
+  uint32_t sources = 1;                        // eofs to wait for before closing every call
 };
 
 call_router_actor::behavior_type

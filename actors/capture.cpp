@@ -93,7 +93,8 @@ file_capture(capture_actor::stateful_pointer<capture_state> self,
              call_router_actor router) {
   auto& st = self->state;
   st.builder = std::make_unique<core::batch_builder>(reader->link_type(), cfg.id_sensor,
-                                                     cfg.sip_ports, cfg.batch_packets);
+                                                     cfg.sip_ports, cfg.batch_packets,
+                                                     cfg.limits, cfg.tcp);
   st.reader = std::move(reader);
   st.show_progress = cfg.progress && ::isatty(STDERR_FILENO);
   st.started = st.last_progress = clock_type::now();

@@ -31,6 +31,8 @@ struct capture_config {
   uint32_t batch_packets = 4096;
   uint32_t max_in_flight = 8;
   bool progress = false;    // draw a progress bar on stderr (only when it is a terminal)
+  core::decoder_limits limits;  // tunnel ports, L2TPv3 cookie (config::decoder_limits_from)
+  core::tcp_limits tcp;         // SIP over TCP bounds (config::tcp_limits_from)
 };
 
 capture_actor::behavior_type

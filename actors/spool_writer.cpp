@@ -23,7 +23,7 @@ void log_error(self_ptr self, const std::string& text) {
   ++st.logged_errors;
 }
 
-// Closes one file; its bytes go to the index. false when its last writes failed.
+// Closes one file; its bytes go to the index, its counts to the report.
 void close_file(self_ptr self, const std::string& path, const spool_writer_config& cfg) {
   auto& st = self->state;
   auto it = st.files.find(path);
@@ -31,14 +31,13 @@ void close_file(self_ptr self, const std::string& path, const spool_writer_confi
     return;
   auto& f = it->second;
   st.buffered -= std::min(st.buffered, f.file->pending());
-  const size_t lost = f.file->pending();
   std::string error;
   if (!f.file->close(error)) {
     log_error(self, error);
     st.dead.insert(path);
-    if (lost > 0)
-      ++st.report.dropped;  // the records of the last buffer: at least one packet
   }
+  st.report.packets += f.file->records_written();
+  st.report.dropped += f.file->records_lost();  // queued when a write failed
   st.report.bytes += f.file->disk_growth();
   cfg.index->add_bytes(f.minute, f.file->disk_growth());
   cfg.index->file_closed(f.minute);
@@ -57,18 +56,18 @@ void flush_all(self_ptr self) {
   st.buffered = 0;
 }
 
-spool_open_file* get_file(self_ptr self, const spool_writer_config& cfg, const spool_packets& m,
+// The open file of `call`'s `kind`, opening it (and learning its path) on first use; nullptr
+// when it cannot be opened or failed before.
+spool_open_file* get_file(self_ptr self, const spool_writer_config& cfg, spool_call& call,
                           core::spool_kind kind, int link_type) {
   auto& st = self->state;
-  const std::string path =
-    core::spool_file_path(cfg.spooldir, m.calldate, m.fbasename, kind,
-                          core::pcap_extension(cfg.compression)).string();
-  if (st.dead.count(path))
+  std::string& path = call.paths[static_cast<size_t>(kind)];
+  const auto k = static_cast<size_t>(kind);
+  if (path.empty())  // once per call and kind: no path is built per message
+    path = core::spool_file_path(cfg.spooldir, call.calldate, call.fbasename, kind,
+                                 core::pcap_extension(cfg.compression)).string();
+  if (!st.dead.empty() && st.dead.count(path))
     return nullptr;
-  auto& paths = st.call_files[m.call_uid];
-  const bool new_user = std::find(paths.begin(), paths.end(), path) == paths.end();
-  if (new_user)
-    paths.push_back(path);
   auto it = st.files.find(path);
   if (it == st.files.end()) {
     if (st.files.size() >= cfg.max_open_files) {  // close the least recently used file
@@ -85,35 +84,45 @@ spool_open_file* get_file(self_ptr self, const spool_writer_config& cfg, const s
       st.dead.insert(path);
       return nullptr;
     }
+    file->write_delay_us = cfg.write_delay_us;
     spool_open_file of;
     of.file = std::move(file);
-    of.minute = core::spool_minute(m.calldate);
+    of.minute = core::spool_minute(call.calldate);
     cfg.index->file_opened(of.minute);
     ++st.report.files;
     it = st.files.emplace(path, std::move(of)).first;
-    it->second.users = 0;
-  }
-  if (new_user)
+    // New, or reopened after the open-file limit. Fbasenames are unique per Call-ID and the
+    // router holds one call per Call-ID, so one call writes a file at a time.
+    it->second.users = 1;
+    call.users_of[k] = 1;
+  } else if (!call.users_of[k]) {
     ++it->second.users;
+    call.users_of[k] = 1;
+  }
   it->second.last_use = ++st.use_clock;
   return &it->second;
 }
 
 void write_packets(self_ptr self, const spool_writer_config& cfg, const spool_packets& m,
-                   const std::vector<uint32_t>& indices, core::spool_kind kind) {
+                   spool_call& call, const std::vector<uint32_t>& indices, core::spool_kind kind) {
   if (indices.empty())
     return;
   auto& st = self->state;
   const core::packet_batch& b = *m.batch;
-  spool_open_file* f = get_file(self, cfg, m, kind, b.link_type);
+  spool_open_file* f = get_file(self, cfg, call, kind, b.link_type);
   if (!f) {
     st.report.dropped += indices.size();
     return;
   }
-  const size_t before = f->file->pending();
+  core::pcap_file& file = *f->file;
+  const size_t before = file.pending();
   std::string error;
+  uint32_t last_frame = UINT32_MAX;
   for (size_t i = 0; i < indices.size(); ++i) {
     const core::decoded_packet& p = b.packets[indices[i]];
+    if (p.frame_index == last_frame)
+      continue;  // several SIP messages in one TCP segment or SCTP packet: the frame once
+    last_frame = p.frame_index;
     const core::frame_record& fr = b.frames[p.frame_index];
     auto frame = b.frame(p.frame_index);
     if (kind == core::spool_kind::rtp && cfg.rtp_header_only && !p.payload_in_arena &&
@@ -121,16 +130,20 @@ void write_packets(self_ptr self, const spool_writer_config& cfg, const spool_pa
       const size_t keep = p.payload_offset + core::rtp_header_length(b.payload(p));
       frame = frame.first(std::min(frame.size(), keep));
     }
-    if (!f->file->append(p.ts, frame, fr.wirelen, error)) {
+    if (p.payload_in_arena && !b.fragment_lists.empty())  // a reassembled datagram: every fragment
+      for (const core::frame_record& ff : b.earlier_fragments(indices[i]))
+        file.append(ff.ts, b.fragment_frame(ff), ff.wirelen, error);  // a failure fails the next
+    const bool failed_before = file.failed();
+    if (!file.append(p.ts, frame, fr.wirelen, error)) {
+      // Records that were queued are counted by the file (records_lost); the rest of this
+      // message here (this record too when the file had failed already).
       log_error(self, error);
-      st.dead.insert(f->file->path());
-      st.report.dropped += indices.size() - i;
-      // buffered records not yet written are lost too: count them with this batch's drop
+      st.dead.insert(file.path());
+      st.report.dropped += indices.size() - i - (failed_before ? 0 : 1);
       return;
     }
-    ++st.report.packets;
   }
-  const size_t after = f->file->pending();
+  const size_t after = file.pending();
   st.buffered = st.buffered - std::min(st.buffered, before) + after;
   if (st.buffered > cfg.max_buffered)
     flush_all(self);
@@ -158,31 +171,54 @@ spool_writer_actor::behavior_type spool_writer(self_ptr self, spool_writer_confi
   }
   return {
     [=](spool_atom, const spool_packets& m) {
-      write_packets(self, cfg, m, m.sip, core::spool_kind::sip);
-      write_packets(self, cfg, m, m.rtp, core::spool_kind::rtp);
+      auto& call = self->state.calls[m.call_uid];
+      if (call.fbasename.empty()) {  // the call's first message names its files
+        call.fbasename = m.fbasename;
+        call.calldate = m.calldate;
+      }
+      write_packets(self, cfg, m, call, m.sip, core::spool_kind::sip);
+      write_packets(self, cfg, m, call, m.rtp, core::spool_kind::rtp);
     },
     [=](close_atom, const spool_close& c) {
       auto& st = self->state;
-      auto it = st.call_files.find(c.call_uid);
-      if (it == st.call_files.end())
+      auto it = st.calls.find(c.call_uid);
+      if (it == st.calls.end())
         return;
-      for (const auto& path : it->second) {
+      for (size_t k = 0; k < 2; ++k) {
+        const std::string& path = it->second.paths[k];
+        if (path.empty())
+          continue;
         auto f = st.files.find(path);
-        if (f != st.files.end() && --f->second.users == 0)
+        if (f != st.files.end() && it->second.users_of[k] && --f->second.users == 0)
           close_file(self, path, cfg);
         st.dead.erase(path);
       }
-      st.call_files.erase(it);
+      st.calls.erase(it);
     },
     [=](retain_atom) {
       run_retention(self, cfg);
       self->delayed_send(self, cfg.retention_interval, retain_atom::value);
     },
+    [=](status_atom) -> spool_status {
+      const auto& st = self->state;
+      spool_status out;
+      out.packets = st.report.packets;  // closed files
+      out.dropped = st.report.dropped;
+      out.bytes = st.report.bytes;
+      out.open_files = st.files.size();
+      for (const auto& [path, f] : st.files) {
+        out.queued_packets += f.file->pending_records();
+        out.packets += f.file->records_written();
+        out.dropped += f.file->records_lost();
+        out.bytes += f.file->bytes_written();
+      }
+      return out;
+    },
     [=](done_atom) -> spool_report {
       auto& st = self->state;
       while (!st.files.empty())
         close_file(self, st.files.begin()->first, cfg);
-      st.call_files.clear();
+      st.calls.clear();
       run_retention(self, cfg);
       std::string error;
       if (cfg.retention && !cfg.index->save(error))
@@ -200,8 +236,14 @@ void spool_select(const spool_link& link, const core::packet_batch& b,
     return;
   }
   const bool rtcp = b.classes[rp.index] == core::payload_class::rtcp;
-  if ((rtcp ? link.rtcp : link.rtp) && (out.rtp.empty() || out.rtp.back() != rp.index))
-    out.rtp.push_back(rp.index);
+  if (!(rtcp ? link.rtcp : link.rtp) || (!out.rtp.empty() && out.rtp.back() == rp.index))
+    return;
+  if (!rtcp) {  // RTP-shaped only (version 2, a whole header): no keep-alives, STUN or ZRTP
+    const auto payload = b.payload(b.packets[rp.index]);
+    if (payload.size() < 12 || (payload[0] >> 6) != 2)
+      return;
+  }
+  out.rtp.push_back(rp.index);
 }
 
 const spool_writer_actor& spool_pick(const std::vector<spool_writer_actor>& pool,

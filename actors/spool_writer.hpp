@@ -34,6 +34,7 @@ struct spool_writer_config {
   bool retention = false;           // this member enforces retention (member 0)
   std::chrono::seconds retention_interval{60};
   std::shared_ptr<core::spool_index> index;  // shared by the pool
+  uint32_t write_delay_us = 0;      // tests only: a slow disk (VOXMON_TEST_SPOOL_WRITE_DELAY_US)
 };
 
 struct spool_open_file {
@@ -43,14 +44,22 @@ struct spool_open_file {
   uint32_t users = 0;  // calls writing to it (normally 1)
 };
 
+// A call this member writes for: its file names, learnt from its first message.
+struct spool_call {
+  std::string fbasename;
+  core::timestamp_ns calldate = 0;
+  std::string paths[2];        // by spool_kind; empty until the call has packets of that kind
+  uint8_t users_of[2] = {0, 0};  // 1 when the call counts among the file's users
+};
+
 struct spool_writer_state {
-  std::unordered_map<std::string, spool_open_file> files;              // by path
-  std::unordered_map<uint64_t, std::vector<std::string>> call_files;   // call uid -> paths
+  std::unordered_map<std::string, spool_open_file> files;  // by path
+  std::unordered_map<uint64_t, spool_call> calls;          // by call uid
   std::unordered_set<std::string> dead;  // paths that failed: dropped until their call closes
   size_t buffered = 0;
   uint64_t use_clock = 0;
   uint32_t logged_errors = 0;
-  spool_report report;
+  spool_report report;  // packets/dropped: of closed files (open files count their own)
   static inline const char* name = "spool_writer";
 };
 
@@ -58,7 +67,8 @@ spool_writer_actor::behavior_type
 spool_writer(spool_writer_actor::stateful_pointer<spool_writer_state> self, spool_writer_config cfg);
 
 // Adds routed packet `rp` of `b` to `out` as the call actor's spool selection (SIP to sip, RTP
-// and RTCP to rtp, as `link` asks; a packet already listed is not listed twice).
+// and RTCP to rtp, as `link` asks; a packet already listed is not listed twice). Media packets
+// that are not RTP-shaped (keep-alives, STUN, ZRTP on the media port) are not saved.
 void spool_select(const spool_link& link, const core::packet_batch& b,
                   const core::routed_packet& rp, spool_packets& out);
 

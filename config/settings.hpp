@@ -73,6 +73,35 @@ struct settings {
   std::string server_outbox = "voxmon-cdr.outbox";  // CDRs not yet acknowledged by the server
   uint32_t server_flush_timeout = 120;  // seconds the end of a run waits for acknowledgements
   uint32_t server_upload_batch = 500;   // CDRs per upload (each acknowledged once durable)
+  // tunnels, TCP reassembly, HEP listener (docs/CONFIG.md, config/tunnel_settings.cpp)
+  uint32_t udp_port_vxlan = 4789;
+  uint32_t udp_port_tzsp = 37008;
+  uint32_t udp_port_l2tp = 1701;        // L2TPv3 over UDP (over IP protocol 115: always)
+  uint32_t udp_port_gtp = 2152;
+  uint32_t udp_port_hep = 9060;         // HEP inside captures (HEP3 is also found by its magic)
+  int32_t l2tp_cookie_length = -1;      // auto (-1) | 0 | 4 | 8
+  uint32_t tcp_max_stream_kb = 256;     // SIP over TCP: buffered per direction
+  uint32_t tcp_max_total_mb = 64;       // SIP over TCP: buffered over all streams
+  uint32_t tcp_max_streams = 65536;
+  bool hep = false;                     // HEP listener on hep_bind:hep_bind_port
+  std::string hep_bind = "0.0.0.0";
+  uint32_t hep_bind_port = 9060;
+  bool hep_bind_udp = true;
+  bool hep_bind_tcp = true;
+  uint32_t hep_max_clients = 256;       // TCP clients at once (more are refused and counted)
+  uint32_t hep_max_message = 65535;     // larger HEP3 messages on TCP cut the client off
+  // live capture and the sensor daemon (docs/CONFIG.md, config/live_settings.cpp)
+  std::string interface;                // "eth0", "eth0,eth1" or "any"; set = sensor daemon
+  std::string filter;                   // BPF expression
+  bool promisc = true;
+  uint32_t snaplen = 65535;
+  uint32_t ringbuffer = 50;             // MB of kernel capture buffer per interface
+  bool deduplicate = false;             // drop packets seen twice (several interfaces, SPAN)
+  std::string metrics_bind;             // "127.0.0.1:9108": Prometheus endpoint ("" = off)
+  std::string run_as_user;              // drop root to this user once the captures are open
+  std::string pidfile;                  // --pid-file / pidfile
+  uint32_t verbosity = 2;               // 0 error, 1 warn, 2 info, 3 debug (-v)
+  bool syslog = false;                  // --syslog: log to syslog instead of stderr
 };
 
 // A problem found in a config file or on the command line.

@@ -10,6 +10,8 @@
 #include "config/settings.hpp"
 #include "config/spool_settings.hpp"
 #include "config/store_settings.hpp"
+#include "config/tunnel_settings.hpp"
+#include "config/live_settings.hpp"
 
 namespace voxmon::config {
 namespace {
@@ -21,16 +23,16 @@ constexpr std::string_view ignored_keys[] = {
     "autocleanspool", "autocleanspoolminpercent", "cachedir", "callidmerge_header",
     "cdr_rtpport", "cdr_rtpsrcport", "cdr_sipport", "cdr_ua_enable", "cdrproxy",
     "cleandatabase_cdr", "convert_dlt_sll2en10", "custom_headers_cdr",
-    "custom_headers_message", "deduplicate", "destroy_call_at_bye", "dscp", "filter", "interface",
+    "custom_headers_message", "destroy_call_at_bye", "dscp",
     "ipaccount", "managerip", "managerport", "matchheader", "max_buffer_mem", "maxpcapsize",
     "maxpoolrtpdays", "maxpoolrtpsize", "maxpoolsipdays", "maxpoolsipsize",
     "mirror_bind_ip", "mirror_bind_port", "mirror_destination_ip",
     "mirror_destination_port", "mos_g729", "mos_lqo", "mysqlcompress", "mysqlloadconfig", "mysqlsocket", "natalias",
     "nocdr", "onewaytimeout", "openfile_max", "packetbuffer_compress", "packetbuffer_enable",
-    "pcapcommand", "pidfile", "promisc", "query_cache",
-    "ringbuffer", "rtpthreads", "saveaudio", "savegraph",
+    "pcapcommand", "query_cache",
+    "rtpthreads", "saveaudio", "savegraph",
     "saveudptl", "sip-register", "sipoverlap", "skinny",
-    "snaplen", "sqldriver", "ssl", "t2_boost", "tar", "threading_expanded",
+    "sqldriver", "ssl", "t2_boost", "tar", "threading_expanded",
     "timezone", "udpfrag", "utc", "vlan_siprtpsame", "vmbuffer",
 };
 static_assert(std::is_sorted(std::begin(ignored_keys), std::end(ignored_keys)));
@@ -120,7 +122,8 @@ constexpr std::string_view other_supported[] = {
 
 key_kind classify_key(const std::string& key) {
   const std::string k = lower_copy(key);
-  if (is_store_key(k) || is_spool_key(k) || is_cluster_key(k))
+  if (is_store_key(k) || is_spool_key(k) || is_cluster_key(k) || is_tunnel_key(k) ||
+      is_live_key(k))
     return key_kind::supported;
   for (const auto& t : timeout_keys)
     if (k == t.name)
@@ -170,6 +173,10 @@ std::optional<std::string> apply_setting(settings& s, const std::string& key,
   if (auto r = apply_spool_setting(s, k, v, known_key); known_key)
     return r;
   if (auto r = apply_cluster_setting(s, k, v, known_key); known_key)
+    return r;
+  if (auto r = apply_tunnel_setting(s, k, v, known_key); known_key)
+    return r;
+  if (auto r = apply_live_setting(s, k, v, known_key); known_key)
     return r;
   known_key = true;
   if (k == "cdr_jsonl") {

@@ -1,5 +1,7 @@
 #include "core/batch_builder.hpp"
 
+#include "core/fragment_reassembler.hpp"
+
 #include "core/rtp.hpp"
 #include "core/sip_message.hpp"
 
@@ -39,7 +41,10 @@ bool batch_builder::add(timestamp_ns ts, const uint8_t* data, uint32_t caplen, u
   last_ts_ = ts;
   decoded_packet p;
   const std::span<const uint8_t> frame{b.raw.data() + offset, caplen};
-  if (decoder_.decode(link_type_, ts, frame, index, p, b.arena) == decode_status::packet) {
+  const size_t packets_before = b.packets.size();
+  if (decoder_.decode(link_type_, ts, frame, index, p, b.arena, wirelen) == decode_status::packet) {
+    if (p.ts > last_packet_ts_)
+      last_packet_ts_ = p.ts;
     if (p.proto == l4_protocol::tcp && decoder_.last_has_tcp_header()) {
       if (!add_tcp(b, p)) {
         b.classes.push_back(classify(p, b.payload(p)));
@@ -51,12 +56,29 @@ bool batch_builder::add(timestamp_ns ts, const uint8_t* data, uint32_t caplen, u
       b.classes.push_back(classify(p, b.payload(p)));
       b.packets.push_back(p);
     }
+    if (const fragment_frames* f = decoder_.last_fragment_frames(); f && !f->frames.empty())
+      add_fragment_frames(b, *f, packets_before);
   }
   if (ts >= next_tcp_expiry_ && tcp_.streams() != 0) {
     tcp_.expire(ts);
     next_tcp_expiry_ = ts + ns_per_second;
   }
   return b.frames.size() >= batch_packets_;
+}
+
+void batch_builder::add_fragment_frames(packet_batch& b, const fragment_frames& f,
+                                        size_t first_packet) {
+  const auto first = static_cast<uint32_t>(b.fragment_frames.size());
+  const auto base = static_cast<uint32_t>(b.fragment_raw.size());
+  b.fragment_raw.insert(b.fragment_raw.end(), f.bytes.begin(), f.bytes.end());
+  for (frame_record r : f.frames) {
+    r.offset += base;
+    b.fragment_frames.push_back(r);
+  }
+  // Every packet made from this datagram (one, or several SIP messages over TCP/SCTP).
+  for (size_t i = first_packet; i < b.packets.size(); ++i)
+    b.fragment_lists.push_back({static_cast<uint32_t>(i), first,
+                                static_cast<uint32_t>(f.frames.size())});
 }
 
 bool batch_builder::add_tcp(packet_batch& b, const decoded_packet& p) {

@@ -16,6 +16,8 @@
 
 namespace voxmon::core {
 
+struct fragment_frames;
+
 class batch_builder {
  public:
   batch_builder(int link_type, uint32_t id_sensor, const std::vector<std::pair<uint16_t, uint16_t>>& sip_ports,
@@ -24,18 +26,24 @@ class batch_builder {
   // Copies and decodes one captured frame. Returns true when the batch is full.
   bool add(timestamp_ns ts, const uint8_t* data, uint32_t caplen, uint32_t wirelen);
   bool empty() const { return current_->frames.empty(); }
+  size_t pending_frames() const { return current_->frames.size(); }  // in the batch being built
   // Hands the finished batch over (immutable from now on) and starts a new one.
   batch_ptr take();
 
   // Capture counters (frames, bytes, decode drops) added into `stats`.
   void add_counters(run_stats& stats) const;
   timestamp_ns last_ts() const { return last_ts_; }
+  // Latest packet time decoded so far (HEP's own time for HEP; 0 before the first packet).
+  timestamp_ns last_packet_ts() const { return last_packet_ts_; }
 
  private:
   payload_class classify(const decoded_packet& p, std::span<const uint8_t> payload) const;
   void start_batch();
   bool add_tcp(packet_batch& b, const decoded_packet& p);
   void add_sctp(packet_batch& b, const decoded_packet& p);
+  // Copies the earlier fragments of the datagram this frame completed into the batch, listed
+  // for the packets from `first_packet` on.
+  void add_fragment_frames(packet_batch& b, const fragment_frames& f, size_t first_packet);
 
   int link_type_;
   uint32_t id_sensor_;
@@ -44,6 +52,7 @@ class batch_builder {
   packet_decoder decoder_;
   std::unique_ptr<packet_batch> current_;
   timestamp_ns last_ts_ = 0;
+  timestamp_ns last_packet_ts_ = 0;
   tcp_reassembler tcp_;
   timestamp_ns next_tcp_expiry_ = 0;
   std::vector<uint8_t> scratch_;  // a TCP payload that sits in the arena, copied out

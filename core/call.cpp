@@ -344,6 +344,7 @@ cdr call::finish(close_reason reason) const {
   c.vlan = vlan_;
   c.capture_loss = capture_loss_;
   c.capture_dropped = capture_dropped_;
+  c.sighup = reason == close_reason::sighup;
   // One-way network delay for the E-model: half the round trip caller <-> monitor <-> callee,
   // from the RTCP LSR/DLSR round trips of each side (0 for a side without them).
   double rtt_to[2] = {0, 0};  // [0] monitor <-> callee (caller's streams), [1] <-> caller

@@ -28,6 +28,7 @@ enum class close_reason : uint8_t {
   absolute_timeout,  // absolute_timeout since the first packet
   rtp_timeout,       // a call with media went quiet for rtptimeout
   sip_without_rtp,   // a call without media went quiet for sipwithoutrtptimeout
+  sighup,            // the daemon is stopping (SIGTERM/SIGINT): CDR marked `sighup`
 };
 
 class call {

@@ -66,6 +66,16 @@ class call_directory {
   void route(const packet_batch& batch, routing_plan& plan, run_stats& stats);
   // Closes every open call (end of input), oldest first.
   void close_all(routing_plan& plan, close_reason reason = close_reason::end_of_input);
+  // Packet time moves on without a packet (a live capture's idle tick): closes the calls that
+  // are due at `now`, as a packet with that time would. A time behind the packets is a no-op.
+  void advance(timestamp_ns now, routing_plan& plan) {
+    if (now >= next_expiry_check_) {
+      expire(now, plan);
+      next_expiry_check_ = now + ns_per_second;
+    }
+  }
+  // New timeouts (SIGHUP reload); they apply from the next check on.
+  void set_timeouts(const call_timeouts& t) { timeouts_ = t; }
 
   size_t open_calls() const { return calls_.size(); }
   // Keys of the calls open now, oldest first (a capture loss concerns exactly these).

@@ -91,6 +91,9 @@ struct cdr {
   // its loss figures may include packets the network delivered. Not network loss.
   bool capture_loss = false;
   uint64_t capture_dropped = 0;     // packets the capture lost (all calls) while the call was open
+  // Closed because the sensor was stopped (SIGTERM/SIGINT) while the call was open: VoIPmonitor's
+  // `cdr.sighup` column. The call may have gone on after that.
+  bool sighup = false;
 };
 
 // The a_ or b_ summary of a CDR: the stream of that direction with the most packets.

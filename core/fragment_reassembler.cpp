@@ -54,7 +54,8 @@ void fragment_reassembler::mark(datagram& d, uint32_t begin, uint32_t end) {
 fragment_result fragment_reassembler::add(const fragment_key& key, uint32_t offset, bool more,
                                           std::span<const uint8_t> data, timestamp_ns ts,
                                           std::vector<uint8_t>& arena, uint32_t& arena_offset,
-                                          uint32_t& length) {
+                                          uint32_t& length, std::span<const uint8_t> frame,
+                                          uint32_t wirelen) {
   if (offset > max_datagram || data.size() > max_datagram - offset)
     return fragment_result::invalid;
   const auto begin = offset;
@@ -75,15 +76,17 @@ fragment_result fragment_reassembler::add(const fragment_key& key, uint32_t offs
   if (!more && !d.have_last && !d.have.empty() && d.have.back().second > end)
     return fragment_result::invalid;
 
-  if (end > d.data.size()) {
-    const size_t growth = end - d.data.size();
+  if (end > d.data.size() || !frame.empty()) {
+    const size_t growth = (end > d.data.size() ? end - d.data.size() : 0) + frame.size();
     if (bytes_held_ + growth > limits_.max_fragment_bytes) {
       if (d.fragments == 0)
         datagrams_.erase(it);
       return fragment_result::overflow;
     }
-    d.data.reserve(end);  // exact: what is held is what is counted
-    d.data.resize(end);
+    if (end > d.data.size()) {
+      d.data.reserve(end);  // exact: what is held is what is counted
+      d.data.resize(end);
+    }
     bytes_held_ += growth;
   }
   if (!more) {
@@ -98,12 +101,20 @@ fragment_result fragment_reassembler::add(const fragment_key& key, uint32_t offs
 
   const bool done = d.have_last && (d.total == 0 || (d.have.size() == 1 &&
                                     d.have[0].first == 0 && d.have[0].second == d.total));
-  if (!done)
+  if (!done) {
+    if (!frame.empty()) {
+      const auto at = static_cast<uint32_t>(d.frames.bytes.size());
+      d.frames.bytes.insert(d.frames.bytes.end(), frame.begin(), frame.end());
+      d.frames.frames.push_back({ts, at, static_cast<uint32_t>(frame.size()),
+                                 std::max<uint32_t>(wirelen, static_cast<uint32_t>(frame.size()))});
+    }
     return fragment_result::stored;
+  }
   arena_offset = static_cast<uint32_t>(arena.size());
   length = d.total;
   arena.insert(arena.end(), d.data.begin(), d.data.begin() + d.total);
-  bytes_held_ -= d.data.size();
+  bytes_held_ -= d.data.size() + d.frames.bytes.size() + frame.size();
+  completed_ = std::move(d.frames);
   datagrams_.erase(it);
   return fragment_result::complete;
 }
@@ -113,7 +124,7 @@ uint64_t fragment_reassembler::expire(timestamp_ns now, timestamp_ns timeout) {
   for (auto it = datagrams_.begin(); it != datagrams_.end();) {
     if (now - it->second.first_ts > timeout) {
       dropped += it->second.fragments;
-      bytes_held_ -= it->second.data.size();
+      bytes_held_ -= it->second.data.size() + it->second.frames.bytes.size();
       it = datagrams_.erase(it);
     } else {
       ++it;

@@ -49,9 +49,11 @@ bool inflate_into(const uint8_t* data, size_t n, std::vector<uint8_t>& out) {
 }
 }  // namespace
 
-bool packet_decoder::decode_hep(const uint8_t* base, size_t off, size_t end, decoded_packet& out,
+bool packet_decoder::decode_hep(const uint8_t* base, size_t at, size_t end, decoded_packet& out,
                                 std::vector<uint8_t>& arena, decode_status& st) {
-  const size_t p = off + 8;  // after the UDP header
+  const size_t p = at;  // first byte of the HEP message
+  if (end < p)
+    return false;
   const uint8_t* h = base + p;
   const size_t n = end - p;
   const bool v3 = n >= 6 && std::memcmp(h, "HEP3", 4) == 0;

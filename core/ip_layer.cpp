@@ -16,6 +16,7 @@ constexpr uint8_t proto_ipv6 = 41;
 constexpr uint8_t proto_routing = 43;
 constexpr uint8_t proto_fragment = 44;
 constexpr uint8_t proto_gre = 47;
+constexpr uint8_t proto_l2tp = 115;  // L2TPv3 over IP
 constexpr uint8_t proto_esp = 50;
 constexpr uint8_t proto_ah = 51;
 constexpr uint8_t proto_none = 59;
@@ -158,6 +159,11 @@ decode_status packet_decoder::decode_ip(l3_kind kind, const uint8_t* base, size_
       return drop(drop_reason::not_ip);
     if (proto == proto_gre && limits_.decapsulate)
       return decode_gre(c.base, c.off, c.end, out, arena);
+    if (proto == proto_l2tp && limits_.decapsulate) {
+      decode_status st = decode_status::dropped;
+      decode_l2tp(c.base, c.off, c.end, false, out, arena, st);
+      return st;
+    }
     return decode_l4(proto, c.base, c.off, c.end, out, arena);
   }
 }
@@ -168,7 +174,8 @@ decode_status packet_decoder::reassemble(const fragment_key& key, uint32_t frag_
   ++counters_.fragments;
   uint32_t at = 0, len = 0;
   const std::span<const uint8_t> data{c.base + c.off, c.end - c.off};
-  switch (fragments_->add(key, frag_offset, more, data, now_, arena, at, len)) {
+  switch (fragments_->add(key, frag_offset, more, data, now_, arena, at, len, frame_,
+                          frame_wirelen_)) {
     case fragment_result::stored:
       return decode_status::pending;
     case fragment_result::overflow:
@@ -179,6 +186,7 @@ decode_status packet_decoder::reassemble(const fragment_key& key, uint32_t frag_
       break;
   }
   ++counters_.reassembled;
+  completed_frame_ = counters_.frames;
   out.payload_in_arena = true;
   c = cursor{arena.data(), at, size_t{at} + len};
   return decode_status::packet;
@@ -214,7 +222,10 @@ decode_status packet_decoder::decode_l4(uint8_t proto, const uint8_t* base, size
             return st;
         } else if (dp == limits_.hep_port || sp == limits_.hep_port ||
                    (length >= 12 && read_be32(l4 + 8) == 0x48455033u)) {  // "HEP3"
-          if (decode_hep(base, off, off + length, out, arena, st))
+          if (decode_hep(base, off + 8, off + length, out, arena, st))
+            return st;
+        } else if (dp == limits_.l2tp_port || sp == limits_.l2tp_port) {
+          if (decode_l2tp(base, off, off + length, true, out, arena, st))
             return st;
         }
       }

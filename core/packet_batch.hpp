@@ -2,6 +2,7 @@
 // A batch of captured frames and the packets decoded from them, built by the capture side and
 // then shared read-only (one allocation per block, never one per packet) with the router and
 // every call actor that has packets in it.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -26,6 +27,14 @@ enum class payload_class : uint8_t {
   other,    // anything else (not analysed)
 };
 
+// The earlier IP fragments of packet `packet` (a reassembled datagram; its completing frame is
+// frames[packet.frame_index]): fragment_frames[first, first + count).
+struct fragment_list {
+  uint32_t packet = 0;
+  uint32_t first = 0;
+  uint32_t count = 0;
+};
+
 struct packet_batch {
   int link_type = 1;
   uint32_t id_sensor = 0;
@@ -34,6 +43,25 @@ struct packet_batch {
   std::vector<uint8_t> arena;           // payloads reassembled from fragments
   std::vector<decoded_packet> packets;  // in capture order
   std::vector<payload_class> classes;   // one per packet
+  // Frames of IP fragments that came before the frame completing a datagram (they may belong to
+  // earlier batches, so they are copied here); only filled on the fragment path.
+  std::vector<uint8_t> fragment_raw;
+  std::vector<frame_record> fragment_frames;  // offset into fragment_raw
+  std::vector<fragment_list> fragment_lists;  // sorted by packet
+
+  // The earlier fragment frames of packet `index` (empty for almost every packet).
+  std::span<const frame_record> earlier_fragments(uint32_t index) const {
+    if (fragment_lists.empty())
+      return {};
+    auto it = std::lower_bound(fragment_lists.begin(), fragment_lists.end(), index,
+                               [](const fragment_list& l, uint32_t i) { return l.packet < i; });
+    if (it == fragment_lists.end() || it->packet != index)
+      return {};
+    return {fragment_frames.data() + it->first, it->count};
+  }
+  std::span<const uint8_t> fragment_frame(const frame_record& f) const {
+    return {fragment_raw.data() + f.offset, f.caplen};
+  }
 
   std::span<const uint8_t> payload(const decoded_packet& p) const {
     const auto& buf = p.payload_in_arena ? arena : raw;

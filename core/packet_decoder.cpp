@@ -28,6 +28,7 @@ const char* to_string(tunnel_kind k) {
     case tunnel_kind::tzsp: return "tzsp";
     case tunnel_kind::gtp: return "gtp";
     case tunnel_kind::hep: return "hep";
+    case tunnel_kind::l2tp: return "l2tp";
     case tunnel_kind::count_: break;
   }
   return "unknown";
@@ -36,6 +37,12 @@ const char* to_string(tunnel_kind k) {
 packet_decoder::packet_decoder(decoder_limits limits)
   : limits_(limits), fragments_(std::make_unique<fragment_reassembler>(limits)) {}
 packet_decoder::~packet_decoder() = default;
+
+const fragment_frames* packet_decoder::last_fragment_frames() const {
+  if (completed_frame_ != counters_.frames || completed_frame_ == 0)
+    return nullptr;
+  return &fragments_->completed_frames();
+}
 packet_decoder::packet_decoder(packet_decoder&&) noexcept = default;
 packet_decoder& packet_decoder::operator=(packet_decoder&&) noexcept = default;
 
@@ -64,10 +71,12 @@ constexpr bool is_af_inet6(uint32_t af) { return af == 24 || af == 28 || af == 3
 
 decode_status packet_decoder::decode(int link, timestamp_ns ts, std::span<const uint8_t> frame,
                                      uint32_t frame_index, decoded_packet& out,
-                                     std::vector<uint8_t>& arena) {
+                                     std::vector<uint8_t>& arena, uint32_t wirelen) {
   ++counters_.frames;
   counters_.bytes += frame.size();
   now_ = ts;
+  frame_ = frame;
+  frame_wirelen_ = wirelen;
   if (ts > last_expiry_check_ + ns_per_second) {  // keeps fragment memory bounded by itself
     last_expiry_check_ = ts;
     expire(ts);
@@ -119,6 +128,12 @@ decode_status packet_decoder::decode(int link, timestamp_ns ts, std::span<const 
       if (is_af_inet6(be) || is_af_inet6(le))
         return decode_ip(l3_kind::ipv6, p, 4, n, out, arena);
       return drop(drop_reason::not_ip);
+    }
+    case link_hep: {
+      decode_status st;
+      if (decode_hep(p, 0, n, out, arena, st))
+        return st;
+      return drop(drop_reason::not_ip);  // neither HEP3 nor a HEP v1/v2 header
     }
     default:
       return drop(drop_reason::unsupported_link);

@@ -5,7 +5,8 @@
 // reassembly with bounded memory and packet-time timeouts, then UDP/TCP/SCTP ports.
 // Tunnels are decapsulated recursively (tunnel_layer.cpp, hep_layer.cpp): GRE (keys, sequence
 // numbers, enhanced GRE with PPP, transparent Ethernet bridging), ERSPAN I/II/III, VXLAN, TZSP,
-// GTP-U and HEP v1/v2/v3 (HEP's own addresses and timestamps become the packet's).
+// GTP-U, L2TPv3 (Ethernet pseudowire over IP or UDP) and HEP v1/v2/v3 (HEP's own addresses and
+// timestamps become the packet's; link_hep frames are HEP messages received by the listener).
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -28,6 +29,9 @@ enum link_type : int {
   link_linux_sll2 = 276,  // Linux cooked v2
   link_dlt_raw_bsd = 12,  // DLT_RAW on some BSDs
   link_dlt_raw_bsd2 = 14,
+  // Not a capture format: frames that are whole HEP v1/v2/v3 messages as the HEP listener
+  // received them (LINKTYPE_USER0; per-call pcap files of HEP sources carry it too).
+  link_hep = 147,
 };
 
 struct decoder_limits {
@@ -40,10 +44,12 @@ struct decoder_limits {
   uint16_t tzsp_port = 37008;
   uint16_t gtp_port = 2152;
   uint16_t hep_port = 9060;       // HEP3 is also recognised by its magic on any UDP port
+  uint16_t l2tp_port = 1701;      // L2TPv3 over UDP (L2TPv3 over IP, protocol 115, always)
+  int l2tp_cookie_length = -1;    // 0, 4 or 8 bytes; -1 = guessed per packet (see tunnel_layer)
 };
 
 // What a packet was decapsulated from (counted once per packet, outermost tunnel of each kind).
-enum class tunnel_kind : uint8_t { gre, erspan, vxlan, tzsp, gtp, hep, count_ };
+enum class tunnel_kind : uint8_t { gre, erspan, vxlan, tzsp, gtp, hep, l2tp, count_ };
 constexpr size_t tunnel_kind_count = static_cast<size_t>(tunnel_kind::count_);
 const char* to_string(tunnel_kind k);
 
@@ -64,6 +70,7 @@ enum class decode_status : uint8_t {
 };
 
 class fragment_reassembler;
+struct fragment_frames;
 struct fragment_key;
 
 class packet_decoder {
@@ -76,8 +83,11 @@ class packet_decoder {
   // Decodes `frame` (the captured bytes). On `packet`, `out.payload_offset` is relative to
   // `frame.data()` unless out.payload_in_arena, in which case the reassembled payload was
   // appended to `arena` and the offset is into `arena`. `frame_index` is copied into `out`.
+  // `wirelen` (0 = the captured length) is kept with a fragment's frame (see
+  // last_fragment_frames).
   decode_status decode(int link, timestamp_ns ts, std::span<const uint8_t> frame,
-                       uint32_t frame_index, decoded_packet& out, std::vector<uint8_t>& arena);
+                       uint32_t frame_index, decoded_packet& out, std::vector<uint8_t>& arena,
+                       uint32_t wirelen = 0);
 
   // Drops incomplete datagrams older than the timeout relative to `now` (packet time).
   void expire(timestamp_ns now);
@@ -89,6 +99,9 @@ class packet_decoder {
   bool last_has_tcp_header() const { return tcp_valid_; }  // false for HEP-carried TCP
   uint32_t last_tcp_seq() const { return tcp_seq_; }
   uint8_t last_tcp_flags() const { return tcp_flags_; }
+  // When the last decoded frame completed an IP datagram: the captured frames of its earlier
+  // fragments (copies, in arrival order); nullptr otherwise. Valid until the next decode.
+  const fragment_frames* last_fragment_frames() const;
 
  private:
   // Where the decoder currently reads: `base` is the frame, or the arena after reassembly.
@@ -123,8 +136,13 @@ class packet_decoder {
                            std::vector<uint8_t>& arena);
   bool decode_udp_tunnel(const uint8_t* base, size_t off, size_t end, decoded_packet& out,
                          std::vector<uint8_t>& arena, decode_status& st);
-  // HEP v1/v2/v3 (hep_layer.cpp); same contract as decode_udp_tunnel.
-  bool decode_hep(const uint8_t* base, size_t off, size_t end, decoded_packet& out,
+  // L2TPv3 data messages carrying an Ethernet pseudowire (tunnel_layer.cpp); `off` is the
+  // session id (over IP) or the UDP header (over UDP). Over UDP, false when it is not L2TPv3.
+  bool decode_l2tp(const uint8_t* base, size_t off, size_t end, bool over_udp,
+                   decoded_packet& out, std::vector<uint8_t>& arena, decode_status& st);
+  // HEP v1/v2/v3 (hep_layer.cpp); `at` is the first byte of the HEP message; same contract
+  // as decode_udp_tunnel.
+  bool decode_hep(const uint8_t* base, size_t at, size_t end, decoded_packet& out,
                   std::vector<uint8_t>& arena, decode_status& st);
 
   decoder_limits limits_;
@@ -142,6 +160,9 @@ class packet_decoder {
   bool tcp_valid_ = false;  // set by every TCP header, cleared by HEP (read only for TCP)
   std::vector<uint8_t> inflate_;  // HEP compressed payloads, reused
   std::unique_ptr<fragment_reassembler> fragments_;
+  std::span<const uint8_t> frame_;     // the frame being decoded (kept with its fragment)
+  uint32_t frame_wirelen_ = 0;
+  uint64_t completed_frame_ = 0;       // counters_.frames of the last frame that completed a datagram
 };
 
 }  // namespace voxmon::core

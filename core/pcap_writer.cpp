@@ -5,9 +5,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 namespace voxmon::core {
 
@@ -57,10 +59,14 @@ void append_pcap_header(std::vector<uint8_t>& out, int link_type) {
 void append_pcap_record(std::vector<uint8_t>& out, timestamp_ns ts, std::span<const uint8_t> data,
                         uint32_t wirelen) {
   const timestamp_ns t = ts < 0 ? 0 : ts;
-  put32(out, static_cast<uint32_t>(t / ns_per_second));
-  put32(out, static_cast<uint32_t>(t % ns_per_second));
-  put32(out, static_cast<uint32_t>(data.size()));
-  put32(out, wirelen < data.size() ? static_cast<uint32_t>(data.size()) : wirelen);
+  const uint32_t h[4] = {static_cast<uint32_t>(t / ns_per_second),
+                         static_cast<uint32_t>(t % ns_per_second),
+                         static_cast<uint32_t>(data.size()),
+                         wirelen < data.size() ? static_cast<uint32_t>(data.size()) : wirelen};
+  static_assert(std::endian::native == std::endian::little, "pcap records are written little endian");
+  // One insert per part: no per-byte push_back on the per-packet path.
+  const auto* hb = reinterpret_cast<const uint8_t*>(h);
+  out.insert(out.end(), hb, hb + sizeof h);
   out.insert(out.end(), data.begin(), data.end());
 }
 
@@ -116,6 +122,8 @@ std::unique_ptr<pcap_file> pcap_file::open(const std::string& path, int link_typ
 }
 
 bool pcap_file::write_out(const uint8_t* data, size_t n, std::string& error) {
+  if (write_delay_us)
+    std::this_thread::sleep_for(std::chrono::microseconds(write_delay_us));
   if (gz_) {
     while (n > 0) {
       const unsigned chunk = n > (1u << 30) ? (1u << 30) : static_cast<unsigned>(n);
@@ -132,15 +140,23 @@ bool pcap_file::write_out(const uint8_t* data, size_t n, std::string& error) {
     }
     return true;
   }
+  size_t done = 0;
   while (n > 0) {
     const ssize_t w = ::write(fd_, data, n);
     if (w < 0) {
       if (errno == EINTR)
         continue;
-      error = errno_text("write", path_, errno);
+      const int err = errno;
+      error = errno_text("write", path_, err);
+      // Cut a partly written buffer off again (a full disk takes what fits): the file keeps
+      // whole records only and stays readable; the buffer's records count as lost.
+      struct stat st {};
+      if (done > 0 && ::fstat(fd_, &st) == 0 && static_cast<size_t>(st.st_size) >= done)
+        (void)::ftruncate(fd_, st.st_size - static_cast<off_t>(done));
       return false;
     }
     data += w;
+    done += static_cast<size_t>(w);
     n -= static_cast<size_t>(w);
   }
   return true;
@@ -153,6 +169,7 @@ bool pcap_file::append(timestamp_ns ts, std::span<const uint8_t> data, uint32_t 
     return false;
   }
   append_pcap_record(buffer_, ts, data, wirelen);
+  ++pending_records_;
   if (buffer_.size() >= flush_threshold)
     return flush(error);
   return true;
@@ -164,7 +181,14 @@ bool pcap_file::flush(std::string& error) {
   if (buffer_.empty())
     return true;
   const bool ok = write_out(buffer_.data(), buffer_.size(), error);
+  if (ok) {
+    written_ += buffer_.size();
+    records_written_ += pending_records_;
+  } else {
+    records_lost_ += pending_records_;
+  }
   buffer_.clear();
+  pending_records_ = 0;
   if (!ok)
     failed_ = true;
   return ok;
@@ -188,8 +212,12 @@ bool pcap_file::close(std::string& error) {
   }
   fd_ = -1;
   struct stat st {};
-  if (::stat(path_.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_size) > size_at_open_)
-    growth_ = static_cast<uint64_t>(st.st_size) - size_at_open_;
+  if (::stat(path_.c_str(), &st) == 0) {
+    if (static_cast<uint64_t>(st.st_size) > size_at_open_)
+      growth_ = static_cast<uint64_t>(st.st_size) - size_at_open_;
+    else if (st.st_size == 0)
+      ::unlink(path_.c_str());  // not even the header fit (full disk): no empty, unreadable file
+  }
   if (!ok)
     failed_ = true;
   return ok;

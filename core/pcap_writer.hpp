@@ -52,6 +52,13 @@ class pcap_file {
   bool close(std::string& error);
 
   size_t pending() const { return buffer_.size(); }
+  // Records queued and not yet handed to the file.
+  size_t pending_records() const { return pending_records_; }
+  // Bytes handed to the file so far (for gzip: before compression).
+  uint64_t bytes_written() const { return written_; }
+  // Records handed to the file, and records lost because a write failed (they were queued).
+  uint64_t records_written() const { return records_written_; }
+  uint64_t records_lost() const { return records_lost_; }
   bool failed() const { return failed_; }
   const std::string& path() const { return path_; }
   // Bytes this handle added to the file on disk (known after close()).
@@ -59,6 +66,8 @@ class pcap_file {
   int link_type() const { return link_type_; }
 
   size_t flush_threshold = 64 * 1024;
+  // Sleep before every write (a slow disk in tests: VOXMON_TEST_SPOOL_WRITE_DELAY_US).
+  uint32_t write_delay_us = 0;
 
  private:
   pcap_file() = default;
@@ -71,6 +80,10 @@ class pcap_file {
   bool failed_ = false;
   uint64_t size_at_open_ = 0;
   uint64_t growth_ = 0;
+  uint64_t written_ = 0;
+  size_t pending_records_ = 0;
+  uint64_t records_written_ = 0;
+  uint64_t records_lost_ = 0;
   std::vector<uint8_t> buffer_;
 };
 

@@ -42,6 +42,11 @@ std::string run_stats::summary_fields() const {
   extra("tcp_out_of_order", tcp_out_of_order);
   extra("tcp_gaps", tcp_gaps);
   extra("tcp_overflow", tcp_overflow);
+  extra("hep_udp", hep_udp);
+  extra("hep_tcp", hep_tcp);
+  extra("hep_bad", hep_bad);
+  extra("hep_clients", hep_clients);
+  extra("hep_clients_dropped", hep_clients_dropped);
   if (sip_non_call)
     out << " sip_non_call=" << sip_non_call;
   if (unmatched_udp)
@@ -67,6 +72,11 @@ run_stats& run_stats::operator+=(const run_stats& o) {
   tcp_out_of_order += o.tcp_out_of_order;
   tcp_gaps += o.tcp_gaps;
   tcp_overflow += o.tcp_overflow;
+  hep_udp += o.hep_udp;
+  hep_tcp += o.hep_tcp;
+  hep_bad += o.hep_bad;
+  hep_clients += o.hep_clients;
+  hep_clients_dropped += o.hep_clients_dropped;
   sip_messages += o.sip_messages;
   sip_bad += o.sip_bad;
   sip_outside_call += o.sip_outside_call;

@@ -25,6 +25,12 @@ struct run_stats {
   uint64_t tcp_out_of_order = 0;     // segments held until an earlier gap filled
   uint64_t tcp_gaps = 0;             // streams resynchronised after lost or non-SIP bytes
   uint64_t tcp_overflow = 0;         // reassembly memory bound reached
+  // HEP listener (hep = yes)
+  uint64_t hep_udp = 0;              // HEP datagrams received
+  uint64_t hep_tcp = 0;              // HEP3 messages framed from TCP clients
+  uint64_t hep_bad = 0;              // datagrams that were not HEP (dropped)
+  uint64_t hep_clients = 0;          // TCP clients accepted
+  uint64_t hep_clients_dropped = 0;  // clients cut off: garbage, oversize message, too many clients
   // router
   uint64_t sip_messages = 0;
   uint64_t sip_bad = 0;            // payload on a SIP port that did not parse as SIP

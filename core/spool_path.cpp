@@ -1,7 +1,8 @@
 #include "core/spool_path.hpp"
 
-#include <ctime>
+#include <algorithm>
 #include <cstdio>
+#include <ctime>
 
 namespace voxmon::core {
 
@@ -25,15 +26,21 @@ uint64_t fnv1a64(std::string_view s) {
 
 std::string make_fbasename(std::string_view call_id) {
   std::string out;
-  out.reserve(call_id.size());
-  for (unsigned char c : call_id)
-    out += keep(c) ? static_cast<char>(c) : '_';
-  if (out.empty() || out == "." || out == "..")
-    return std::string(out.size() ? out.size() : 1, '_');
-  if (out.size() > max_fbasename) {
+  out.reserve(call_id.size() + 17);
+  bool changed = false;  // a byte other than '_' became '_': another Call-ID may give this name
+  for (unsigned char c : call_id) {
+    const bool k = keep(c);
+    changed |= !k && c != '_';
+    out += k ? static_cast<char>(c) : '_';
+  }
+  if (out.empty() || out == "." || out == "..") {
+    out.assign(out.size() ? out.size() : 1, '_');
+    changed = true;
+  }
+  if (changed || out.size() > max_fbasename) {
     char hex[17];
     std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(call_id)));
-    out.resize(max_fbasename - 17);
+    out.resize(std::min(out.size(), max_fbasename - 17));
     out += '_';
     out += hex;
   }

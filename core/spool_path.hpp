@@ -17,10 +17,12 @@ enum class spool_kind : uint8_t { sip, rtp };
 // Longest fbasename: leaves room for ".pcap.gz" and any suffix within a 255-byte file name.
 constexpr size_t max_fbasename = 200;
 
-// The Call-ID with every byte outside [A-Za-z0-9:-.@] replaced by '_'. When that is longer than
-// max_fbasename, the first max_fbasename - 17 characters, '_' and 16 hex digits of a 64-bit
-// FNV-1a hash of the whole Call-ID (so two long IDs that share a prefix stay apart). An empty
-// Call-ID gives "_"; "." and ".." become "_" and "__" so no name points at a directory.
+// The Call-ID with every byte outside [A-Za-z0-9:-.@_] replaced by '_'. When a byte was replaced
+// (so that "a b", "a;b" and "a_b" cannot share a file, nor a cdr_next key), or the name is
+// longer than max_fbasename: the name (cut to max_fbasename - 17 characters), '_' and 16 hex
+// digits of a 64-bit FNV-1a hash of the whole Call-ID. A Call-ID of safe characters only (the
+// usual case) is its own fbasename. "", "." and ".." become "_", "_" and "__" plus the hash,
+// so no name points at a directory.
 std::string make_fbasename(std::string_view call_id);
 
 // FNV-1a 64 (stable across runs and machines: also used to pick a spool_writer of the pool).

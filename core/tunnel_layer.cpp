@@ -1,6 +1,7 @@
 // Tunnel layer of the packet decoder: GRE (RFC 2784/2890, keys and sequence numbers; enhanced
 // GRE of RFC 2637 carrying PPP), ERSPAN types I, II and III, transparent Ethernet bridging,
-// VXLAN (RFC 7348), TZSP and GTP-U. Each hands the inner frame back to the link or IP layer,
+// VXLAN (RFC 7348), TZSP, GTP-U and L2TPv3 (RFC 3931/4719: Ethernet pseudowire over IP
+// protocol 115 or UDP 1701, cookie of 0, 4 or 8 bytes, configured or guessed). Each hands the inner frame back to the link or IP layer,
 // so tunnels nest with each other and with VLAN, MPLS and IP-in-IP; the depth is bounded by
 // decoder_limits::max_tunnel_depth. An outer VLAN stays on the packet unless the inner frame
 // carries its own tag.
@@ -21,6 +22,31 @@ constexpr uint16_t type_ppp = 0x880b;
 constexpr uint16_t ppp_ipv4 = 0x0021;
 constexpr uint16_t ppp_ipv6 = 0x0057;
 constexpr uint16_t tzsp_encap_ethernet = 1;
+
+// True when `x` starts an Ethernet frame (optionally with up to two VLAN tags) whose IPv4 or
+// IPv6 header is valid and fits in `n` bytes: used to tell an L2TPv3 cookie's length.
+bool looks_like_ethernet_ip(const uint8_t* x, size_t n) {
+  if (n < 14)
+    return false;
+  size_t off = 12;
+  uint16_t type = read_be16(x + off);
+  for (int tags = 0; tags < 2 && (type == 0x8100 || type == 0x88a8) && n >= off + 6; ++tags) {
+    off += 4;
+    type = read_be16(x + off);
+  }
+  off += 2;
+  const uint8_t* ip = x + off;
+  const size_t left = n - off;
+  if (type == 0x0800) {
+    if (left < 20 || (ip[0] >> 4) != 4 || (ip[0] & 0x0f) < 5)
+      return false;
+    const size_t total = read_be16(ip + 2);
+    return total >= size_t{ip[0] & 0x0fu} * 4 && total <= left;
+  }
+  if (type == 0x86dd)
+    return left >= 40 && (ip[0] >> 4) == 6 && size_t{read_be16(ip + 4)} + 40 <= left;
+  return false;
+}
 }  // namespace
 
 bool packet_decoder::enter_tunnel(tunnel_kind k) {
@@ -128,6 +154,59 @@ decode_status packet_decoder::decode_gre(const uint8_t* base, size_t off, size_t
     default:  // IPv4, IPv6, MPLS, VLAN ... as an Ethernet type
       return decode_ethertype(type, base, off, end, out, arena);
   }
+}
+
+bool packet_decoder::decode_l2tp(const uint8_t* base, size_t off, size_t end, bool over_udp,
+                                 decoded_packet& out, std::vector<uint8_t>& arena,
+                                 decode_status& st) {
+  size_t at = off;
+  if (over_udp) {
+    // T bit clear (data), version 3, reserved; then the session id as over IP
+    at += 8;
+    if (end - at < 8 || (base[at + 1] & 0x0f) != 3)
+      return false;  // L2TPv2 or something else on the port: plain UDP
+    if (base[at] & 0x80) {
+      st = drop(drop_reason::not_ip);  // control message
+      return true;
+    }
+    at += 4;
+  }
+  if (end - at < 4) {
+    st = drop(drop_reason::truncated);
+    return true;
+  }
+  if (read_be32(base + at) == 0) {  // session id 0: control message (over IP)
+    st = drop(drop_reason::not_ip);
+    return true;
+  }
+  at += 4;
+  size_t cookie = 0;
+  if (limits_.l2tp_cookie_length >= 0) {
+    cookie = static_cast<size_t>(limits_.l2tp_cookie_length);
+  } else {
+    // Guess: the smallest of 0, 4, 8 that leaves a valid Ethernet + IP header behind it. A
+    // larger one can also match, but only by reading a VLAN tag of the right frame as the end
+    // of the cookie (4 bytes further, the inner type and IP header line up again), so the
+    // smallest is the right one. No match: not decoded rather than misread.
+    bool found = false;
+    for (size_t c : {size_t{0}, size_t{4}, size_t{8}})
+      if (end - at > c && looks_like_ethernet_ip(base + at + c, end - at - c)) {
+        cookie = c;
+        found = true;
+        break;
+      }
+    if (!found) {
+      st = drop(drop_reason::not_ip);
+      return true;
+    }
+  }
+  if (end - at < cookie) {
+    st = drop(drop_reason::truncated);
+    return true;
+  }
+  st = enter_tunnel(tunnel_kind::l2tp) ? decode_ethernet(base, at + cookie, end, out, arena)
+                                       : drop(drop_reason::tunnel_depth);
+  return true;
 }
 
 bool packet_decoder::decode_udp_tunnel(const uint8_t* base, size_t off, size_t end,

@@ -17,5 +17,7 @@ using spool_atom = caf::atom_constant<caf::atom("spool")>;      // call -> spool
 using retain_atom = caf::atom_constant<caf::atom("retain")>;    // spool_writer retention timer
 using caploss_atom = caf::atom_constant<caf::atom("caploss")>;  // capture -> router -> calls: drops
 using status_atom = caf::atom_constant<caf::atom("status")>;    // node -> any stage: live counters
+using tick_atom = caf::atom_constant<caf::atom("tick")>;        // live capture -> router: idle time
+using reload_atom = caf::atom_constant<caf::atom("reload")>;    // node -> capture/router: SIGHUP
 
 }  // namespace voxmon

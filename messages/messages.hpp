@@ -46,6 +46,13 @@ struct cdr_msg {
 struct input_end {
   core::run_stats stats;    // capture counters
   std::string error;        // why reading stopped early (truncated file ...), or empty
+  bool sighup = false;      // the daemon is stopping: open calls get the CDR's sighup mark
+};
+
+// node -> call_router on SIGHUP: what can change while calls are open.
+struct router_reload {
+  core::call_timeouts timeouts;
+  bool savesip = false, savertp = false, savertcp = false;  // only with a spool pool
 };
 
 // call_router -> cdr_writer: every call of `source` has been closed.
@@ -77,8 +84,8 @@ struct run_report {
 struct spool_packets {
   core::batch_ptr batch;
   uint64_t call_uid = 0;           // the call actor's id: its files stay open until spool_close
-  std::string fbasename;
-  core::timestamp_ns calldate = 0; // picks the minute directory
+  std::string fbasename;           // the call's first message only (the writer keeps it)
+  core::timestamp_ns calldate = 0; // picks the minute directory (first message only)
   std::vector<uint32_t> sip;       // for SIP/<fbasename>.pcap
   std::vector<uint32_t> rtp;       // for RTP/<fbasename>.pcap (RTP, and RTCP with savertcp)
 };
@@ -146,4 +153,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::run_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::writer_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::spool_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::router_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::router_reload)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::capture_loss)

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "config/cluster_settings.hpp"
+#include "nodes/live_node.hpp"
 #include "nodes/pcap_command.hpp"
 #include "nodes/status_command.hpp"
 #include "nodes/spawn.hpp"
@@ -39,10 +40,19 @@ constexpr key_flag key_flags[] = {
   {"savertp", "savertp", "save each call's RTP packets: yes, no, or header (RTP headers only)"},
   {"savertcp", "savertcp", "save each call's RTCP packets into its RTP file: yes or no"},
   {"pcap-compress", "pcap_compress", "per-call pcap compression: no or gzip"},
+  {"filter", "filter", "live capture: BPF filter expression"},
+  {"snaplen", "snaplen", "live capture: bytes kept per packet (default 65535)"},
+  {"promisc", "promisc", "live capture: promiscuous mode, yes or no (default yes)"},
+  {"ringbuffer", "ringbuffer", "live capture: kernel buffer per interface, MB (default 50)"},
+  {"deduplicate", "deduplicate", "live capture: drop packets seen twice (several interfaces), yes or no"},
+  {"metrics-bind", "metrics_bind", "sensor: Prometheus metrics endpoint HOST:PORT, e.g. 127.0.0.1:9108"},
+  {"run-as-user", "run_as_user", "sensor: switch to this user once the captures are open"},
+  {"pid-file", "pidfile", "sensor: write the process id to this file"},
 };
 
 void print_usage(std::ostream& out, const po::options_description& desc) {
-  out << "Usage: voxmon -r FILE [options]\n"
+  out << "Usage: voxmon -r FILE [options]    (analyse a capture file)\n"
+         "       voxmon -i IF [options]      (sensor daemon: live capture until SIGTERM)\n"
          "Passive VoIP monitor: follows every SIP call in a capture and writes one CDR per call.\n\n"
       << desc
       << "\nExample: voxmon -r calls.pcap --cdr-jsonl cdrs.jsonl --db sqlite:voxmon.db\n";
@@ -99,6 +109,9 @@ cli_outcome parse_command_line(int argc, const char* const* argv) {
     ("version,V", "print the version and exit")
     ("read,r", po::value<std::string>()->value_name("FILE"), "process a pcap or pcapng file, then exit")
     ("config-file,c", po::value<std::string>()->value_name("FILE"), "voipmonitor.conf-style configuration file")
+    ("interface,i", po::value<std::string>()->value_name("IF"), "capture live on IF: a name, a comma list, or any (sensor daemon)")
+    ("verbose,v", "log more (debug level)")
+    ("syslog", "log to syslog (facility daemon) instead of stderr")
     ("no-progress", "never draw the progress bar")
     ("update-schema", "create or upgrade the MySQL schema, write the CDR journal into it, then exit");
   for (const auto& kf : key_flags)
@@ -146,13 +159,22 @@ cli_outcome parse_command_line(int argc, const char* const* argv) {
   }
   if (vm.count("no-progress"))
     out.settings.progress = false;
+  if (vm.count("interface")) {
+    bool known = false;
+    if (auto err = config::apply_setting(out.settings, "interface", vm["interface"].as<std::string>(), known))
+      return fail("-i/--interface: " + *err);
+  }
+  if (vm.count("verbose"))
+    out.settings.verbosity = 3;
+  if (vm.count("syslog"))
+    out.settings.syslog = true;
   if (vm.count("read"))
     out.settings.read_file = vm["read"].as<std::string>();
   if (vm.count("update-schema"))
     return update_schema(out);
-  if (out.settings.read_file.empty() && !config::is_server(out.settings)) {
+  if (out.settings.read_file.empty() && !config::is_server(out.settings) && !is_live(out.settings)) {
     print_usage(std::cerr, desc);
-    return fail("nothing to do: give a capture file with -r FILE (live capture comes later)");
+    return fail("nothing to do: give a capture file with -r FILE, or an interface with -i IF");
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // voxmon: passive VoIP monitor. One binary; the role comes from the configuration.
 #include "nodes/cli.hpp"
 #include "config/cluster_settings.hpp"
+#include "nodes/live_node.hpp"
 #include "nodes/offline_node.hpp"
 #include "nodes/server_node.hpp"
 
@@ -10,5 +11,7 @@ int main(int argc, char** argv) {
     return cli.exit_code;
   if (voxmon::config::is_server(cli.settings) && cli.settings.read_file.empty())
     return voxmon::nodes::run_server(cli.settings);
+  if (voxmon::nodes::is_live(cli.settings))
+    return voxmon::nodes::run_live(cli.settings, argc, argv);
   return voxmon::nodes::run_offline(cli.settings);
 }

@@ -5,16 +5,19 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "actors/call_router.hpp"
 #include "actors/capture.hpp"
+#include "actors/hep_listener.hpp"
 #include "actors/cdr_writer.hpp"
 #include "actors/spool_writer.hpp"
 #include "actors/uplink_sink.hpp"
 #include "config/cluster_settings.hpp"
 #include "nodes/remoting.hpp"
 #include "config/spool_settings.hpp"
+#include "config/tunnel_settings.hpp"
 #include "store/jsonl_sink.hpp"
 #include "store/mysql_store.hpp"
 #include "store/sqlite_sink.hpp"
@@ -131,17 +134,24 @@ std::string sensor_name(const config::settings& s) {
   return "sensor-" + std::to_string(s.id_sensor);
 }
 
+core::call_timeouts call_timeouts_of(const config::settings& s) {
+  core::call_timeouts t;
+  t.rtp = core::timestamp_ns{s.rtptimeout} * core::ns_per_second;
+  t.sip_without_rtp = core::timestamp_ns{s.sipwithoutrtptimeout} * core::ns_per_second;
+  t.absolute = core::timestamp_ns{s.absolute_timeout} * core::ns_per_second;
+  t.bye = core::timestamp_ns{s.bye_timeout} * core::ns_per_second;
+  t.auth_retry = core::timestamp_ns{s.auth_retry_timeout} * core::ns_per_second;
+  return t;
+}
+
 caf::expected<call_router_actor> spawn_call_router(caf::actor_system& sys, const config::settings& s,
                                                    uint64_t source, cdr_writer_actor writer,
-                                                   const spool_pool* spool) {
+                                                   const spool_pool* spool, uint32_t sources) {
   router_config cfg;
   cfg.source = source;
+  cfg.sources = sources;
   cfg.id_sensor = s.id_sensor;
-  cfg.timeouts.rtp = core::timestamp_ns{s.rtptimeout} * core::ns_per_second;
-  cfg.timeouts.sip_without_rtp = core::timestamp_ns{s.sipwithoutrtptimeout} * core::ns_per_second;
-  cfg.timeouts.absolute = core::timestamp_ns{s.absolute_timeout} * core::ns_per_second;
-  cfg.timeouts.bye = core::timestamp_ns{s.bye_timeout} * core::ns_per_second;
-  cfg.timeouts.auth_retry = core::timestamp_ns{s.auth_retry_timeout} * core::ns_per_second;
+  cfg.timeouts = call_timeouts_of(s);
   if (spool && !spool->writers.empty()) {
     cfg.spool_pool = spool->writers;
     cfg.spool.sip = s.savesip;
@@ -163,7 +173,28 @@ caf::expected<capture_actor> spawn_file_capture(caf::actor_system& sys, const co
     cfg.sip_ports.emplace_back(r.first, r.last);
   cfg.batch_packets = s.batch_packets;
   cfg.progress = s.progress;
+  cfg.limits = config::decoder_limits_from(s);
+  cfg.tcp = config::tcp_limits_from(s);
   return sys.spawn<caf::detached>(file_capture, std::move(reader), std::move(cfg), std::move(router));
+}
+
+caf::expected<hep_listener_actor> spawn_hep_listener(caf::actor_system& sys, const config::settings& s,
+                                                     call_router_actor router) {
+  std::string error;
+  auto sockets = open_hep_sockets(s.hep_bind, static_cast<uint16_t>(s.hep_bind_port), s.hep_bind_udp,
+                                  s.hep_bind_tcp, error);
+  if (!sockets)
+    return make_failure(error);
+  hep_listener_config cfg;
+  cfg.id_sensor = s.id_sensor;
+  for (const auto& r : s.sipport)
+    cfg.sip_ports.emplace_back(r.first, r.last);
+  cfg.batch_packets = s.batch_packets;
+  cfg.limits = config::decoder_limits_from(s);
+  cfg.tcp = config::tcp_limits_from(s);
+  cfg.max_clients = s.hep_max_clients;
+  cfg.max_message = s.hep_max_message;
+  return sys.spawn<caf::detached>(hep_listener, std::move(sockets), std::move(cfg), std::move(router));
 }
 
 }  // namespace voxmon::nodes
@@ -186,6 +217,8 @@ spool_pool spawn_spool_writer(caf::actor_system& sys, const config::settings& s)
   cfg.max_bytes = uint64_t{s.maxpoolsize} << 20;
   cfg.max_days = s.maxpooldays;
   cfg.index = pool.index;
+  if (const char* d = std::getenv("VOXMON_TEST_SPOOL_WRITE_DELAY_US"))  // tests: a slow disk
+    cfg.write_delay_us = static_cast<uint32_t>(std::strtoul(d, nullptr, 10));
   const size_t n = s.spool_writers ? s.spool_writers : 2;
   for (size_t i = 0; i < n; ++i) {
     cfg.retention = i == 0;

@@ -45,10 +45,18 @@ spool_pool spawn_spool_writer(caf::actor_system& sys, const config::settings& s)
 // Asks every member to close its files, saves the index; returns the summed report.
 spool_report finish_spool(caf::actor_system& sys, const spool_pool& pool);
 
+// The call timeouts of the settings (seconds -> packet-time nanoseconds).
+core::call_timeouts call_timeouts_of(const config::settings& s);
+// `sources`: how many sources feed the router (each ends with its own eof).
 caf::expected<call_router_actor> spawn_call_router(caf::actor_system& sys, const config::settings& s,
                                                    uint64_t source, cdr_writer_actor writer,
-                                                   const spool_pool* spool = nullptr);
+                                                   const spool_pool* spool = nullptr,
+                                                   uint32_t sources = 1);
 caf::expected<capture_actor> spawn_file_capture(caf::actor_system& sys, const config::settings& s,
                                                 call_router_actor router);
+// The HEP listener (hep = yes) on hep_bind:hep_bind_port, UDP and/or TCP (hep_bind_udp,
+// hep_bind_tcp), detached, feeding `router`. A bind error names the address and port.
+caf::expected<hep_listener_actor> spawn_hep_listener(caf::actor_system& sys, const config::settings& s,
+                                                     call_router_actor router);
 
 }  // namespace voxmon::nodes

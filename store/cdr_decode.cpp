@@ -141,7 +141,7 @@ std::string encode_cdr(const core::cdr& c) {
                         bytes(c.last_sip_response), static_cast<int>(c.bye),
                         party_json(c.whohanged), bytes(c.a_ua), bytes(c.b_ua), opt(c.vlan),
                         std::move(rtp), bytes(c.fbasename), std::move(dtmf), c.capture_loss,
-                        c.capture_dropped});
+                        c.capture_dropped, c.sighup});
   const auto v = json::to_msgpack(j);
   return std::string(v.begin(), v.end());
 }
@@ -151,7 +151,8 @@ std::optional<core::cdr> decode_cdr(std::string_view data, std::string& error) {
     const json j = json::from_msgpack(data.begin(), data.end());
     const int version = j.is_array() && !j.empty() && j.at(0).is_number_integer()
                             ? j.at(0).get<int>() : 0;
-    if ((version != 1 || j.size() != 25) && (version != 2 || j.size() != 27)) {
+    // Encoding 2 has 27 items, 28 since the sighup mark was added (a last optional item).
+    if ((version != 1 || j.size() != 25) && (version != 2 || (j.size() != 27 && j.size() != 28))) {
       error = "not an encoded CDR (unknown layout)";
       return std::nullopt;
     }
@@ -214,6 +215,8 @@ std::optional<core::cdr> decode_cdr(std::string_view data, std::string& error) {
     if (version >= 2) {
       c.capture_loss = j.at(i++).get<bool>();
       c.capture_dropped = j.at(i++).get<uint64_t>();
+      if (i < j.size())  // added within encoding 2; older records end before it
+        c.sighup = j.at(i++).get<bool>();
     }
     return c;
   } catch (const std::exception& e) {

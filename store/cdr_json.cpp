@@ -193,6 +193,7 @@ std::string cdr_to_json_line(const cdr& c) {
   o["dtmf"] = dtmf_json(c);
   o["capture_loss"] = c.capture_loss;
   o["capture_dropped"] = c.capture_dropped;
+  o["sighup"] = c.sighup;
   o["fbasename"] = c.fbasename;
 
   // SIP text can hold any bytes: invalid UTF-8 becomes U+FFFD instead of throwing.

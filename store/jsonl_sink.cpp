@@ -38,6 +38,10 @@ std::string jsonl_sink::write(std::span<const core::cdr> batch) {
   }
   if (!out.empty() && std::fwrite(out.data(), 1, out.size(), file_) != out.size())
     return "write to '" + path_ + "' failed: " + std::strerror(errno);
+  // Whole lines reach the file with every batch (the writer batches for 200 ms): a sensor
+  // runs for months, and readers (tail -f, log shippers) must not wait for its end.
+  if (!out.empty() && std::fflush(file_) != 0)
+    return "write to '" + path_ + "' failed: " + std::strerror(errno);
   return {};
 }
 

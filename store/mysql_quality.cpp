@@ -133,6 +133,7 @@ const std::vector<quality_column>& cdr_quality_columns() {
     v.push_back({"mos_min_mult10", tiny});
     v.push_back({"capture_loss", tiny});               // voxmon: 0/1
     v.push_back({"capture_dropped", "BIGINT UNSIGNED NULL"});  // voxmon: packets
+    v.push_back({"sighup", tiny});                     // VoIPmonitor: closed by a sensor stop
     return v;
   }();
   return cols;
@@ -168,6 +169,7 @@ void append_cdr_quality(std::vector<sql_value>& out, const core::cdr& c) {
   r.opt_unsig(m.has_value(), m ? *m * 10 : 0, tiny_max);
   r.num(c.capture_loss ? 1 : 0);
   r.unsig(static_cast<double>(c.capture_dropped), uint64_t{1} << 53);
+  r.num(c.sighup ? 1 : 0);
 }
 
 void append_stream_quality(std::vector<sql_value>& out, const core::cdr_rtp_stream& s) {

@@ -115,6 +115,7 @@ const std::vector<std::string>& sqlite_quality_columns() {
     v.push_back("b_srtp");
     v.push_back("capture_loss");
     v.push_back("capture_dropped");
+    v.push_back("sighup");  // VoIPmonitor's cdr.sighup: closed because the sensor stopped
     return v;
   }();
   return columns;

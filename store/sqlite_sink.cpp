@@ -142,6 +142,7 @@ void bind_quality(binder& q, const core::cdr& c, const core::direction_summary& 
   q.opt_i64(opt(b.stream, b.stream && b.stream->srtp));
   q.i64(c.capture_loss ? 1 : 0);
   q.i64(static_cast<int64_t>(c.capture_dropped));
+  q.i64(c.sighup ? 1 : 0);
 }
 
 // The per-stream quality columns, in sqlite_rtp_quality_columns() order. Units as the cdr

@@ -205,7 +205,7 @@ TEST_CASE("answered call renders the exact JSON line", "[json]") {
       R"("a_rtcp_avgjitter":3.063,"a_rtcp_rtt":41.235,"b_rtcp_loss":null,"b_rtcp_maxfr":null,)"
       R"("b_rtcp_avgfr":null,"b_rtcp_maxjitter":null,"b_rtcp_avgjitter":null,"b_rtcp_rtt":null,)"
       R"("dtmf":[{"digit":"#","time":10.0,"duration":160.0,"type":"rfc2833","sender":"caller"}],)"
-      R"("capture_loss":true,"capture_dropped":17,"fbasename":""})";
+      R"("capture_loss":true,"capture_dropped":17,"sighup":false,"fbasename":""})";
   CHECK(store::cdr_to_json_line(answered_call()) == expected);
 }
 
@@ -228,7 +228,7 @@ TEST_CASE("unanswered call: nulls, IPv6, escapes and invalid UTF-8", "[json]") {
       R"(,"mos_min":null,"a_rtcp_loss":null,"a_rtcp_maxfr":null,"a_rtcp_avgfr":null,)"
       R"("a_rtcp_maxjitter":null,"a_rtcp_avgjitter":null,"a_rtcp_rtt":null,"b_rtcp_loss":null,)"
       R"("b_rtcp_maxfr":null,"b_rtcp_avgfr":null,"b_rtcp_maxjitter":null,"b_rtcp_avgjitter":null,)"
-      R"("b_rtcp_rtt":null,"dtmf":[],"capture_loss":false,"capture_dropped":0,"fbasename":""})";
+      R"("b_rtcp_rtt":null,"dtmf":[],"capture_loss":false,"capture_dropped":0,"sighup":false,"fbasename":""})";
   CHECK(store::cdr_to_json_line(unanswered_call()) == expected);
 }
 

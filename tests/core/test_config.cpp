@@ -104,7 +104,7 @@ TEST_CASE("sections other than [general] are warned about and skipped", "[config
 
 TEST_CASE("unknown and not-yet-supported keys are warnings naming file and line", "[config]") {
   const std::string text =
-      "interface = eth0\n"
+      "dscp = yes\n"
       "frobnicate = 1\n"
       "\n"
       "mysqlsocket = /tmp/m.sock\n"
@@ -113,7 +113,7 @@ TEST_CASE("unknown and not-yet-supported keys are warnings naming file and line"
   auto r = load(text, s);
   REQUIRE_FALSE(r.error);
   CHECK(r.warnings == std::vector<std::string>{
-                          "voxmon.conf:1: key 'interface' is not supported yet and is ignored",
+                          "voxmon.conf:1: key 'dscp' is not supported yet and is ignored",
                           "voxmon.conf:2: unknown key 'frobnicate'",
                           "voxmon.conf:4: key 'mysqlsocket' is not supported yet and is ignored"});
   CHECK(s.rtptimeout == 20);
@@ -173,7 +173,7 @@ TEST_CASE("repeated sipport lines add up within a file", "[config]") {
   CHECK_FALSE(apply_setting(s, "sipport", "6000", known));  // apply_setting replaces
   CHECK(known);
   CHECK(s.sipport == ranges{{6000, 6000}});
-  CHECK_FALSE(apply_setting(s, "interface", "eth0", known));
+  CHECK_FALSE(apply_setting(s, "dscp", "yes", known));
   CHECK_FALSE(known);
 }
 
@@ -220,13 +220,13 @@ TEST_CASE("load_config_file reads a file and names it in errors", "[config]") {
   const std::filesystem::path dir = VOXMON_TEST_TMP;
   std::filesystem::create_directories(dir);
   const auto path = (dir / "test_config.conf").string();
-  std::ofstream(path, std::ios::binary) << "[general]\r\nrtptimeout = 12\r\ninterface = eth0\r\n";
+  std::ofstream(path, std::ios::binary) << "[general]\r\nrtptimeout = 12\r\ndscp = yes\r\n";
   settings s;
   auto r = load_config_file(path, s);
   REQUIRE_FALSE(r.error);
   CHECK(s.rtptimeout == 12);
   CHECK(r.warnings ==
-        std::vector<std::string>{path + ":3: key 'interface' is not supported yet and is ignored"});
+        std::vector<std::string>{path + ":3: key 'dscp' is not supported yet and is ignored"});
 
   auto missing = load_config_file((dir / "no_such.conf").string(), s);
   REQUIRE(missing.error);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "core/pcap_writer.hpp"
 #include "core/spool_index.hpp"
@@ -41,13 +42,34 @@ constexpr timestamp_ns t2024 = timestamp_ns{1709622489} * ns_per_second;  // 202
 }  // namespace
 
 TEST_CASE("fbasename keeps safe characters and replaces the rest", "[spool]") {
+  auto hash = [](std::string_view id) {
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(id)));
+    return std::string("_") + hex;
+  };
   CHECK(make_fbasename("abc-1.2@host:5060") == "abc-1.2@host:5060");
-  CHECK(make_fbasename("a b/c;d\\e") == "a_b_c_d_e");
-  CHECK(make_fbasename("x\xff\x01y") == "x__y");
-  CHECK(make_fbasename("") == "_");
-  CHECK(make_fbasename(".") == "_");
-  CHECK(make_fbasename("..") == "__");
-  CHECK(make_fbasename("../../etc/passwd") == ".._.._etc_passwd");
+  CHECK(make_fbasename("abc_1") == "abc_1");  // '_' is kept as it is
+  CHECK(make_fbasename("a b/c;d\\e") == "a_b_c_d_e" + hash("a b/c;d\\e"));
+  CHECK(make_fbasename("x\xff\x01y") == "x__y" + hash("x\xff\x01y"));
+  CHECK(make_fbasename("") == "_" + hash(""));
+  CHECK(make_fbasename(".") == "_" + hash("."));
+  CHECK(make_fbasename("..") == "__" + hash(".."));
+  CHECK(make_fbasename("../../etc/passwd") == ".._.._etc_passwd" + hash("../../etc/passwd"));
+  CHECK(fnv1a64("") == 0xcbf29ce484222325ull);  // FNV-1a 64 offset basis
+  CHECK(fnv1a64("a") == 0xaf63dc4c8601ec8cull); // published FNV-1a 64 test vector
+}
+
+TEST_CASE("Call-IDs that differ only in replaced bytes get different fbasenames", "[spool]") {
+  // Before the hash suffix all four were "call_1@h": one file and one cdr_next key for four calls.
+  const std::vector<std::string> ids = {"call 1@h", "call;1@h", "call/1@h", "call_1@h"};
+  std::set<std::string> names;
+  for (const auto& id : ids)
+    names.insert(make_fbasename(id));
+  CHECK(names.size() == ids.size());
+  CHECK(make_fbasename("call_1@h") == "call_1@h");
+  // The same minute, the same kind: different files.
+  CHECK(spool_file_path("/s", t2024, make_fbasename(ids[0]), spool_kind::sip, ".pcap") !=
+        spool_file_path("/s", t2024, make_fbasename(ids[1]), spool_kind::sip, ".pcap"));
 }
 
 TEST_CASE("a too long Call-ID is cut and gets a hash suffix", "[spool]") {
@@ -85,7 +107,7 @@ TEST_CASE("rtp_header_length covers CSRCs and the extension", "[spool]") {
   CHECK(rtp_header_length(std::span<const uint8_t>(p.data(), 5)) == 5);
 }
 
-TEST_CASE("pcap_file writes, appends after a reopen, and reads back (plain and gzip)", "[spool]") {
+TEST_CASE("pcap_file writes and appends after a reopen and reads back (plain and gzip)", "[spool]") {
   const auto dir = fresh_dir("spool-pcap");
   for (auto c : {pcap_compression::none, pcap_compression::gzip}) {
     const auto path = (dir / "a" / (std::string("f") + pcap_extension(c))).string();
@@ -124,7 +146,7 @@ TEST_CASE("pcap_file reports an unwritable path", "[spool]") {
   CHECK(error.find("blocker") != std::string::npos);
 }
 
-TEST_CASE("the spool index is rebuilt once, then kept in its file", "[spool]") {
+TEST_CASE("the spool index is rebuilt once and then kept in its file", "[spool]") {
   const auto dir = fresh_dir("spool-index");
   write_bytes(dir / "2024-03-05/07/08/SIP/a.pcap", 100);
   write_bytes(dir / "2024-03-05/07/08/RTP/a.pcap", 900);

@@ -167,12 +167,12 @@ TEST_CASE("sqlite sink writes VoIPmonitor-named tables with exact values", "[sql
         "1|2023-11-14 22:13:20.123|2023-11-14 22:14:25.555|65.432|62.932|0.002|2.6|"
         "1001|Alice|example.com|1002|example.org|10.0.0.1|5060|10.0.0.2|5062|200|1|3|1|1|1|7|"
         "100|8|0|3270|3265|2|0|12|3|6|2" +
-            quality_suffix(true) + quality_suffix(true) + "|NULL|0|0|0|0");
+            quality_suffix(true) + quality_suffix(true) + "|NULL|0|0|0|0|0");
   CHECK(cdrs[1] ==
         "2|2023-11-14 22:13:20.133|2023-11-14 22:13:50.133|30.0|NULL|NULL|NULL|"
         "1003|||1004||2001:db8::1|5060|2001:db8::2|5080|487|2|0|NULL|NULL|NULL|0|"
         "NULL|NULL|NULL|0|0|0|0|NULL|NULL|NULL|NULL" +
-            quality_suffix(false) + quality_suffix(false) + "|NULL|NULL|NULL|0|0");
+            quality_suffix(false) + quality_suffix(false) + "|NULL|NULL|NULL|0|0|0");
 
   CHECK(query(path, "SELECT * FROM cdr_next ORDER BY cdr_ID") ==
         std::vector<std::string>{"1|2023-11-14 22:13:20.123|call-1@host",

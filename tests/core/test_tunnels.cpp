@@ -252,3 +252,97 @@ TEST_CASE("HEP v2 header with IPv4 addresses and time", "[decoder][hep]") {
   CHECK(r.pkt.ts == core::timestamp_ns{0x584d2b5c} * core::ns_per_second + 325'000);
   CHECK(r.payload == sip_text);
 }
+
+namespace {
+bytes l2tp_session(uint32_t session, const bytes& cookie, const bytes& payload) {
+  bytes b;
+  put32(b, session);
+  append(b, cookie);
+  append(b, payload);
+  return b;
+}
+bytes l2tp_udp_header(uint8_t flags, uint8_t version, const bytes& rest) {
+  bytes b{flags, version, 0, 0};
+  append(b, rest);
+  return b;
+}
+}  // namespace
+
+TEST_CASE("L2TPv3 Ethernet pseudowire over IP and UDP, cookies 0/4/8", "[decoder][tunnel][l2tp]") {
+  const bytes cookie4{0xde, 0xad, 0xbe, 0xef};
+  const bytes cookie8{1, 2, 3, 4, 5, 6, 7, 8};
+  core::packet_decoder d;
+  // over IP protocol 115, guessed cookie lengths
+  for (const bytes& c : {bytes{}, cookie4, cookie8}) {
+    INFO("cookie " << c.size());
+    check_inner(run(d, core::link_ethernet, eth(0x0800, outer_v4(115, l2tp_session(0x1234, c, inner_eth())))));
+  }
+  CHECK(tunnels(d, tunnel_kind::l2tp) == 3);
+  // over UDP 1701 (data: T bit clear, version 3), with an inner VLAN: a cookie of 8 would also
+  // leave a valid header (the tag read as cookie), the smallest match is the right one
+  INFO("over UDP");
+  check_inner(run(d, core::link_ethernet,
+                  eth(0x0800, outer_v4(17, udp(1701, 1701, l2tp_udp_header(0, 3, l2tp_session(7, cookie4, inner_eth())))))));
+  auto r = run(d, core::link_ethernet,
+               eth(0x0800, outer_v4(17, udp(1701, 1701, l2tp_udp_header(0, 3, l2tp_session(7, cookie4, inner_eth({{0x8100, 42}})))))));
+  check_inner(r);
+  CHECK(r.pkt.has_vlan);
+  CHECK(r.pkt.vlan == 42);
+  CHECK(tunnels(d, tunnel_kind::l2tp) == 5);
+  // over IPv6
+  INFO("over IPv6");
+  check_inner(run(d, core::link_ethernet,
+                  eth(0x86dd, ipv6("2001:db8::1", "2001:db8::2", 115, l2tp_session(9, cookie8, inner_eth())))));
+  CHECK(tunnels(d, tunnel_kind::l2tp) == 6);
+}
+
+TEST_CASE("L2TPv3: configured cookie, control messages, L2TPv2 and unguessable payloads", "[decoder][tunnel][l2tp]") {
+  const bytes cookie4{0xde, 0xad, 0xbe, 0xef};
+  SECTION("a configured cookie length is used as is") {
+    core::decoder_limits lim;
+    lim.l2tp_cookie_length = 4;
+    core::packet_decoder d(lim);
+    check_inner(run(d, core::link_ethernet, eth(0x0800, outer_v4(115, l2tp_session(5, cookie4, inner_eth())))));
+    // with the wrong length configured the frame is misread, not guessed around
+    lim.l2tp_cookie_length = 8;
+    core::packet_decoder d8(lim);
+    CHECK(run(d8, core::link_ethernet, eth(0x0800, outer_v4(115, l2tp_session(5, cookie4, inner_eth()))))
+              .status == decode_status::dropped);
+  }
+  SECTION("a configured UDP port") {
+    core::decoder_limits lim;
+    lim.l2tp_port = 1702;
+    core::packet_decoder d(lim);
+    check_inner(run(d, core::link_ethernet,
+                    eth(0x0800, outer_v4(17, udp(40000, 1702, l2tp_udp_header(0, 3, l2tp_session(7, {}, inner_eth())))))));
+    // 1701 is plain UDP now
+    auto r = run(d, core::link_ethernet,
+                 eth(0x0800, outer_v4(17, udp(1701, 1701, l2tp_udp_header(0, 3, l2tp_session(7, {}, inner_eth()))))));
+    REQUIRE(r.status == decode_status::packet);
+    CHECK(r.pkt.src.to_string() == "10.0.0.1:1701");
+  }
+  core::packet_decoder d;
+  // control messages: session id 0 over IP, T bit over UDP
+  CHECK(run(d, core::link_ethernet, eth(0x0800, outer_v4(115, l2tp_session(0, {}, inner_eth())))).status ==
+        decode_status::dropped);
+  CHECK(d.last_drop() == drop_reason::not_ip);
+  CHECK(run(d, core::link_ethernet,
+            eth(0x0800, outer_v4(17, udp(1701, 1701, l2tp_udp_header(0xc8, 3, l2tp_session(7, {}, inner_eth())))))).status ==
+        decode_status::dropped);
+  // L2TPv2 on 1701 stays plain UDP
+  auto r = run(d, core::link_ethernet,
+               eth(0x0800, outer_v4(17, udp(1701, 1701, l2tp_udp_header(0x02, 2, l2tp_session(7, {}, inner_eth()))))));
+  REQUIRE(r.status == decode_status::packet);
+  CHECK(r.pkt.src.to_string() == "10.0.0.1:1701");
+  CHECK(tunnels(d, tunnel_kind::l2tp) == 0);
+  // no cookie length leaves a valid frame behind it: a counted drop, not a guess
+  CHECK(run(d, core::link_ethernet, eth(0x0800, outer_v4(115, l2tp_session(3, {1, 2}, text("not a frame at all, just some bytes here")))))
+            .status == decode_status::dropped);
+  CHECK(d.last_drop() == drop_reason::not_ip);
+  // truncated: session id cut
+  CHECK(run(d, core::link_ethernet, eth(0x0800, outer_v4(115, bytes{0, 0}))).status == decode_status::dropped);
+  CHECK(d.last_drop() == drop_reason::truncated);
+  // nested in GRE, bounded like every tunnel
+  check_inner(run(d, core::link_ethernet,
+                  eth(0x0800, outer_v4(47, gre(0, 0x0800, outer_v4(115, l2tp_session(5, cookie4, inner_eth())), 0)))));
+}

@@ -2,10 +2,13 @@
 //
 // The whole input is parsed as a SIP stream (parse_sip, parse_name_addr on From/To, sdp_body,
 // parse_sdp), as SDP, and as RTP/RTCP. Then it is decoded as captured frames:
-//   byte 0, bits 0-6: link type = links[(byte0 & 0x7f) % 6] (NULL, Ethernet, raw, SLL, SLL2, LOOP)
+//   byte 0, bits 0-6: link type = links[(byte0 & 0x7f) % 6] (NULL, Ethernet, raw, SLL, SLL2, LOOP),
+//                     except 0x7f: link_hep (each frame is a HEP message, as the listener gives)
 //   byte 0, bit 7:    0 = the rest is one frame; 1 = the rest is a sequence of frames, each
 //                     prefixed by a 16-bit big-endian length (fragments, several packets)
-// Tunnels (GRE, ERSPAN, VXLAN, TZSP, GTP-U, HEP) are reached through the decoder. Several-frame
+// Tunnels (GRE, ERSPAN, VXLAN, TZSP, GTP-U, L2TPv3, HEP) are reached through the decoder; the
+// whole input after byte 0 is also a HEP-over-TCP stream cut into reads by its own bytes
+// (hep_stream), every framed message decoded as link_hep. Several-frame
 // inputs also go through a batch_builder with small bounds, which drives the TCP/WebSocket
 // and SCTP reassemblers; every packet of the batch must have its payload inside its buffer.
 // and every decoded payload is fed to the same parsers. Each frame and each payload is copied
@@ -18,6 +21,7 @@
 #include <vector>
 
 #include "core/batch_builder.hpp"
+#include "core/hep_stream.hpp"
 #include "core/packet_decoder.hpp"
 #include "core/rtp.hpp"
 #include "core/sdp.hpp"
@@ -113,10 +117,48 @@ void exercise_payload(std::span<const uint8_t> payload) {
   exercise_rtp(copy);
 }
 
+int link_of(uint8_t byte0, const int (&links)[6]) {
+  const int v = byte0 & 0x7f;
+  return v == 0x7f ? link_hep : links[v % 6];
+}
+
+// The input after byte 0 as one HEP3 TCP stream; read sizes come from the bytes themselves
+// (low 6 bits + 1 of the first byte of each read), so messages split and coalesce.
+void hep_stream_feed(const uint8_t* data, size_t size) {
+  hep_stream stream(1024);
+  std::vector<std::span<const uint8_t>> out;
+  packet_decoder decoder;
+  std::vector<uint8_t> arena;
+  size_t pos = 1, handed = 0;
+  while (pos < size) {
+    const size_t len = std::min<size_t>((data[pos] & 0x3f) + 1, size - pos);
+    const std::vector<uint8_t> read(data + pos, data + pos + len);
+    pos += len;
+    if (stream.feed(read.data(), read.size(), out) != hep_stream::result::ok)
+      return;
+    for (auto m : out) {
+      if (m.size() < 6 || m.size() > 1024 || m[0] != 'H' || m[3] != '3' ||
+          ((size_t{m[4]} << 8) | m[5]) != m.size())
+        fail("hep_stream handed out a message that is not one HEP3 message");
+      handed += m.size();
+      const std::vector<uint8_t> frame(m.begin(), m.end());
+      decoded_packet p;
+      arena.clear();
+      if (decoder.decode(link_hep, 0, frame, 0, p, arena) == decode_status::packet) {
+        const size_t buffer = p.payload_in_arena ? arena.size() : frame.size();
+        if (uint64_t{p.payload_offset} + p.payload_length > buffer)
+          fail("HEP payload outside its buffer");
+      }
+    }
+    if (handed + stream.buffered() != pos - 1)
+      fail("hep_stream lost or invented bytes");
+  }
+}
+
 void decode_frames(const uint8_t* data, size_t size) {
   static constexpr int links[] = {link_null,      link_ethernet,   link_raw,
                                   link_linux_sll, link_linux_sll2, link_loop};
-  const int link = links[(data[0] & 0x7f) % 6];
+  const int link = link_of(data[0], links);
   const bool multi = (data[0] & 0x80) != 0;
   packet_decoder decoder;
   std::vector<uint8_t> arena;
@@ -158,7 +200,7 @@ void build_batch(const uint8_t* data, size_t size) {
   tcp.max_streams = 8;
   tcp.max_held_segments = 4;
   tcp.idle_timeout = 50'000'000;
-  batch_builder builder(links[(data[0] & 0x7f) % 6], 0, {{5060, 5060}}, 1024, {}, tcp);
+  batch_builder builder(link_of(data[0], links), 0, {{5060, 5060}}, 1024, {}, tcp);
   size_t pos = 1;
   uint32_t index = 0;
   while (pos + 2 <= size && index < 256) {
@@ -189,8 +231,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   exercise_sip(std::string_view(reinterpret_cast<const char*>(data), size));
   exercise_sdp(std::string_view(reinterpret_cast<const char*>(data), size));
   exercise_rtp(std::span<const uint8_t>(data, size));
-  if (size > 0)
+  if (size > 0) {
     decode_frames(data, size);
+    hep_stream_feed(data, size);
+  }
   if (size > 0 && (data[0] & 0x80))
     build_batch(data, size);
   return 0;

@@ -107,7 +107,8 @@ TEST_CASE("VLAN, IP-in-IP, IPv6, fragmented SIP, tunnels and Linux cooked captur
   const std::vector<std::vector<std::string>> variants = {
     {"--vlan", "42"}, {"--ipip"}, {"--ipv6"}, {"--fragment-sip"}, {"--ipv6", "--fragment-sip"},
     {"--link", "sll"}, {"--ipip", "--vlan", "7", "--fragment-sip"}, {"--tunnel", "gre"},
-    {"--tunnel", "erspan"}, {"--tunnel", "vxlan"}, {"--tunnel", "gre", "--vlan", "9"}};
+    {"--tunnel", "erspan"}, {"--tunnel", "vxlan"}, {"--tunnel", "gre", "--vlan", "9"},
+    {"--tunnel", "l2tpv3"}, {"--tunnel", "l2tpv3", "--vlan", "11"}};
   std::map<std::string, json> plain_cdrs;
   {
     auto [truth, cdrs] = generate_and_analyse("plain", {"--seed", "3", "--calls", "12"});

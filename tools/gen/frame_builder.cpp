@@ -15,6 +15,7 @@ constexpr uint8_t proto_ipip = 4;
 constexpr uint8_t proto_udp = 17;
 constexpr uint8_t proto_tcp = 6;
 constexpr uint8_t proto_gre = 47;
+constexpr uint8_t proto_l2tp = 115;
 constexpr uint16_t ethertype_erspan2 = 0x88BE;
 constexpr uint16_t vxlan_port = 4789;
 constexpr uint8_t proto_ipv6 = 41;
@@ -271,6 +272,12 @@ void frame_builder::wrap(const std::vector<uint8_t>& inner, bool inner_v6, const
       inner_ethernet();
       break;
     }
+    case tunnel_kind::l2tpv3:  // RFC 3931 over IP: session id 0x101, 4-byte cookie, Ethernet
+      ipv4_header_bytes(f, 4 + 4 + 14 + inner.size(), ip_id_++, 0, proto_l2tp, outer_src, outer_dst);
+      put32(f, 0x101);
+      put32(f, 0xc0ffee01);
+      inner_ethernet();
+      break;
     case tunnel_kind::none:
       if (ipip_)
         ipv4_header_bytes(f, inner.size(), ip_id_++, 0, inner_v6 ? proto_ipv6 : proto_ipip,

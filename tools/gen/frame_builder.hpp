@@ -1,6 +1,6 @@
 #pragma once
 // Wire bytes of one UDP datagram or TCP segment: Ethernet (optionally 802.1Q) or Linux cooked
-// (SLL) link header, optional outer IPv4 tunnel (IP-in-IP, GRE, ERSPAN type II, VXLAN), IPv4 or
+// (SLL) link header, optional outer IPv4 tunnel (IP-in-IP, GRE, ERSPAN type II, VXLAN, L2TPv3), IPv4 or
 // IPv6, UDP/TCP; IPv4 fragments or IPv6 fragment headers when a datagram does not fit the
 // 1500-byte MTU. Every checksum is computed (the outer VXLAN UDP checksum is 0, RFC 7348).
 #include <array>

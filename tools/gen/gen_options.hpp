@@ -33,7 +33,7 @@ inline constexpr std::array<codec_info, 5> codec_table{{
 }};
 
 enum class link_kind : uint8_t { ethernet, sll };
-enum class tunnel_kind : uint8_t { none, gre, erspan, vxlan };
+enum class tunnel_kind : uint8_t { none, gre, erspan, vxlan, l2tpv3 };
 enum class tcp_mode : uint8_t { whole, split, coalesce, mixed };
 enum class jitter_dist : uint8_t { normal, exponential };
 

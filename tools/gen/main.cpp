@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
       ("tcp-segments", po::value(&segments)->default_value(segments),
        "SIP over TCP: whole (one message per segment), split (messages cut across segments), "
        "coalesce (100 Trying shares a segment with the next message), mixed (both)")
-      ("tunnel", po::value(&tunnel)->default_value(tunnel), "outer IPv4 tunnel: none, gre, erspan (type II), vxlan")
+      ("tunnel", po::value(&tunnel)->default_value(tunnel), "outer IPv4 tunnel: none, gre, erspan (type II), vxlan, l2tpv3")
       ("pcapng", "write pcapng (SHB, IDB with if_tsresol, EPB) instead of pcap")
       ("quiet,q", "no summary on stderr");
   try {
@@ -215,7 +215,8 @@ int main(int argc, char** argv) {
     else if (tunnel == "gre") o.tunnel = tunnel_kind::gre;
     else if (tunnel == "erspan") o.tunnel = tunnel_kind::erspan;
     else if (tunnel == "vxlan") o.tunnel = tunnel_kind::vxlan;
-    else fail("--tunnel must be none, gre, erspan or vxlan");
+    else if (tunnel == "l2tpv3") o.tunnel = tunnel_kind::l2tpv3;
+    else fail("--tunnel must be none, gre, erspan, vxlan or l2tpv3");
     if (o.tunnel != tunnel_kind::none && o.ipip) fail("--ipip and --tunnel exclude each other");
   } catch (const std::exception& e) {
     std::cerr << "voxmon-gen: " << e.what() << "\n";

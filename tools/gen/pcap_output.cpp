@@ -246,7 +246,7 @@ class generator {
                cname, buf_);
     write(t, frames_.udp(s.src, static_cast<uint16_t>(s.sport + 1), s.dst,
                          static_cast<uint16_t>(s.dport + 1), buf_.data(), buf_.size(), false));
-    c.truth.on_rtcp(t);
+    c.truth.on_rtcp(t, r.part ? s.ssrc2 : s.ssrc, c.sr_mid[s.dir], peer ? &rb : nullptr);
     ++r.j;
     push_rtcp(c, i);
   }

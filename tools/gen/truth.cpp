@@ -47,11 +47,17 @@ void rtp_truth::add(int64_t seq, int64_t ts, uint8_t pt, bool marker, uint32_t c
   } else {
     if (received_ > 0 && seq < max_seq_)
       ++reordered_;
+    if (received_ > 0 && seq > max_seq_)
+      while (seq - next_final_ >= burst_lag) decide_next();  // before their bits are reused
+    if (received_ > 0 && seq < next_final_ && !decided_ && max_seq_ - seq < burst_lag)
+      next_final_ = seq;  // overtook the stream's first arrival: the stream starts here
     for (int64_t s = received_ ? max_seq_ + 1 : seq; s < seq; ++s)
       seen_[static_cast<size_t>(s % seen_window)] = false;  // not arrived (yet)
-    seen_[static_cast<size_t>(seq % seen_window)] = true;
+    if (received_ == 0 || seq > max_seq_ || max_seq_ - seq < seen_window)
+      seen_[static_cast<size_t>(seq % seen_window)] = true;
   }
   if (received_ == 0) {
+    next_final_ = seq;
     first_seq_ = max_seq_ = seq;
     first_ts_ = ts;
     first_arrival_ = ref_arrival_ = arrival;
@@ -80,6 +86,48 @@ void rtp_truth::add(int64_t seq, int64_t ts, uint8_t pt, bool marker, uint32_t c
   }
   if (in_time) ref_arrival_ = arrival;
   ++received_;
+}
+
+void rtp_truth::decide_next() {
+  const int64_t s = next_final_++;
+  decided_ = true;
+  if (s > max_seq_ || !seen_[static_cast<size_t>(s % seen_window)]) {
+    ++run_;
+  } else if (run_ > 0) {
+    ++sl_[std::min<uint32_t>(run_, 10) - 1];
+    run_ = 0;
+  }
+}
+
+std::array<uint64_t, 10> rtp_truth::loss_bursts() const {
+  if (received_ == 0) return {};
+  rtp_truth rest = *this;
+  while (rest.next_final_ <= rest.max_seq_) rest.decide_next();
+  // The highest number arrived, so every run has ended; nothing is left in run_.
+  return rest.sl_;
+}
+
+void rtp_truth::add_event(int64_t ts, uint8_t event, bool end, uint16_t duration, int64_t arrival) {
+  auto it = std::find_if(events_.begin(), events_.end(), [&](const dtmf_event& e) { return e.ts == ts; });
+  if (it == events_.end()) {
+    for (auto& e : events_)  // the previous event ended without an end packet
+      if (!e.reported) e.reported = true, e.rank = reported_++;
+    events_.push_back({ts, arrival, event, 0, false, 0});
+    it = events_.end() - 1;
+  } else if (it->reported) {
+    return;  // a retransmitted end packet (or a straggler) of an event already reported
+  }
+  it->duration = std::max(it->duration, duration);
+  if (end) it->reported = true, it->rank = reported_++;
+}
+
+std::vector<rtp_truth::dtmf_event> rtp_truth::dtmf_events() const {
+  std::vector<dtmf_event> v = events_;
+  uint64_t r = reported_;
+  for (auto& e : v)
+    if (!e.reported) e.reported = true, e.rank = r++;
+  std::sort(v.begin(), v.end(), [](const dtmf_event& a, const dtmf_event& b) { return a.rank < b.rank; });
+  return v;
 }
 
 int64_t rtp_truth::lost() const {
@@ -131,6 +179,42 @@ void call_truth::on_rtp(const call_plan& p, size_t plan, const slot_packet& sp, 
   if (s.received() == 0) s.order = arrivals_;
   ++arrivals_;
   s.add(sp.seq, sp.ts, sp.pt, sp.marker, clock_of(codec_table[p.codec], sp.pt), t);
+  if (sp.pt == pt_dtmf) s.add_event(sp.ts, p.rtp[plan].digit, sp.dtmf_end, sp.dtmf_duration, t);
+}
+
+void call_truth::on_rtcp(int64_t t, uint32_t sender_ssrc, uint32_t ntp_middle, const rtcp_block* b) {
+  last_ = std::max(last_, t);
+  if (b) {
+    auto it = std::find_if(rtcp_.begin(), rtcp_.end(), [&](const auto& x) { return x.first == b->ssrc; });
+    if (it == rtcp_.end()) it = rtcp_.insert(rtcp_.end(), {b->ssrc, rtcp_about{}});
+    rtcp_about& a = it->second;
+    ++a.reports;
+    a.cumulative = b->cumulative;
+    a.max_fraction = std::max(a.max_fraction, b->fraction);
+    a.fraction_sum += b->fraction;
+    a.max_jitter = std::max(a.max_jitter, b->jitter);
+    a.jitter_sum += b->jitter;
+    // The round trip the monitor sees: the reported-on SR passed at sr.t, the receiver held it
+    // DLSR (which the generator truncated to 1/65536 s), this report passes at t.
+    if (b->lsr != 0) {
+      for (auto sr = srs_.rbegin(); sr != srs_.rend(); ++sr) {
+        if (sr->ssrc != b->ssrc || sr->ntp_middle != b->lsr) continue;
+        const double rtt = static_cast<double>(t - sr->t) / 1e6 - static_cast<double>(b->dlsr) * 1000.0 / 65536.0;
+        const double v = std::max(rtt, 0.0);
+        ++a.rtt_count;
+        a.rtt_sum_ms += v;
+        a.rtt_max_ms = std::max(a.rtt_max_ms, v);
+        break;
+      }
+    }
+  }
+  srs_.push_back({sender_ssrc, ntp_middle, t});
+}
+
+const call_truth::rtcp_about* call_truth::rtcp_about_ssrc(uint32_t ssrc) const {
+  for (const auto& [s, a] : rtcp_)
+    if (s == ssrc) return &a;
+  return nullptr;
 }
 
 const rtp_truth* call_truth::stream(size_t plan, int part) const {
@@ -187,6 +271,51 @@ nlohmann::ordered_json call_truth::to_json(const call_plan& p, const gen_options
     j[std::string(side[d]) + "maxjitter"] = main[d] ? json(round3(main[d]->max_jitter_ms())) : json(nullptr);
   for (int d = 0; d < 2; ++d) j[std::string(side[d]) + "reordered"] = main[d] ? main[d]->reordered() : 0;
   for (int d = 0; d < 2; ++d) j[std::string(side[d]) + "duplicates"] = main[d] ? main[d]->duplicates() : 0;
+  for (int d = 0; d < 2; ++d) {
+    const auto sl = main[d] ? main[d]->loss_bursts() : std::array<uint64_t, 10>{};
+    for (size_t b = 0; b < sl.size(); ++b) j[std::string(side[d]) + "sl" + std::to_string(b + 1)] = sl[b];
+  }
+  // RTCP, as voxmon reports it: a_rtcp_* is what the caller reported, i.e. about the callee's
+  // main stream (by its SSRC); jitter in ms of the codec clock, fraction lost in % of 256.
+  const double per_ms = codec_table[p.codec].clock / 1000.0;
+  auto ssrc_of = [&](size_t i) { return i % 2 ? p.rtp[i / 2].ssrc2 : p.rtp[i / 2].ssrc; };
+  auto rtcp_of = [&](const rtp_truth* t) -> const rtcp_about* {
+    for (size_t i = 0; i < rtp_.size(); ++i)
+      if (t == &rtp_[i]) return rtcp_about_ssrc(ssrc_of(i));
+    return nullptr;
+  };
+  for (int d = 0; d < 2; ++d) {
+    const rtcp_about* r = rtcp_of(main[1 - d]);
+    const std::string pre = std::string(side[d]) + "rtcp_";
+    j[pre + "loss"] = r ? json(r->cumulative) : json(nullptr);
+    j[pre + "maxfr"] = r ? json(round3(r->max_fraction * 100.0 / 256.0)) : json(nullptr);
+    j[pre + "avgfr"] = r ? json(round3(r->fraction_sum / r->reports * 100.0 / 256.0)) : json(nullptr);
+    j[pre + "maxjitter"] = r ? json(round3(r->max_jitter / per_ms)) : json(nullptr);
+    j[pre + "avgjitter"] = r ? json(round3(r->jitter_sum / r->reports / per_ms)) : json(nullptr);
+    j[pre + "rtt"] = r && r->rtt_count ? json(round3(r->rtt_sum_ms / r->rtt_count)) : json(nullptr);
+  }
+  // DTMF: every reported telephone-event of every stream, by start time (then report order).
+  struct digit_at {
+    int64_t start;
+    size_t stream;
+    uint64_t rank;
+    json j;
+  };
+  std::vector<digit_at> digits;
+  static constexpr char event_digit[] = "0123456789*#ABCD";
+  for (size_t i : order)
+    for (const auto& e : rtp_[i].dtmf_events()) {
+      json x;
+      x["digit"] = std::string(1, e.event < 16 ? event_digit[e.event] : 'F');
+      x["time"] = seconds_between(calldate_, e.start);
+      x["duration"] = round3(e.duration * 1000.0 / 8000.0);  // telephone-event/8000
+      x["type"] = "rfc2833";
+      x["sender"] = p.rtp[i / 2].dir == 0 ? "caller" : "callee";
+      digits.push_back({e.start, i, e.rank, std::move(x)});
+    }
+  std::stable_sort(digits.begin(), digits.end(), [](const digit_at& a, const digit_at& b) { return a.start < b.start; });
+  j["dtmf"] = json::array();
+  for (auto& d : digits) j["dtmf"].push_back(std::move(d.j));
 
   json streams = json::array();
   for (size_t i : order) {
@@ -205,6 +334,25 @@ nlohmann::ordered_json call_truth::to_json(const call_plan& p, const gen_options
     s["maxjitter"] = round3(t.max_jitter_ms());
     s["reordered"] = t.reordered();
     s["duplicates"] = t.duplicates();
+    const auto sl = t.loss_bursts();
+    for (size_t b = 0; b < sl.size(); ++b) s["sl" + std::to_string(b + 1)] = sl[b];
+    if (const rtcp_about* r = rtcp_about_ssrc(ssrc_of(i))) {
+      json x;
+      x["reports"] = r->reports;
+      x["loss"] = r->cumulative;
+      x["maxfr"] = round3(r->max_fraction * 100.0 / 256.0);
+      x["avgfr"] = round3(r->fraction_sum / r->reports * 100.0 / 256.0);
+      x["maxjitter"] = round3(r->max_jitter / per_ms);
+      x["avgjitter"] = round3(r->jitter_sum / r->reports / per_ms);
+      x["rtt"] = r->rtt_count ? json(round3(r->rtt_sum_ms / r->rtt_count)) : json(nullptr);
+      x["maxrtt"] = r->rtt_count ? json(round3(r->rtt_max_ms)) : json(nullptr);
+      x["xr_mos_lq"] = nullptr;  // the generator writes no RTCP XR
+      x["xr_mos_cq"] = nullptr;
+      x["xr_r_factor"] = nullptr;
+      s["rtcp"] = std::move(x);
+    } else {
+      s["rtcp"] = nullptr;
+    }
     streams.push_back(std::move(s));
   }
   j["rtp"] = std::move(streams);

@@ -1,0 +1,92 @@
+#include "core/metrics_text.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace voxmon::core {
+
+namespace {
+
+std::string opt(const std::optional<uint64_t>& v) { return v ? std::to_string(*v) : "-"; }
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+void metric(std::string& out, const char* name, const char* type, const char* help,
+            const std::optional<uint64_t>& v) {
+  if (!v)
+    return;
+  out += "# HELP voxmon_";
+  out += name;
+  out += ' ';
+  out += help;
+  out += "\n# TYPE voxmon_";
+  out += name;
+  out += ' ';
+  out += type;
+  out += "\nvoxmon_";
+  out += name;
+  out += ' ';
+  out += std::to_string(*v);
+  out += '\n';
+}
+
+}  // namespace
+
+std::string render_status_line(const live_snapshot& now, const live_snapshot& prev, double seconds) {
+  const double dt = seconds > 0 ? seconds : 1;
+  const uint64_t dp = now.captured_packets >= prev.captured_packets ? now.captured_packets - prev.captured_packets : 0;
+  const uint64_t db = now.captured_bytes >= prev.captured_bytes ? now.captured_bytes - prev.captured_bytes : 0;
+  std::string s = "calls " + opt(now.calls_open);
+  s += " | " + fixed(dp / dt, 0) + " pkt/s " + fixed(db * 8.0 / dt / 1e6, 2) + " Mbit/s";
+  s += " | drops " + std::to_string(now.kernel_dropped) + " (if " + std::to_string(now.interface_dropped) + ")";
+  if (now.duplicates)
+    s += " dup " + std::to_string(now.duplicates);
+  s += " | cdr queue " + opt(now.cdrs_queued) + " journal " + opt(now.cdrs_journaled);
+  s += " | spool queue " + opt(now.spool_queued);
+  s += " | rss " + fixed(now.rss_bytes / 1048576.0, 1) + " MiB";
+  return s;
+}
+
+std::string render_metrics(const live_snapshot& s) {
+  std::string out;
+  out.reserve(4096);
+  out += "# HELP voxmon_uptime_seconds Seconds since the sensor started.\n"
+         "# TYPE voxmon_uptime_seconds gauge\nvoxmon_uptime_seconds " + fixed(s.uptime_seconds, 3) + "\n";
+  metric(out, "capture_interfaces", "gauge", "Live capture interfaces.", s.interfaces);
+  metric(out, "capture_packets_total", "counter", "Frames read from the capture interfaces.", s.captured_packets);
+  metric(out, "capture_bytes_total", "counter", "Wire bytes of the frames read.", s.captured_bytes);
+  metric(out, "capture_kernel_dropped_total", "counter", "Packets the kernel dropped (libpcap ps_drop: buffer full).", s.kernel_dropped);
+  metric(out, "capture_interface_dropped_total", "counter", "Packets the interface or driver dropped (libpcap ps_ifdrop).", s.interface_dropped);
+  metric(out, "capture_duplicates_total", "counter", "Packets removed as duplicates (deduplicate = yes).", s.duplicates);
+  metric(out, "calls_open", "gauge", "Calls in progress.", s.calls_open);
+  metric(out, "calls_closed_total", "counter", "Calls closed (CDRs produced).", s.calls_closed);
+  metric(out, "routed_packets_total", "counter", "Packets routed to calls or counted by the router.", s.routed_packets);
+  metric(out, "cdrs_written_total", "counter", "CDRs the stores accepted.", s.cdrs_written);
+  metric(out, "cdrs_queued", "gauge", "CDRs received by the writer and not yet written.", s.cdrs_queued);
+  metric(out, "cdrs_journaled", "gauge", "CDRs waiting in the journal for the database.", s.cdrs_journaled);
+  metric(out, "cdrs_dead_total", "counter", "CDRs the store rejected for good.", s.cdrs_dead);
+  metric(out, "cdr_write_errors_total", "counter", "Failed store writes.", s.cdr_write_errors);
+  metric(out, "spool_queued_packets", "gauge", "Packets waiting to be written to call pcaps.", s.spool_queued);
+  metric(out, "spool_packets_total", "counter", "Packets written to call pcaps.", s.spool_packets);
+  metric(out, "spool_bytes_total", "counter", "Bytes written to call pcaps.", s.spool_bytes);
+  metric(out, "spool_dropped_total", "counter", "Packets not saved to call pcaps.", s.spool_dropped);
+  metric(out, "spool_open_files", "gauge", "Call pcap files open.", s.spool_open_files);
+  metric(out, "resident_memory_bytes", "gauge", "Resident memory of the process.", s.rss_bytes);
+  return out;
+}
+
+uint64_t process_rss_bytes() {
+  std::ifstream in("/proc/self/statm");
+  uint64_t size = 0, resident = 0;
+  if (!(in >> size >> resident))
+    return 0;
+  return resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace voxmon::core

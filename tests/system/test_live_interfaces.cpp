@@ -1,0 +1,128 @@
+// The sensor on two interfaces with deduplication, and the privilege drop (run_as_user).
+// Root only (network namespaces, raw sockets): skipped with a message otherwise.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "tests/system/background_process.hpp"
+#include "tests/system/process.hpp"
+
+using namespace voxmon::test;
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+int sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()); }
+
+bool have_ip() { return ::access("/usr/sbin/ip", X_OK) == 0 || ::access("/sbin/ip", X_OK) == 0; }
+
+// A namespace "vxdup<pid>" with veth va <-> vb, IPv6 off; removed at the end.
+struct dup_namespace {
+  std::string name = "vxdup" + std::to_string(::getpid());
+  bool ok = false;
+  dup_namespace() {
+    sh("ip netns del " + name);
+    ok = sh("ip netns add " + name) == 0 &&
+         sh("ip netns exec " + name + " sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
+            "net.ipv6.conf.default.disable_ipv6=1") == 0 &&
+         sh("ip -n " + name + " link add va mtu 9000 type veth peer name vb mtu 9000") == 0 &&
+         sh("ip -n " + name + " link set va up") == 0 && sh("ip -n " + name + " link set vb up") == 0 &&
+         sh("ip -n " + name + " link set lo up") == 0;
+  }
+  ~dup_namespace() { sh("ip netns del " + name); }
+};
+
+uint64_t total_received(const json& cdr) {
+  uint64_t n = 0;
+  for (const auto& s : cdr["rtp"])
+    n += s["received"].get<uint64_t>();
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("two interfaces see every packet twice: deduplicate = yes keeps one copy", "[system][live]") {
+  if (::geteuid() != 0 || !have_ip()) {
+    WARN("skipped: live capture tests need root and iproute2");
+    return;
+  }
+  dup_namespace ns;
+  REQUIRE(ns.ok);
+  const auto dir = temp_dir("live-dedup");
+  auto g = run(VOXMON_GEN_BIN, {"--seed", "12", "--calls", "3", "--cps", "5", "--duration-min", "1",
+                                "--duration-max", "1", "--outcomes", "answered=1", "-o",
+                                (dir / "gen.pcap").string()}, dir);
+  REQUIRE(g.exit_code == 0);
+  std::map<std::string, json> truth;
+  for (auto& j : read_jsonl(dir / "gen.pcap.truth.jsonl"))
+    truth[j["callid"].get<std::string>()] = j;
+  REQUIRE(truth.size() == 3);
+  // va sees each replayed frame going out, vb sees it coming in: two copies of everything.
+  background_process sensor("/usr/sbin/ip",
+                            {"netns", "exec", ns.name, VOXMON_BIN, "-i", "va,vb", "--deduplicate", "yes",
+                             "--bye-timeout", "1", "--cdr-jsonl", "cdr.jsonl", "--db", "none"},
+                            dir, "voxmon");
+  REQUIRE(sensor.wait_for_stderr("voxmon sensor running", 20s));
+  auto rep = run("/usr/sbin/ip", {"netns", "exec", ns.name, VOXMON_REPLAY_BIN, "-i", "va", (dir / "gen.pcap").string()});
+  INFO(rep.err);
+  REQUIRE(rep.exit_code == 0);
+  std::this_thread::sleep_for(3500ms);  // bye_timeout 1 s on idle ticks
+  sensor.signal(SIGTERM);
+  const auto code = sensor.wait_for(30s);
+  INFO(sensor.err());
+  REQUIRE(code);
+  CHECK(*code == 0);
+  std::map<std::string, json> cdrs;
+  for (auto& j : read_jsonl(dir / "cdr.jsonl"))
+    cdrs[j["callid"].get<std::string>()] = j;
+  REQUIRE(cdrs.size() == truth.size());
+  for (const auto& [id, want] : truth) {
+    INFO("call " << id);
+    REQUIRE(cdrs.count(id));
+    const auto& got = cdrs[id];
+    CHECK(total_received(got) == total_received(want));  // not twice as many
+    CHECK(got["a_duplicates"] == want["a_duplicates"]);
+    CHECK(got["b_duplicates"] == want["b_duplicates"]);
+    // Not compared: `bye`. The copy kept may come from either interface's thread, and the two
+    // threads' batches reach the router in any order, so a BYE's 200 OK can be routed before the
+    // BYE (bye 2 instead of 3): a known limit of several interfaces (docs/ARCHITECTURE.md).
+    CHECK(got["lastSIPresponseNum"] == want["lastSIPresponseNum"]);
+    CHECK(got["sighup"] == false);
+  }
+}
+
+TEST_CASE("run_as_user: the sensor opens the capture as root, then runs as that user", "[system][live]") {
+  if (::geteuid() != 0) {
+    WARN("skipped: needs root to switch users");
+    return;
+  }
+  const auto dir = temp_dir("live-run-as");
+  ::chmod(dir.c_str(), 0777);  // nobody writes its CDR file here
+  background_process sensor(VOXMON_BIN, {"-i", "lo", "--run-as-user", "nobody", "--cdr-jsonl", "cdr.jsonl",
+                                         "--db", "none"}, dir, "voxmon");
+  INFO(sensor.err());
+  REQUIRE(sensor.wait_for_stderr("voxmon sensor running", 20s));
+  CHECK(sensor.err().find("running as user nobody") != std::string::npos);
+  std::ifstream status("/proc/" + std::to_string(sensor.pid()) + "/status");
+  std::string line, uid;
+  while (std::getline(status, line))
+    if (line.rfind("Uid:", 0) == 0)
+      uid = line;
+  CHECK(uid.find("65534") != std::string::npos);
+  CHECK(uid.find("\t0\t") == std::string::npos);
+  sensor.signal(SIGTERM);
+  const auto code = sensor.wait_for(30s);
+  REQUIRE(code);
+  CHECK(*code == 0);
+  // A user that does not exist: a clear error, exit code 2.
+  auto r = run(VOXMON_BIN, {"-i", "lo", "--run-as-user", "no-such-user-vx", "--db", "none"}, dir);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("run_as_user: no such user 'no-such-user-vx'") != std::string::npos);
+}
