@@ -1,5 +1,7 @@
 #include "actors/capture.hpp"
 
+#include "actors/batch_credit.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -59,15 +61,8 @@ void read_batch(capture_ptr self, const capture_config& cfg, const call_router_a
   }
   if (!st.builder->empty()) {
     ++st.in_flight;
-    // The batch's real owner lives in the deleter of the pointer handed out: when the last
-    // holder lets go, the block is freed and the capture gets its credit back.
-    core::batch_ptr owner = st.builder->take();
-    const auto* block = owner.get();
-    core::batch_ptr tracked(block, [owner = std::move(owner), me = caf::actor_cast<capture_actor>(self)](
-                                     const core::packet_batch*) mutable {
-      owner.reset();
-      caf::anon_send(me, credit_atom::value);
-    });
+    core::batch_ptr tracked =
+      credit_on_release(st.builder->take(), caf::actor_cast<capture_actor>(self));
     self->send(router, batch_atom::value, batch_msg{std::move(tracked)});
   }
   draw_progress(self, end);

@@ -1,5 +1,7 @@
 #include "actors/hep_listener.hpp"
 
+#include "actors/batch_credit.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -40,14 +42,8 @@ void send_batch(listener_ptr self, const call_router_actor& router) {
   if (st.builder->empty())
     return;
   ++st.in_flight;
-  // As in the file capture: the deleter owns the block and returns the credit.
-  core::batch_ptr owner = st.builder->take();
-  const auto* block = owner.get();
-  core::batch_ptr tracked(block, [owner = std::move(owner), me = caf::actor_cast<hep_listener_actor>(self)](
-                                   const core::packet_batch*) mutable {
-    owner.reset();
-    caf::anon_send(me, credit_atom::value);
-  });
+  core::batch_ptr tracked =
+    credit_on_release(st.builder->take(), caf::actor_cast<hep_listener_actor>(self));
   self->send(router, batch_atom::value, batch_msg{std::move(tracked)});
 }
 

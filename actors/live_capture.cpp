@@ -1,5 +1,7 @@
 #include "actors/live_capture.hpp"
 
+#include "actors/batch_credit.hpp"
+
 #include <caf/actor_cast.hpp>
 #include <caf/send.hpp>
 
@@ -23,13 +25,8 @@ void hand_over(live_ptr self, const call_router_actor& router) {
   if (st.builder->empty())
     return;
   ++st.in_flight;
-  core::batch_ptr owner = st.builder->take();
-  const auto* block = owner.get();
-  core::batch_ptr tracked(block, [owner = std::move(owner), me = caf::actor_cast<live_capture_actor>(self)](
-                                   const core::packet_batch*) mutable {
-    owner.reset();
-    caf::anon_send(me, credit_atom::value);
-  });
+  core::batch_ptr tracked =
+    credit_on_release(st.builder->take(), caf::actor_cast<live_capture_actor>(self));
   self->send(router, batch_atom::value, batch_msg{std::move(tracked)});
 }
 

@@ -101,16 +101,6 @@ core::live_snapshot gather(caf::actor_system& sys, const live_stages& st) {
   return s;
 }
 
-caf::actor_system_config make_config(const config::settings& s) {
-  caf::actor_system_config cfg;
-  const size_t threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
-  cfg.set("scheduler.max-threads", threads);
-  cfg.set("logger.verbosity", caf::atom("quiet"));
-  if (uses_remoting(s))
-    configure_remoting(cfg, s);
-  return cfg;
-}
-
 bool drop_privileges(const std::string& user, std::string& error) {
   const passwd* pw = ::getpwnam(user.c_str());
   if (!pw) {
@@ -264,7 +254,8 @@ int run_live(const config::settings& s, int argc, char** argv) {
   }
 
   // 3. The pipeline.
-  auto cfg = make_config(s);
+  caf::actor_system_config cfg;
+  configure_node(cfg, s);
   caf::actor_system sys{cfg};
   auto writer = spawn_cdr_writer(sys, s);
   if (!writer) {

@@ -14,22 +14,9 @@
 
 namespace voxmon::nodes {
 
-namespace {
-
-caf::actor_system_config make_config(const config::settings& s) {
-  caf::actor_system_config cfg;
-  const size_t threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
-  cfg.set("scheduler.max-threads", threads);
-  cfg.set("logger.verbosity", caf::atom("quiet"));
-  if (uses_remoting(s))
-    configure_remoting(cfg, s);
-  return cfg;
-}
-
-}  // namespace
-
 int run_offline(const config::settings& s) {
-  auto cfg = make_config(s);
+  caf::actor_system_config cfg;
+  configure_node(cfg, s);
   caf::actor_system sys{cfg};
   const auto started = std::chrono::steady_clock::now();
 

@@ -11,6 +11,7 @@
 #include "config/settings.hpp"
 #include "core/spool_lookup.hpp"
 #include "core/spool_path.hpp"
+#include "nodes/subcommand.hpp"
 
 namespace voxmon::nodes {
 
@@ -21,21 +22,6 @@ constexpr const char* usage =
   "Writes one pcap with the call's SIP and RTP packets in time order (standard output by\n"
   "default). The files are looked up in the spool (spooldir), at the minute the CDR store\n"
   "records for the call when it has one.\n";
-
-// Index of the "pcap" word when it is the subcommand (only --config-file may come before it).
-int find_subcommand(int argc, const char* const* argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--config-file" || a == "-c") {
-      ++i;
-      continue;
-    }
-    if (a.rfind("--config-file=", 0) == 0)
-      continue;
-    return a == "pcap" ? i : -1;
-  }
-  return -1;
-}
 
 // "YYYY-MM-DD HH:MM:SS.mmm" (UTC) -> ns; nullopt when malformed.
 std::optional<core::timestamp_ns> parse_calldate(const std::string& t) {
@@ -171,7 +157,7 @@ int run(int argc, const char* const* argv, int at) {
 }  // namespace
 
 std::optional<int> run_pcap_subcommand(int argc, const char* const* argv) {
-  const int at = find_subcommand(argc, argv);
+  const int at = subcommand_index(argc, argv, "pcap");
   if (at < 0)
     return std::nullopt;
   return run(argc, argv, at);

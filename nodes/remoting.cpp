@@ -2,12 +2,22 @@
 
 #include <caf/io/middleman.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "config/cluster_settings.hpp"
 #include "messages/remote_messages.hpp"
 
 namespace voxmon::nodes {
+
+void configure_node(caf::actor_system_config& cfg, const config::settings& s) {
+  const size_t threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", threads);
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  if (uses_remoting(s))
+    configure_remoting(cfg, s);
+}
 
 bool uses_remoting(const config::settings& s) {
   return config::is_server(s) || config::is_sensor(s);

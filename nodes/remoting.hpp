@@ -11,6 +11,9 @@
 
 namespace voxmon::nodes {
 
+// Every node's actor system: scheduler threads (`threads`, 0 = one per core), CAF's own logger
+// quiet, and remoting when the node links to others.
+void configure_node(caf::actor_system_config& cfg, const config::settings& s);
 // True when this node links to others (a server or a sensor).
 bool uses_remoting(const config::settings& s);
 void configure_remoting(caf::actor_system_config& cfg, const config::settings& s);

@@ -39,10 +39,7 @@ int run_server(const config::settings& s) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   caf::actor_system_config cfg;
-  const size_t threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
-  cfg.set("scheduler.max-threads", threads);
-  cfg.set("logger.verbosity", caf::atom("quiet"));
-  configure_remoting(cfg, s);
+  configure_node(cfg, s);
   caf::actor_system sys{cfg};
 
   auto sinks = open_cdr_sinks(sys, s);

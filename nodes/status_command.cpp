@@ -15,6 +15,7 @@
 #include "messages/remote_messages.hpp"
 #include "nodes/remoting.hpp"
 #include "nodes/spawn.hpp"
+#include "nodes/subcommand.hpp"
 
 namespace voxmon::nodes {
 
@@ -128,22 +129,10 @@ int run(int argc, const char* const* argv, int at) {
   return code;
 }
 
-int find_subcommand(int argc, const char* const* argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--config-file" || a == "-c") {
-      ++i;
-      continue;
-    }
-    return a == "status" ? i : -1;
-  }
-  return -1;
-}
-
 }  // namespace
 
 std::optional<int> run_status_subcommand(int argc, const char* const* argv) {
-  const int at = find_subcommand(argc, argv);
+  const int at = subcommand_index(argc, argv, "status");
   if (at < 0)
     return std::nullopt;
   return run(argc, argv, at);
