@@ -4,20 +4,11 @@
 
 #include <iostream>
 
+#include "messages/errors.hpp"
 #include "store/cdr_decode.hpp"
 #include "store/mysql_store.hpp"
 
 namespace voxmon {
-
-namespace {
-
-using ingest_ptr = cdr_ingest_actor::stateful_pointer<cdr_ingest_state>;
-
-caf::error refuse(std::string text) {
-  return caf::make_error(caf::sec::runtime_error, std::move(text));
-}
-
-}  // namespace
 
 cdr_ingest_actor::behavior_type
 cdr_ingest(cdr_ingest_actor::stateful_pointer<cdr_ingest_state> self, sink_list sinks) {
@@ -35,7 +26,7 @@ cdr_ingest(cdr_ingest_actor::stateful_pointer<cdr_ingest_state> self, sink_list 
     [=](upload_atom, cdr_upload& up) -> caf::result<uint64_t> {
       auto& st = self->state;
       if (!st.joined.count(up.id_sensor))
-        return refuse("sensor " + std::to_string(up.id_sensor) + " has not joined");
+        return make_failure("sensor " + std::to_string(up.id_sensor) + " has not joined");
       auto& stream = st.streams[up.id_sensor];
       if (stream.epoch != up.epoch) {  // a new outbox, or the first upload since the server started
         stream.epoch = up.epoch;
@@ -50,7 +41,7 @@ cdr_ingest(cdr_ingest_actor::stateful_pointer<cdr_ingest_state> self, sink_list 
         std::string error;
         auto c = store::decode_cdr(up.records[i], error);
         if (!c)
-          return refuse("CDR " + std::to_string(up.first_seq + i) + " of sensor " +
+          return make_failure("CDR " + std::to_string(up.first_seq + i) + " of sensor " +
                         std::to_string(up.id_sensor) + " is not readable: " + error);
         c->id_sensor = up.id_sensor;  // the id the sensor proved, whatever its CDRs say
         batch.push_back(std::move(*c));
@@ -64,7 +55,7 @@ cdr_ingest(cdr_ingest_actor::stateful_pointer<cdr_ingest_state> self, sink_list 
           if (err.empty() && !dynamic_cast<store::mysql_store*>(sink.get()))
             err = sink->flush();
           if (!err.empty())
-            return refuse("the server could not store the CDRs: " + sink->name() + ": " + err);
+            return make_failure("the server could not store the CDRs: " + sink->name() + ": " + err);
         }
         st.stored += batch.size();
         stream.next_seq = up.first_seq + up.records.size();

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "core/sensor_auth.hpp"
+#include "messages/errors.hpp"
 
 namespace voxmon {
 
@@ -91,7 +92,7 @@ sensor_registry(sensor_registry_actor::stateful_pointer<sensor_registry_state> s
     [=](join_atom, const sensor_hello& hello) -> caf::result<std::string> {
       drop_expired(self);
       if (self->state.pending.size() >= cfg.max_pending)
-        return caf::make_error(caf::sec::runtime_error, "too many joins in progress: retry later");
+        return make_failure("too many joins in progress: retry later");
       std::string nonce = core::make_auth_nonce();
       self->state.pending.emplace(nonce, sensor_registry_state::pending_join{
                                            hello, clock_type::now() + cfg.nonce_lifetime});
@@ -134,7 +135,7 @@ sensor_registry(sensor_registry_actor::stateful_pointer<sensor_registry_state> s
     },
     [=](status_atom, const auth_proof& p) -> caf::result<std::vector<sensor_info>> {
       if (auto why = check_proof(self, cfg, p); !why.empty())
-        return caf::make_error(caf::sec::runtime_error, "status refused: " + why);
+        return make_failure("status refused: " + why);
       std::vector<sensor_info> out;
       const int64_t now = unix_ms_now();
       for (auto& [id, s] : self->state.sensors) {

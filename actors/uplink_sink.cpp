@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/sensor_auth.hpp"
+#include "messages/errors.hpp"
 #include "store/cdr_decode.hpp"
 
 namespace voxmon {
@@ -22,11 +23,9 @@ using clock_type = std::chrono::steady_clock;
 
 std::string state_path(const uplink_options& o) { return o.outbox_path + ".state"; }
 
+// error_text, with CAF's link errors put in words.
 std::string error_message(const caf::error& e) {
-  const auto& ctx = e.context();
-  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
-    return ctx.get_as<std::string>(0);
-  const std::string text = caf::to_string(e);
+  const std::string text = error_text(e);
   if (text.find("disconnect_during_handshake") != std::string::npos)
     return "the central node closed the link while joining (not a voxmon central node?)";
   if (text.find("cannot_connect_to_node") != std::string::npos)

@@ -26,10 +26,6 @@ namespace voxmon::nodes {
 
 namespace {
 
-caf::error make_failure(std::string text) {
-  return caf::make_error(caf::sec::runtime_error, std::move(text));
-}
-
 }  // namespace
 
 std::unique_ptr<store::mysql_store> open_mysql_store(const config::settings& s, std::string& error,
@@ -50,13 +46,6 @@ std::unique_ptr<store::mysql_store> open_mysql_store(const config::settings& s, 
   o.journal_fsync = store::parse_fsync_policy(s.cdr_journal_fsync);
   o.batch = s.mysql_batch;
   return store::mysql_store::open(o, error, warning);
-}
-
-std::string error_text(const caf::error& e) {
-  const auto& ctx = e.context();
-  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
-    return ctx.get_as<std::string>(0);
-  return caf::to_string(e);
 }
 
 caf::expected<sink_list> open_cdr_sinks(caf::actor_system& sys, const config::settings& s) {

@@ -11,6 +11,7 @@
 #include "config/settings.hpp"
 #include "actors/cdr_writer.hpp"
 #include "messages/actors.hpp"
+#include "messages/errors.hpp"
 #include "store/mysql_store.hpp"
 
 namespace voxmon::core {
@@ -24,8 +25,6 @@ namespace voxmon::nodes {
 std::unique_ptr<store::mysql_store> open_mysql_store(const config::settings& s, std::string& error,
                                                     std::string& warning);
 
-// The text of an error made by the spawn functions.
-std::string error_text(const caf::error& e);
 
 // The CDR sinks the settings ask for: JSON Lines, SQLite or MySQL, and the central node when
 // this is a sensor (server_destination).

@@ -299,12 +299,12 @@ TEST_CASE("HEP listener: a port in use is an error naming address and port", "[h
   caf::actor_system sys{quiet(cfg)};
   auto r = nodes::spawn_hep_listener(sys, s, call_router_actor{});
   REQUIRE_FALSE(r);
-  CHECK(nodes::error_text(r.error()) == "cannot listen for HEP on UDP 127.0.0.1:" +
+  CHECK(error_text(r.error()) == "cannot listen for HEP on UDP 127.0.0.1:" +
                                             std::to_string(first->udp_port) + ": Address already in use");
   s.hep_bind = "not-an-address";
   auto bad = nodes::spawn_hep_listener(sys, s, call_router_actor{});
   REQUIRE_FALSE(bad);
-  CHECK(nodes::error_text(bad.error()) == "hep_bind 'not-an-address' is not an IPv4 or IPv6 address");
+  CHECK(error_text(bad.error()) == "hep_bind 'not-an-address' is not an IPv4 or IPv6 address");
 }
 
 TEST_CASE("HEP listener: idle ticks move packet time on, so calls time out without traffic", "[hep][listener]") {
