@@ -3,8 +3,10 @@
 // tools/scripts/test.sh). Without it the tests skip with a message, except in CI (CI=true).
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 #include "config/settings.hpp"
 #include "config/store_settings.hpp"
@@ -61,9 +63,17 @@ inline std::unique_ptr<store::mysql_db> fresh_database(const store::mysql_params
 struct private_server {
   std::string dir;
   uint32_t port;
+  // A start can fail for reasons outside the test (the port briefly held by a client socket of
+  // another test, the machine busy): mariadb.sh prints why, and a second try usually works.
   bool start() {
-    return std::system(("bash " + shell_quote(VOXMON_MARIADB_SH) + " start " + shell_quote(dir) +
-                        " " + std::to_string(port) + " >/dev/null").c_str()) == 0;
+    const std::string cmd = "bash " + shell_quote(VOXMON_MARIADB_SH) + " start " +
+                            shell_quote(dir) + " " + std::to_string(port) + " >/dev/null";
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      if (std::system(cmd.c_str()) == 0)
+        return true;
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+    }
+    return false;
   }
   void stop() {
     std::system(("bash " + shell_quote(VOXMON_MARIADB_SH) + " stop " + shell_quote(dir)).c_str());

@@ -39,7 +39,11 @@ start)
     if mariadb --no-defaults -uroot --socket="$dir/mysql.sock" -e 'SELECT 1' >/dev/null 2>&1; then
       break
     fi
-    kill -0 "$server" 2>/dev/null || { echo "mariadb.sh: mariadbd exited, see $dir/error.log" >&2; exit 1; }
+    kill -0 "$server" 2>/dev/null || {
+      echo "mariadb.sh: mariadbd exited, see $dir/error.log; its last lines:" >&2
+      tail -n 15 "$dir/error.log" >&2 2>/dev/null || true
+      exit 1
+    }
     sleep 0.1
   done
   mariadb --no-defaults -uroot --socket="$dir/mysql.sock" -e "

@@ -11,7 +11,9 @@ bash tools/scripts/build.sh
 bash tools/scripts/fuzz-smoke.sh
 if [ -z "${VOXMON_TEST_MYSQL:-}" ] && { [ "${CI:-}" = "true" ] || [ -z "${VOXMON_NO_MARIADB:-}" ]; }; then
   dbdir=$(mktemp -d /tmp/voxmon-mariadb.XXXXXX)
-  port=${VOXMON_TEST_MYSQL_PORT:-33306}
+  # Below the kernel's ephemeral range (32768+), so no client socket of another test can hold it;
+  # the private servers of the outage tests use the next ports up.
+  port=${VOXMON_TEST_MYSQL_PORT:-23306}
   trap 'bash "$root/tools/scripts/mariadb.sh" stop "$dbdir"; rm -rf "$dbdir"' EXIT
   VOXMON_TEST_MYSQL=$(bash tools/scripts/mariadb.sh start "$dbdir" "$port")
   export VOXMON_TEST_MYSQL
