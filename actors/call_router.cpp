@@ -13,6 +13,10 @@ void execute(call_router_actor::stateful_pointer<call_router_state> self,
              const core::batch_ptr& batch) {
   auto& st = self->state;
   for (auto& created : st.plan.created) {
+    if (batch) {
+      st.mark_of.emplace(created.call_key, batch->source_mark);
+      st.open_marks.insert(batch->source_mark);
+    }
     spool_link spool = st.spool;
     if (!cfg.spool_pool.empty())
       spool.writer = spool_pick(cfg.spool_pool, core::make_fbasename(created.call_id));
@@ -27,6 +31,10 @@ void execute(call_router_actor::stateful_pointer<call_router_state> self,
     if (auto it = st.calls.find(c.call_key); it != st.calls.end()) {
       self->send(it->second, close_atom::value, close_order{c.reason, c.close_seq});
       st.calls.erase(it);
+      if (auto m = st.mark_of.find(c.call_key); m != st.mark_of.end()) {
+        st.open_marks.erase(st.open_marks.find(m->second));
+        st.mark_of.erase(m);
+      }
     }
   st.plan.clear();
 }
@@ -43,6 +51,7 @@ call_router(call_router_actor::stateful_pointer<call_router_state> self, router_
       auto& st = self->state;
       st.directory.route(*m.batch, st.plan, st.stats);
       st.routed_packets += m.batch->frames.size();
+      st.last_mark = m.batch->source_mark;
       for (const auto& f : m.batch->frames)
         st.routed_bytes += f.wirelen;
       execute(self, cfg, writer, m.batch);
@@ -69,6 +78,7 @@ call_router(call_router_actor::stateful_pointer<call_router_state> self, router_
       s.calls_closed = st.directory.closed_calls();
       s.packets = st.routed_packets;
       s.bytes = st.routed_bytes;
+      s.oldest_mark = st.open_marks.empty() ? st.last_mark : *st.open_marks.begin();
       return s;
     },
     [=](caploss_atom, const capture_loss& m) {

@@ -1,6 +1,7 @@
 #pragma once
 // call_router: owns the Call-ID -> call and endpoint -> call maps (a core::call_directory),
 // spawns one call actor per call, and sends each call its packets once per batch.
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct call_router_state {
   core::run_stats source_stats;   // the sources' counters, summed
   std::string source_error;
   uint64_t routed_packets = 0, routed_bytes = 0;
+  std::unordered_map<uint64_t, uint64_t> mark_of;  // open call -> source mark of its first batch
+  std::multiset<uint64_t> open_marks;
+  uint64_t last_mark = 0;
   static inline const char* name = "call_router";
 };
 

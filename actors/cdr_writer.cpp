@@ -1,6 +1,7 @@
 #include "actors/cdr_writer.hpp"
 
 #include <chrono>
+#include <limits>
 
 #include "store/mysql_store.hpp"
 
@@ -43,10 +44,14 @@ void schedule_retry(writer_ptr self) {
     }
 }
 
+void answer_syncs(writer_ptr self);
+
 void write_ready(writer_ptr self) {
   auto& st = self->state;
-  if (st.ready.empty())
+  if (st.ready.empty()) {
+    answer_syncs(self);
     return;
+  }
   bool ok = true;
   for (auto& sink : st.sinks) {
     auto err = sink->write(st.ready);
@@ -65,6 +70,34 @@ void write_ready(writer_ptr self) {
   st.report.stats.cdrs_written += st.ready.size();
   st.ready.clear();
   schedule_retry(self);
+  answer_syncs(self);
+}
+
+// Answers every sync whose CDRs are written (write_ready just ran, so `ready` is empty).
+void answer_syncs(writer_ptr self) {
+  auto& st = self->state;
+  if (st.syncs.empty() || !st.ready.empty())
+    return;
+  bool flushed = false;
+  for (auto i = st.syncs.begin(); i != st.syncs.end();) {
+    auto src = st.sources.find(i->source);
+    const uint64_t written = src == st.sources.end() ? 0 : src->second.next_seq;
+    const bool all = i->closes == std::numeric_limits<uint64_t>::max();
+    const bool finished = src != st.sources.end() && src->second.finished;
+    if (all ? !finished : written < i->closes) {
+      ++i;
+      continue;
+    }
+    if (!flushed) {
+      for (auto& sink : st.sinks)
+        sink->flush();
+      flushed = true;
+    }
+    i->promise.deliver(written);
+    if (all)
+      st.sources.erase(i->source);
+    i = st.syncs.erase(i);
+  }
 }
 
 void try_complete(writer_ptr self) {
@@ -101,6 +134,8 @@ void drain(writer_ptr self, cdr_writer_state::source_state& src) {
     src.finished = true;
     ++st.finished_sources;
     try_complete(self);
+    if (!st.syncs.empty())
+      write_ready(self);
   }
 }
 
@@ -155,6 +190,14 @@ cdr_writer(cdr_writer_actor::stateful_pointer<cdr_writer_state> self, sink_list 
       st.done_promise = self->make_response_promise<run_report>();
       auto promise = *st.done_promise;
       try_complete(self);
+      return promise;
+    },
+    [=](sync_atom, uint64_t source, uint64_t closes) -> caf::typed_response_promise<uint64_t> {
+      auto& st = self->state;
+      st.syncs.push_back({source, closes, self->make_response_promise<uint64_t>()});
+      auto promise = st.syncs.back().promise;
+      write_ready(self);
+      answer_syncs(self);
       return promise;
     },
     [=](status_atom) -> writer_status { return status_of(self->state); },

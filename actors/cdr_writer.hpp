@@ -39,6 +39,12 @@ struct cdr_writer_state {
   uint64_t written = 0;       // CDRs every sink accepted (stored, or kept in a journal)
   uint64_t write_errors = 0;  // sink writes that failed (CDRs lost for that sink)
   std::optional<caf::typed_response_promise<run_report>> done_promise;
+  struct pending_sync {
+    uint64_t source = 0;
+    uint64_t closes = 0;
+    caf::typed_response_promise<uint64_t> promise;
+  };
+  std::vector<pending_sync> syncs;
   static inline const char* name = "cdr_writer";
 };
 

@@ -80,7 +80,7 @@ double rate_of(sensor_registry_state::joined_sensor& s, int64_t now_ms) {
 
 sensor_registry_actor::behavior_type
 sensor_registry(sensor_registry_actor::stateful_pointer<sensor_registry_state> self,
-                sensor_registry_config cfg, cdr_ingest_actor ingest) {
+                sensor_registry_config cfg, cdr_ingest_actor ingest, mirror_ingest_actor mirror) {
   self->set_down_handler([=](const caf::down_msg& down) {
     for (auto& [id, s] : self->state.sensors)
       if (s.presence == down.source && s.info.up) {
@@ -128,9 +128,12 @@ sensor_registry(sensor_registry_actor::stateful_pointer<sensor_registry_state> s
         self->monitor(p.presence);
       note_address(self, cfg, p.id_sensor, p.presence);
       self->send(ingest, accept_atom::value, p.id_sensor);
+      if (mirror)
+        self->send(mirror, accept_atom::value, p.id_sensor);
       std::cerr << "voxmon: " << describe(p) << " joined\n";
       r.accepted = true;
       r.ingest = ingest;
+      r.mirror = mirror;
       return r;
     },
     [=](status_atom, const auth_proof& p) -> caf::result<std::vector<sensor_info>> {

@@ -42,6 +42,6 @@ struct sensor_registry_config {
 
 sensor_registry_actor::behavior_type
 sensor_registry(sensor_registry_actor::stateful_pointer<sensor_registry_state> self,
-                sensor_registry_config cfg, cdr_ingest_actor ingest);
+                sensor_registry_config cfg, cdr_ingest_actor ingest, mirror_ingest_actor mirror);
 
 }  // namespace voxmon

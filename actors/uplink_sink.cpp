@@ -23,18 +23,6 @@ using clock_type = std::chrono::steady_clock;
 
 std::string state_path(const uplink_options& o) { return o.outbox_path + ".state"; }
 
-// error_text, with CAF's link errors put in words.
-std::string error_message(const caf::error& e) {
-  const std::string text = error_text(e);
-  if (text.find("disconnect_during_handshake") != std::string::npos)
-    return "the central node closed the link while joining (not a voxmon central node?)";
-  if (text.find("cannot_connect_to_node") != std::string::npos)
-    return "cannot connect (is the central node running, and its port open?)";
-  if (text.find("request_timeout") != std::string::npos)
-    return "no answer within the request timeout";
-  return text;
-}
-
 }  // namespace
 
 uplink_sink::uplink_sink(caf::actor_system& sys, uplink_options o)
@@ -115,50 +103,18 @@ void uplink_sink::disconnected(const std::string& why) {
 }
 
 bool uplink_sink::connect() {
+  join_options j{o_.servers, o_.password, o_.id_sensor, o_.sensor_name, o_.version, o_.tls,
+                 o_.request_timeout};
   std::string failures;
-  for (const auto& server : o_.servers) {
-    auto& door = tunnels_[server.text()];
-    std::string why;
-    if (!door)
-      door = core::tls_tunnel::dial(server.host, server.port, o_.tls, why);
-    if (!door) {
-      failures += (failures.empty() ? "" : "; ") + server.text() + ": " + why;
-      continue;
-    }
-    auto registry = sys_.middleman().remote_actor<sensor_registry_actor>("127.0.0.1", door->local_port());
-    if (!registry) {
-      const std::string tunnel_error = door->last_error();
-      failures += (failures.empty() ? "" : "; ") + server.text() + ": " +
-                  (tunnel_error.empty() ? error_message(registry.error()) : tunnel_error);
-      continue;
-    }
-    sensor_hello hello{o_.id_sensor, o_.sensor_name, o_.version};
-    std::optional<std::string> nonce;
-    self_->request(*registry, o_.request_timeout, join_atom::value, hello)
-      .receive([&](std::string& n) { nonce = std::move(n); },
-               [&](caf::error& e) { why = error_message(e); });
-    std::optional<join_result> joined;
-    if (nonce) {
-      auth_proof proof{o_.id_sensor, o_.sensor_name, *nonce,
-                       core::make_auth_proof(o_.password, *nonce, o_.id_sensor, o_.sensor_name),
-                       caf::actor_cast<caf::actor>(self_)};
-      self_->request(*registry, o_.request_timeout, auth_atom::value, proof)
-        .receive([&](join_result& r) { joined = std::move(r); },
-                 [&](caf::error& e) { why = error_message(e); });
-    }
-    if (joined && !joined->accepted)
-      why = "refused: " + joined->reason;
-    if (!joined || !joined->accepted) {
-      failures += (failures.empty() ? "" : "; ") + server.text() + ": " + why;
-      continue;
-    }
-    ingest_ = joined->ingest;
+  auto joined = join_central_node(sys_, j, tunnels_, caf::actor_cast<caf::actor>(self_), failures);
+  if (joined) {
+    ingest_ = joined->result.ingest;
     reported_unreachable_ = false;
     status_.connected = true;
-    status_.server = server.text();
+    status_.server = joined->server;
     status_.last_error.clear();
     backoff_ = std::chrono::milliseconds(0);
-    std::cerr << "voxmon: joined the central node " << server.text() << " as sensor "
+    std::cerr << "voxmon: joined the central node " << joined->server << " as sensor "
               << o_.id_sensor << '\n';
     return true;
   }
@@ -187,7 +143,7 @@ bool uplink_sink::upload_pending() {
     std::optional<uint64_t> acked;
     std::string why;
     self_->request(*ingest_, o_.request_timeout, upload_atom::value, std::move(up))
-      .receive([&](uint64_t next) { acked = next; }, [&](caf::error& e) { why = error_message(e); });
+      .receive([&](uint64_t next) { acked = next; }, [&](caf::error& e) { why = link_error_message(e); });
     if (!acked || *acked != next_seq_ + batch.size()) {
       disconnected(acked ? "the server acknowledged " + std::to_string(*acked) + " instead of " +
                              std::to_string(next_seq_ + batch.size())

@@ -17,18 +17,13 @@
 #include <string>
 #include <vector>
 
+#include "actors/central_join.hpp"
 #include "core/tls_tunnel.hpp"
 #include "messages/remote_messages.hpp"
 #include "store/cdr_journal.hpp"
 #include "store/cdr_sink.hpp"
 
 namespace voxmon {
-
-struct server_address {
-  std::string host;
-  uint16_t port = 0;
-  std::string text() const { return host + ":" + std::to_string(port); }
-};
 
 struct uplink_options {
   std::vector<server_address> servers;   // failover order
@@ -80,7 +75,7 @@ class uplink_sink final : public store::cdr_sink {
   uint64_t next_seq_ = 0;        // sequence number of the first unacknowledged CDR
   uint64_t acked_offset_ = 0;    // outbox byte offset of that CDR
   std::optional<cdr_ingest_actor> ingest_;
-  std::map<std::string, std::unique_ptr<core::tls_tunnel>> tunnels_;  // by server, made on first use
+  tunnel_map tunnels_;  // by server, made on first use
   std::chrono::steady_clock::time_point next_attempt_{};
   std::chrono::milliseconds backoff_{0};
   std::minstd_rand jitter_{std::random_device{}()};

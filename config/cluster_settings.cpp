@@ -10,6 +10,8 @@ namespace voxmon::config {
 namespace {
 
 constexpr std::string_view cluster_keys[] = {
+    "max_buffer_mem", "mirror_frame_kb", "mirror_frame_ms", "mirror_window",
+    "packetbuffer_file_path", "packetbuffer_file_totalmaxsize", "replay_speed",
     "packetbuffer_sender", "sensor_name", "server_bind", "server_bind_port",
     "server_destination", "server_destination_port", "server_flush_timeout", "server_outbox",
     "server_password", "server_password_file", "server_upload_batch", "tls_ca", "tls_cert", "tls_key"};
@@ -60,11 +62,47 @@ std::optional<std::string> apply_cluster_setting(settings& s, std::string_view k
   }
   if (k == "packetbuffer_sender") {
     const std::string l = core::text::lower_copy(v);
-    if (l == "no" || l == "false" || l == "0" || l == "off")
+    if (l == "no" || l == "false" || l == "0" || l == "off") {
+      s.packetbuffer_sender = false;
       return std::nullopt;
-    return "packetbuffer_sender = " + std::string(v) +
-           ": packet mirroring is not available in this version; use 'no' (the sensor "
-           "processes its traffic and sends CDRs)";
+    }
+    if (l == "yes" || l == "true" || l == "1" || l == "on") {
+      s.packetbuffer_sender = true;
+      return std::nullopt;
+    }
+    return "expected yes or no, got " + quoted(v);
+  }
+  struct bounded {
+    std::string_view key;
+    uint32_t* field;
+    uint32_t min, max;
+    const char* unit;
+  };
+  const bounded numbers[] = {
+    {"max_buffer_mem", &s.max_buffer_mem, 1, 1'000'000, "MB"},
+    {"packetbuffer_file_totalmaxsize", &s.packetbuffer_file_totalmaxsize, 0, 100'000'000, "MB"},
+    {"mirror_frame_kb", &s.mirror_frame_kb, 1, 65536, "KB"},
+    {"mirror_frame_ms", &s.mirror_frame_ms, 1, 60'000, "ms"},
+    {"mirror_window", &s.mirror_window, 1, 1024, "frames"},
+  };
+  for (const auto& b : numbers)
+    if (k == b.key) {
+      auto n = number(v, b.min, b.max);
+      if (!n)
+        return "expected " + std::to_string(b.min) + ".." + std::to_string(b.max) + " " + b.unit +
+               ", got " + quoted(v);
+      *b.field = *n;
+      return std::nullopt;
+    }
+  if (k == "replay_speed") {
+    char* end = nullptr;
+    const std::string text(v);
+    const double x = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(x >= 0) || x > 1e6)
+      return "expected 0 (as fast as acknowledged) or a speed factor such as 1 (real time), got " +
+             quoted(v);
+    s.replay_speed = x;
+    return std::nullopt;
   }
   std::string* text = nullptr;
   if (k == "server_bind") text = &s.server_bind;
@@ -76,6 +114,7 @@ std::optional<std::string> apply_cluster_setting(settings& s, std::string_view k
   else if (k == "tls_key") text = &s.tls_key;
   else if (k == "tls_ca") text = &s.tls_ca;
   else if (k == "server_outbox") text = &s.server_outbox;
+  else if (k == "packetbuffer_file_path") text = &s.packetbuffer_file_path;
   if (!text) {
     known_key = false;
     return std::nullopt;
@@ -165,5 +204,6 @@ std::optional<std::string> server_password(const settings& s, std::string& reaso
 
 bool is_server(const settings& s) { return !s.server_bind.empty(); }
 bool is_sensor(const settings& s) { return !s.server_destination.empty(); }
+bool is_mirror_sender(const settings& s) { return is_sensor(s) && s.packetbuffer_sender; }
 
 }  // namespace voxmon::config

@@ -28,5 +28,6 @@ std::optional<std::string> server_password(const settings& s, std::string& reaso
 
 bool is_server(const settings& s);  // server_bind is set
 bool is_sensor(const settings& s);  // server_destination is set
+bool is_mirror_sender(const settings& s);  // a sensor with packetbuffer_sender = yes
 
 }  // namespace voxmon::config

@@ -73,6 +73,15 @@ struct settings {
   std::string server_outbox = "voxmon-cdr.outbox";  // CDRs not yet acknowledged by the server
   uint32_t server_flush_timeout = 120;  // seconds the end of a run waits for acknowledgements
   uint32_t server_upload_batch = 500;   // CDRs per upload (each acknowledged once durable)
+  // packet mirroring (docs/CONFIG.md "Packet mirroring")
+  bool packetbuffer_sender = false;     // with server_destination: stream raw packets, no analysis
+  uint32_t max_buffer_mem = 256;        // MB of unacknowledged frames the sender keeps in memory
+  std::string packetbuffer_file_path;   // spill file for frames beyond max_buffer_mem ("" = none)
+  uint32_t packetbuffer_file_totalmaxsize = 2048;  // MB bound on the spill file
+  uint32_t mirror_frame_kb = 1024;      // a frame is sent when it holds this many KB ...
+  uint32_t mirror_frame_ms = 100;       // ... or this many ms after its first packet
+  uint32_t mirror_window = 8;           // frames sent and not yet acknowledged
+  double replay_speed = 0;              // -r with a mirror sender: 0 = as fast as acknowledged, N = N x real time
   // tunnels, TCP reassembly, HEP listener (docs/CONFIG.md, config/tunnel_settings.cpp)
   uint32_t udp_port_vxlan = 4789;
   uint32_t udp_port_tzsp = 37008;

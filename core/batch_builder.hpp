@@ -26,6 +26,11 @@ class batch_builder {
   // Copies and decodes one captured frame. Returns true when the batch is full.
   bool add(timestamp_ns ts, const uint8_t* data, uint32_t caplen, uint32_t wirelen);
   bool empty() const { return current_->frames.empty(); }
+  // Stamps the batch being started (empty) with its source mark (packet_batch::source_mark).
+  void mark_source(uint64_t mark) {
+    if (empty())
+      current_->source_mark = mark;
+  }
   size_t pending_frames() const { return current_->frames.size(); }  // in the batch being built
   // Hands the finished batch over (immutable from now on) and starts a new one.
   batch_ptr take();

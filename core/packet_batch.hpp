@@ -38,6 +38,10 @@ struct fragment_list {
 struct packet_batch {
   int link_type = 1;
   uint32_t id_sensor = 0;
+  // Where the batch's first packet came from in its source, when the source can go back there
+  // (a mirror stream: the frame's sequence number). The router keeps, per open call, the mark
+  // of the batch that created it, so a mirror receiver knows which frames its open calls need.
+  uint64_t source_mark = 0;
   std::vector<uint8_t> raw;             // captured frames, back to back
   std::vector<frame_record> frames;
   std::vector<uint8_t> arena;           // payloads reassembled from fragments

@@ -9,11 +9,15 @@ namespace voxmon {
 
 // Sink of finished CDRs; answers `done` with the run report once `n` sources are done, and
 // `status` with its live counters (queue, journal, dead letters) at any time.
+// `(sync, source, n)` answers once the first n CDRs of that source are written to every sink
+// and flushed (n = max: once the source has finished), with the number written; the source is
+// then forgotten if it has finished (a mirror receiver's sensor streams come and go).
 using cdr_writer_actor = caf::typed_actor<
   caf::reacts_to<cdr_atom, cdr_msg>,
   caf::reacts_to<done_atom, source_done>,
   caf::reacts_to<flush_atom>,
   caf::replies_to<done_atom, uint32_t>::with<run_report>,
+  caf::replies_to<sync_atom, uint64_t, uint64_t>::with<uint64_t>,
   caf::replies_to<status_atom>::with<writer_status>>;
 
 // One call: owns its dialog and streams (a core::call).

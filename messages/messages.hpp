@@ -113,6 +113,20 @@ struct capture_loss {
   uint64_t dropped = 0;          // packets lost since the previous notice
 };
 
+// One mirror sender's stream as the receiver sees it (status line, metrics, server table).
+struct mirror_feed_status {
+  uint32_t id_sensor = 0;
+  uint64_t frames = 0;          // frames processed
+  uint64_t packets = 0;
+  uint64_t raw_bytes = 0;       // packet bytes before compression
+  uint64_t wire_bytes = 0;      // compressed bytes received
+  uint64_t duplicates = 0;      // frames received again and skipped
+  uint64_t lost_frames = 0;     // frames the sender reported dropped (its buffer was full)
+  uint64_t lost_packets = 0;
+  uint64_t bad_frames = 0;      // frames that did not unpack (counted, skipped)
+  uint64_t queued = 0;          // frames waiting for batch credit
+};
+
 // Live counters a stage reports when asked with `status` (status line, metrics endpoint).
 // Counters are totals since start; gauges are the value now.
 struct writer_status {
@@ -136,6 +150,9 @@ struct router_status {
   uint64_t calls_closed = 0;     // counter
   uint64_t packets = 0;          // counter: packets routed
   uint64_t bytes = 0;            // counter: wire bytes of those packets
+  // The smallest source mark any open call was created at; with no call open, the mark of the
+  // last routed batch (a mirror receiver's restart point: nothing before it is needed).
+  uint64_t oldest_mark = 0;
 };
 
 }  // namespace voxmon
@@ -150,6 +167,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::cdr_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::input_end)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::source_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::run_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::mirror_feed_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<voxmon::mirror_feed_status>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::writer_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::spool_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(voxmon::router_status)

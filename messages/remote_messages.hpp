@@ -20,6 +20,7 @@ using auth_atom = caf::atom_constant<caf::atom("auth")>;      // sensor -> regis
 using upload_atom = caf::atom_constant<caf::atom("upload")>;  // sensor -> ingest: CDRs
 using accept_atom = caf::atom_constant<caf::atom("accept")>;  // registry -> ingest: sensor joined
 using heard_atom = caf::atom_constant<caf::atom("heard")>;    // ingest -> registry: CDRs stored
+using mirror_atom = caf::atom_constant<caf::atom("mirror")>;  // mirror sender -> receiver: frame
 
 // sensor -> registry: who is joining.
 struct sensor_hello {
@@ -70,16 +71,74 @@ using cdr_ingest_actor = caf::typed_actor<
   caf::replies_to<upload_atom, cdr_upload>::with<uint64_t>,
   caf::reacts_to<accept_atom, uint32_t>>;
 
+// mirror sender -> receiver: one frame of raw packets (core/mirror_frame: Snappy-compressed
+// records). Frames of one sender stream (`epoch`: a new sender process starts a new stream)
+// are numbered from 0. `lost_*` are the sender's totals of frames (and their packets) it had to
+// drop because its buffer was full: the receiver flags the calls open at that point.
+// A frame with no packets only moves packet time on (`tick`: the sender's idle wire).
+struct mirror_frame_msg {
+  uint32_t id_sensor = 0;
+  std::string epoch;
+  uint64_t seq = 0;
+  int32_t link_type = 1;
+  uint32_t packets = 0;
+  uint32_t raw_bytes = 0;
+  int64_t tick = 0;
+  uint64_t lost_frames = 0;
+  uint64_t lost_packets = 0;
+  std::string payload;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mirror_frame_msg& x) {
+  return f(caf::meta::type_name("mirror_frame_msg"), x.id_sensor, x.epoch, x.seq, x.link_type,
+           x.packets, x.raw_bytes, x.tick, x.lost_frames, x.lost_packets, x.payload);
+}
+
+// mirror sender -> receiver: the sender's input ended after frame `end_seq - 1`; the receiver
+// closes the sensor's open calls as at the end of a file and answers once their CDRs are stored.
+struct mirror_end {
+  uint32_t id_sensor = 0;
+  std::string epoch;
+  uint64_t end_seq = 0;
+  bool sighup = false;  // the sender was stopped (SIGTERM) rather than reaching a file's end
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mirror_end& x) {
+  return f(caf::meta::type_name("mirror_end"), x.id_sensor, x.epoch, x.end_seq, x.sighup);
+}
+
+// receiver -> mirror sender, the answer to every frame and to the end: frames below
+// `delivered` were processed; frames below `durable` are no longer needed by any open call.
+struct mirror_ack {
+  uint64_t delivered = 0;
+  uint64_t durable = 0;
+  uint64_t duplicates = 0;  // frames received again (after a reconnect) and skipped
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mirror_ack& x) {
+  return f(caf::meta::type_name("mirror_ack"), x.delivered, x.durable, x.duplicates);
+}
+
+// The receiver's door for mirror senders (one per node; each sensor gets its own pipeline).
+using mirror_ingest_actor = caf::typed_actor<
+  caf::replies_to<mirror_atom, mirror_frame_msg>::with<mirror_ack>,
+  caf::replies_to<eof_atom, mirror_end>::with<mirror_ack>,
+  caf::reacts_to<accept_atom, uint32_t>>;
+
 // registry -> sensor: the outcome of a join.
 struct join_result {
   bool accepted = false;
-  std::string reason;        // why not, in words a user can act on
-  cdr_ingest_actor ingest;   // where to upload CDRs when accepted
+  std::string reason;          // why not, in words a user can act on
+  cdr_ingest_actor ingest;     // where to upload CDRs when accepted
+  mirror_ingest_actor mirror;  // where to stream packets (packetbuffer_sender = yes)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, join_result& x) {
-  return f(caf::meta::type_name("join_result"), x.accepted, x.reason, x.ingest);
+  return f(caf::meta::type_name("join_result"), x.accepted, x.reason, x.ingest, x.mirror);
 }
 
 // One row of `voxmon status --server`: what the central node knows of a sensor.

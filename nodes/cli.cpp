@@ -48,6 +48,7 @@ constexpr key_flag key_flags[] = {
   {"metrics-bind", "metrics_bind", "sensor: Prometheus metrics endpoint HOST:PORT, e.g. 127.0.0.1:9108"},
   {"run-as-user", "run_as_user", "sensor: switch to this user once the captures are open"},
   {"pid-file", "pidfile", "sensor: write the process id to this file"},
+  {"replay-speed", "replay_speed", "mirror sender with -r: 0 = as fast as acknowledged (default), N = N x real time"},
 };
 
 void print_usage(std::ostream& out, const po::options_description& desc) {

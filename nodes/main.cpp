@@ -2,6 +2,7 @@
 #include "nodes/cli.hpp"
 #include "config/cluster_settings.hpp"
 #include "nodes/live_node.hpp"
+#include "nodes/mirror_node.hpp"
 #include "nodes/offline_node.hpp"
 #include "nodes/server_node.hpp"
 
@@ -9,6 +10,8 @@ int main(int argc, char** argv) {
   auto cli = voxmon::nodes::parse_command_line(argc, argv);
   if (cli.what == voxmon::nodes::cli_outcome::action::exit)
     return cli.exit_code;
+  if (voxmon::config::is_mirror_sender(cli.settings))
+    return voxmon::nodes::run_mirror_sender(cli.settings);
   if (voxmon::config::is_server(cli.settings) && cli.settings.read_file.empty())
     return voxmon::nodes::run_server(cli.settings);
   if (voxmon::nodes::is_live(cli.settings))

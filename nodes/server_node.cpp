@@ -3,6 +3,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "actors/cdr_ingest.hpp"
+#include "actors/mirror_ingest.hpp"
 #include "actors/sensor_registry.hpp"
 #include "config/cluster_settings.hpp"
 #include "core/tls_tunnel.hpp"
@@ -18,6 +20,26 @@
 #include "nodes/spawn.hpp"
 
 namespace voxmon::nodes {
+
+namespace {
+
+// Writes what the writer still holds, closes the spool files, stops the actors and waits.
+void stop_all(caf::actor_system& sys, const cdr_writer_actor& writer,
+              std::initializer_list<caf::actor> others, const spool_pool& pool) {
+  {
+    caf::scoped_actor self{sys};
+    for (const auto& a : others)
+      self->send_exit(a, caf::exit_reason::user_shutdown);
+    // sync of nothing: answers once every CDR the writer holds is written and the sinks flushed.
+    self->request(writer, caf::infinite, sync_atom::value, uint64_t{0}, uint64_t{0})
+      .receive([](uint64_t) {}, [](caf::error&) {});
+    finish_spool(sys, pool);
+    self->send_exit(writer, caf::exit_reason::user_shutdown);
+  }  // a scoped actor counts as running: it must be gone before the wait
+  sys.await_all_actors_done();  // the registry asks the tunnel for addresses until it is gone
+}
+
+}  // namespace
 
 int run_server(const config::settings& s) {
   std::string reason;
@@ -42,12 +64,15 @@ int run_server(const config::settings& s) {
   configure_node(cfg, s);
   caf::actor_system sys{cfg};
 
-  auto sinks = open_cdr_sinks(sys, s);
-  if (!sinks) {
-    std::cerr << "voxmon: " << error_text(sinks.error()) << '\n';
+  // One writer owns the stores; uploaded CDRs and the calls of mirror senders both go there.
+  auto writer = spawn_cdr_writer(sys, s);
+  if (!writer) {
+    std::cerr << "voxmon: " << error_text(writer.error()) << '\n';
     return 1;
   }
-  auto ingest = sys.spawn<caf::detached>(cdr_ingest, std::move(*sinks));
+  auto ingest = sys.spawn(cdr_ingest, *writer);
+  const spool_pool pool = spawn_spool_writer(sys, s);
+  auto mirror = spawn_mirror_ingest(sys, s, *writer, pool);
   // The tunnel is made after the registry is published; the registry asks it for addresses.
   auto door_for_lookup = std::make_shared<std::atomic<core::tls_tunnel*>>(nullptr);
   sensor_registry_config rc;
@@ -56,7 +81,7 @@ int run_server(const config::settings& s) {
     core::tls_tunnel* door = door_for_lookup->load();
     return door ? door->peer_of(port) : std::string();
   };
-  auto registry = sys.spawn(sensor_registry, rc, ingest);
+  auto registry = sys.spawn(sensor_registry, rc, ingest, mirror_ingest_actor{mirror});
   // The registry is published on loopback only; the TLS tunnel is the door to the network.
   auto inner = sys.middleman().publish(registry, 0, "127.0.0.1", /*reuse_addr=*/true);
   std::string error;
@@ -69,8 +94,9 @@ int run_server(const config::settings& s) {
   if (!door) {
     std::cerr << "voxmon: cannot listen on " << s.server_bind << ':' << s.server_bind_port << ": "
               << (inner ? error : error_text(inner.error())) << '\n';
-    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(ingest, caf::exit_reason::user_shutdown);
+    stop_all(sys, *writer,
+             {caf::actor_cast<caf::actor>(registry), caf::actor_cast<caf::actor>(ingest),
+              caf::actor_cast<caf::actor>(mirror)}, pool);
     return 2;
   }
   door_for_lookup->store(door.get());
@@ -82,8 +108,15 @@ int run_server(const config::settings& s) {
   sigwait(&stop_signals, &signal);
   std::cerr << "voxmon: " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ": stopping\n";
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(ingest, caf::exit_reason::user_shutdown);
-  sys.await_all_actors_done();  // the registry asks the tunnel for addresses until it is gone
+  // Mirror streams still open end as a stopped capture does: their calls get the sighup mark
+  // and their CDRs are written before the stores close.
+  {
+    caf::scoped_actor self{sys};
+    self->request(mirror, caf::infinite, done_atom::value)
+      .receive([](uint64_t) {}, [](caf::error&) {});
+  }
+  stop_all(sys, *writer, {caf::actor_cast<caf::actor>(ingest), caf::actor_cast<caf::actor>(mirror)},
+           pool);
   return 0;
 }
 

@@ -74,7 +74,7 @@ caf::expected<sink_list> open_cdr_sinks(caf::actor_system& sys, const config::se
   } else if (s.db != "none") {
     return make_failure("unsupported --db '" + s.db + "' (use sqlite:PATH, mysql://... or none)");
   }
-  if (config::is_sensor(s)) {
+  if (config::is_sensor(s) && !s.packetbuffer_sender) {
     uplink_options o;
     auto servers = config::parse_destinations(s, error);
     if (!servers)
@@ -109,7 +109,7 @@ caf::expected<cdr_writer_actor> spawn_cdr_writer(caf::actor_system& sys, const c
     return sinks.error();
   // A database or a central node can block a write for seconds (a server going away): such a
   // writer gets its own thread so that it never holds a scheduler worker the analysis needs.
-  if (config::uses_mysql(s) || config::is_sensor(s))
+  if (config::uses_mysql(s) || (config::is_sensor(s) && !s.packetbuffer_sender))
     return sys.spawn<caf::detached>(cdr_writer, std::move(*sinks), s.table_rows);
   return sys.spawn(cdr_writer, std::move(*sinks), s.table_rows);
 }
@@ -150,12 +150,7 @@ caf::expected<call_router_actor> spawn_call_router(caf::actor_system& sys, const
   return sys.spawn(call_router, cfg, std::move(writer));
 }
 
-caf::expected<capture_actor> spawn_file_capture(caf::actor_system& sys, const config::settings& s,
-                                                call_router_actor router) {
-  std::string error;
-  std::shared_ptr<core::pcap_file_reader> reader = core::pcap_file_reader::open(s.read_file, error);
-  if (!reader)
-    return make_failure(error);
+capture_config capture_config_of(const config::settings& s) {
   capture_config cfg;
   cfg.id_sensor = s.id_sensor;
   for (const auto& r : s.sipport)
@@ -164,7 +159,30 @@ caf::expected<capture_actor> spawn_file_capture(caf::actor_system& sys, const co
   cfg.progress = s.progress;
   cfg.limits = config::decoder_limits_from(s);
   cfg.tcp = config::tcp_limits_from(s);
-  return sys.spawn<caf::detached>(file_capture, std::move(reader), std::move(cfg), std::move(router));
+  return cfg;
+}
+
+caf::expected<capture_actor> spawn_file_capture(caf::actor_system& sys, const config::settings& s,
+                                                call_router_actor router) {
+  std::string error;
+  std::shared_ptr<core::pcap_file_reader> reader = core::pcap_file_reader::open(s.read_file, error);
+  if (!reader)
+    return make_failure(error);
+  return sys.spawn<caf::detached>(file_capture, std::move(reader), capture_config_of(s),
+                                  std::move(router));
+}
+
+mirror_ingest_local_actor spawn_mirror_ingest(caf::actor_system& sys, const config::settings& s,
+                                              cdr_writer_actor writer, const spool_pool& pool) {
+  mirror_ingest_config cfg;
+  cfg.feed.capture = capture_config_of(s);
+  cfg.feed.capture.progress = false;
+  cfg.make_router = [&sys, s, writer, pool](uint32_t id_sensor, uint64_t source) {
+    config::settings per_sensor = s;
+    per_sensor.id_sensor = id_sensor;
+    return *spawn_call_router(sys, per_sensor, source, writer, &pool);
+  };
+  return sys.spawn(mirror_ingest, std::move(cfg), std::move(writer));
 }
 
 caf::expected<hep_listener_actor> spawn_hep_listener(caf::actor_system& sys, const config::settings& s,
@@ -175,12 +193,12 @@ caf::expected<hep_listener_actor> spawn_hep_listener(caf::actor_system& sys, con
   if (!sockets)
     return make_failure(error);
   hep_listener_config cfg;
-  cfg.id_sensor = s.id_sensor;
-  for (const auto& r : s.sipport)
-    cfg.sip_ports.emplace_back(r.first, r.last);
-  cfg.batch_packets = s.batch_packets;
-  cfg.limits = config::decoder_limits_from(s);
-  cfg.tcp = config::tcp_limits_from(s);
+  const capture_config capture = capture_config_of(s);
+  cfg.id_sensor = capture.id_sensor;
+  cfg.sip_ports = capture.sip_ports;
+  cfg.batch_packets = capture.batch_packets;
+  cfg.limits = capture.limits;
+  cfg.tcp = capture.tcp;
   cfg.max_clients = s.hep_max_clients;
   cfg.max_message = s.hep_max_message;
   return sys.spawn<caf::detached>(hep_listener, std::move(sockets), std::move(cfg), std::move(router));

@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "config/settings.hpp"
+#include "actors/capture.hpp"
 #include "actors/cdr_writer.hpp"
+#include "actors/mirror_ingest.hpp"
 #include "messages/actors.hpp"
 #include "messages/errors.hpp"
 #include "store/mysql_store.hpp"
@@ -51,11 +53,18 @@ caf::expected<call_router_actor> spawn_call_router(caf::actor_system& sys, const
                                                    uint64_t source, cdr_writer_actor writer,
                                                    const spool_pool* spool = nullptr,
                                                    uint32_t sources = 1);
+// The capture-side settings (id_sensor, SIP ports, batch size, decoder and TCP limits).
+capture_config capture_config_of(const config::settings& s);
 caf::expected<capture_actor> spawn_file_capture(caf::actor_system& sys, const config::settings& s,
                                                 call_router_actor router);
 // The HEP listener (hep = yes) on hep_bind:hep_bind_port, UDP and/or TCP (hep_bind_udp,
 // hep_bind_tcp), detached, feeding `router`. A bind error names the address and port.
 caf::expected<hep_listener_actor> spawn_hep_listener(caf::actor_system& sys, const config::settings& s,
                                                      call_router_actor router);
+
+// The mirror receiver's door (packetbuffer_sender senders): each sensor's stream gets a router
+// made from these settings with the sensor's id_sensor, feeding `writer` and the spool pool.
+mirror_ingest_local_actor spawn_mirror_ingest(caf::actor_system& sys, const config::settings& s,
+                                              cdr_writer_actor writer, const spool_pool& pool);
 
 }  // namespace voxmon::nodes

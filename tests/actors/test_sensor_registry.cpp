@@ -9,6 +9,7 @@
 #include <caf/scheduler/test_coordinator.hpp>
 
 #include "actors/cdr_ingest.hpp"
+#include "actors/cdr_writer.hpp"
 #include "actors/sensor_registry.hpp"
 #include "core/sensor_auth.hpp"
 #include "store/cdr_decode.hpp"
@@ -32,6 +33,7 @@ struct fixture {
   std::unique_ptr<caf::actor_system> sys;
   caf::scheduler::test_coordinator* sched = nullptr;
   std::shared_ptr<memory_sink> sink = std::make_shared<memory_sink>();
+  cdr_writer_actor writer;
   cdr_ingest_actor ingest;
   sensor_registry_actor registry;
 
@@ -40,14 +42,16 @@ struct fixture {
     cfg.set("logger.verbosity", caf::atom("quiet"));
     sys = std::make_unique<caf::actor_system>(cfg);
     sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
-    ingest = sys->spawn(cdr_ingest, sink_list{sink});
+    writer = sys->spawn(cdr_writer, sink_list{sink}, uint32_t{0});
+    ingest = sys->spawn(cdr_ingest, writer);
     sensor_registry_config rc;
     rc.password = "pw";
-    registry = sys->spawn(sensor_registry, rc, ingest);
+    registry = sys->spawn(sensor_registry, rc, ingest, mirror_ingest_actor{});
   }
   ~fixture() {
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(ingest, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
     sched->run();
   }
 

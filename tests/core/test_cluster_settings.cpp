@@ -49,9 +49,17 @@ TEST_CASE("cluster keys: destinations with default and explicit ports, IPv6, err
   CHECK(*config::apply_setting(s, "server_destination", "a:99999", known) == "expected a TCP port 1..65535 in 'a:99999'");
   CHECK(*config::apply_setting(s, "server_destination", "[::1", known) == "missing ']' in '[::1'");
   CHECK(*config::apply_setting(s, "server_bind_port", "0", known) == "expected a TCP port 1..65535, got '0'");
-  CHECK(config::apply_setting(s, "packetbuffer_sender", "yes", known)->find("packet mirroring is not available") !=
-        std::string::npos);
+  CHECK_FALSE(config::apply_setting(s, "packetbuffer_sender", "yes", known));
+  CHECK(config::is_mirror_sender(s));
   CHECK_FALSE(config::apply_setting(s, "packetbuffer_sender", "no", known));
+  CHECK_FALSE(config::is_mirror_sender(s));
+  CHECK(*config::apply_setting(s, "packetbuffer_sender", "maybe", known) == "expected yes or no, got 'maybe'");
+  CHECK(*config::apply_setting(s, "mirror_frame_kb", "0", known) == "expected 1..65536 KB, got '0'");
+  CHECK_FALSE(config::apply_setting(s, "max_buffer_mem", "16", known));
+  CHECK(s.max_buffer_mem == 16);
+  CHECK_FALSE(config::apply_setting(s, "replay_speed", "2.5", known));
+  CHECK(s.replay_speed == 2.5);
+  CHECK(config::apply_setting(s, "replay_speed", "-1", known).has_value());
   CHECK(config::classify_key("server_bind") == config::key_kind::supported);
   CHECK(config::classify_key("tls_ca") == config::key_kind::supported);
 }

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# A short, deterministic libFuzzer run over the decoder and the SIP/SDP/RTP parsers (ASan +
-# UBSan): the same seed and run count every time, so a failure here is reproducible. Longer
-# runs: docs/FUZZING.md.
+# A short, deterministic libFuzzer run over the decoder and the SIP/SDP/RTP parsers, and over the
+# mirror frame unpacker (ASan + UBSan): the same seed and run count every time, so a failure here
+# is reproducible. Longer runs: docs/FUZZING.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-2000000}
-CXX=clang++ cmake -S . -B build-fuzz -DVOXMON_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-fuzz --target fuzz_packet -j"$(nproc)"
+mirror_runs=$((runs / 4))
+build=${VOXMON_FUZZ_BUILD:-build-fuzz}
+CXX=clang++ cmake -S . -B "$build" -DVOXMON_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" --target fuzz_packet fuzz_mirror_frame -j"$(nproc)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-build-fuzz/tests/fuzz/fuzz_packet -seed=1 -runs="$runs" -max_len=4096 \
-  -artifact_prefix="$work/" "$work" tests/fuzz/seeds 2>&1 | tail -n 3
-echo "fuzz smoke: $runs runs clean"
+mkdir "$work/packet" "$work/mirror"
+"$build"/tests/fuzz/fuzz_packet -seed=1 -runs="$runs" -max_len=4096 \
+  -artifact_prefix="$work/" "$work/packet" tests/fuzz/seeds 2>&1 | tail -n 3
+echo "fuzz smoke: fuzz_packet $runs runs clean"
+"$build"/tests/fuzz/fuzz_mirror_frame -seed=1 -runs="$mirror_runs" -max_len=4096 \
+  -artifact_prefix="$work/" "$work/mirror" 2>&1 | tail -n 3
+echo "fuzz smoke: fuzz_mirror_frame $mirror_runs runs clean"

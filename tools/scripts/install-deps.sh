@@ -6,7 +6,7 @@ SUDO=""
 packages=(build-essential cmake pkg-config ccache
           libcaf-dev libpcap-dev libsqlite3-dev nlohmann-json3-dev zlib1g-dev
           libboost-dev libboost-program-options-dev catch2 sqlite3 time clang
-          libssl-dev openssl)
+          libssl-dev openssl libsnappy-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,193 @@
+#include "actors/mirror_feed.hpp"
+
+#include <caf/send.hpp>
+
+#include <iostream>
+#include <limits>
+
+#include "actors/batch_credit.hpp"
+#include "messages/errors.hpp"
+
+namespace voxmon {
+
+namespace {
+
+using feed_ptr = mirror_feed_actor::stateful_pointer<mirror_feed_state>;
+
+void hand_out(feed_ptr self, const call_router_actor& router) {
+  auto& st = self->state;
+  if (!st.builder || st.builder->empty())
+    return;
+  ++st.in_flight;
+  self->send(router, batch_atom::value,
+             batch_msg{credit_on_release(st.builder->take(), caf::actor_cast<mirror_feed_actor>(self))});
+}
+
+mirror_ack ack_of(const mirror_feed_state& st) {
+  return {st.next_seq, std::min(st.durable, st.next_seq), st.status.duplicates};
+}
+
+// Moves `durable` on: the router names the oldest frame an open call needs (and how many calls
+// it has closed); once the writer has stored those calls' CDRs, frames before that one are no
+// longer needed by anything, even if this receiver restarts.
+void check_durable(feed_ptr self, const mirror_feed_config& cfg, const call_router_actor& router,
+                   const cdr_writer_actor& writer) {
+  auto& st = self->state;
+  const auto now = std::chrono::steady_clock::now();
+  if (st.durable_pending || st.ending || now - st.durable_checked < cfg.durable_interval)
+    return;
+  st.durable_pending = true;
+  st.durable_checked = now;
+  const uint64_t source = cfg.source;
+  self->request(router, std::chrono::seconds(10), status_atom::value)
+    .then(
+      [=](const router_status& rs) {
+        const uint64_t mark = rs.oldest_mark;
+        self->request(writer, std::chrono::seconds(60), sync_atom::value, source, rs.calls_closed)
+          .then(
+            [=](uint64_t) {
+              auto& s = self->state;
+              s.durable = std::max(s.durable, mark);
+              s.durable_pending = false;
+            },
+            [=](caf::error&) { self->state.durable_pending = false; });
+      },
+      [=](caf::error&) { self->state.durable_pending = false; });
+}
+
+void take_frame(feed_ptr self, const mirror_feed_config& cfg, const call_router_actor& router,
+                mirror_frame_msg& f) {
+  auto& st = self->state;
+  if (!st.started || st.epoch != f.epoch) {
+    st.started = true;
+    st.epoch = f.epoch;
+    st.next_seq = f.seq;
+  }
+  if (f.seq < st.next_seq) {
+    ++st.status.duplicates;
+    return;
+  }
+  st.next_seq = f.seq + 1;
+  if (f.lost_packets > st.lost_packets_seen || f.lost_frames > st.lost_frames_seen) {
+    const uint64_t dropped = f.lost_packets - std::min(f.lost_packets, st.lost_packets_seen);
+    st.status.lost_frames += f.lost_frames - std::min(f.lost_frames, st.lost_frames_seen);
+    st.status.lost_packets += dropped;
+    st.lost_frames_seen = std::max(st.lost_frames_seen, f.lost_frames);
+    st.lost_packets_seen = std::max(st.lost_packets_seen, f.lost_packets);
+    hand_out(self, router);  // the loss happened after what was received so far
+    const core::timestamp_ns at = st.builder ? st.builder->last_ts() : f.tick;
+    self->send(router, caploss_atom::value, capture_loss{at, dropped});
+    std::cerr << "voxmon: mirror sensor " << cfg.capture.id_sensor << " dropped " << dropped
+              << " packets (its buffer was full)\n";
+  }
+  if (f.packets == 0) {
+    if (f.tick > 0)
+      self->send(router, tick_atom::value, core::timestamp_ns{f.tick});
+    return;
+  }
+  if (auto err = st.unpacker.open(f.payload, cfg.max_frame_bytes); !err.empty()) {
+    ++st.status.bad_frames;
+    std::cerr << "voxmon: mirror sensor " << cfg.capture.id_sensor << ": frame " << f.seq
+              << " skipped: " << err << '\n';
+    return;
+  }
+  if (!st.builder || st.link_type != f.link_type) {
+    hand_out(self, router);
+    if (st.builder)
+      st.builder->add_counters(st.retired);
+    const auto& c = cfg.capture;
+    st.builder = std::make_unique<core::batch_builder>(f.link_type, c.id_sensor, c.sip_ports,
+                                                       c.batch_packets, c.limits, c.tcp);
+    st.link_type = f.link_type;
+  }
+  core::timestamp_ns ts = 0;
+  const uint8_t* data = nullptr;
+  uint32_t caplen = 0, wirelen = 0;
+  while (st.unpacker.next(ts, data, caplen, wirelen)) {
+    st.builder->mark_source(f.seq);
+    if (st.builder->add(ts, data, caplen, wirelen))
+      hand_out(self, router);
+  }
+  hand_out(self, router);
+  ++st.status.frames;
+  st.status.packets += st.unpacker.packets();
+  st.status.raw_bytes += st.unpacker.raw_bytes();
+  st.status.wire_bytes += f.payload.size();
+}
+
+void finish(feed_ptr self, const mirror_feed_config& cfg, const call_router_actor& router,
+            const cdr_writer_actor& writer, const mirror_end& end,
+            caf::typed_response_promise<mirror_ack> promise) {
+  auto& st = self->state;
+  st.ending = true;
+  hand_out(self, router);
+  input_end done;
+  if (st.builder)
+    st.builder->add_counters(done.stats);
+  done.stats += st.retired;
+  done.sighup = end.sighup;
+  self->send(router, eof_atom::value, std::move(done));
+  const uint64_t end_seq = std::max(end.end_seq, st.next_seq);
+  const uint64_t duplicates = st.status.duplicates;
+  self->request(writer, caf::infinite, sync_atom::value, cfg.source,
+                std::numeric_limits<uint64_t>::max())
+    .then(
+      [=](uint64_t) mutable {
+        promise.deliver(mirror_ack{end_seq, end_seq, duplicates});
+        self->quit();
+      },
+      [=](caf::error& e) mutable {
+        promise.deliver(std::move(e));
+        self->quit();
+      });
+}
+
+void work(feed_ptr self, const mirror_feed_config& cfg, const call_router_actor& router,
+          const cdr_writer_actor& writer) {
+  auto& st = self->state;
+  while (!st.queue.empty() && !st.ending && st.in_flight < cfg.capture.max_in_flight) {
+    auto q = std::move(st.queue.front());
+    st.queue.pop_front();
+    if (auto* f = std::get_if<mirror_frame_msg>(&q.what)) {
+      take_frame(self, cfg, router, *f);
+      q.promise.deliver(ack_of(st));
+    } else {
+      finish(self, cfg, router, writer, std::get<mirror_end>(q.what), q.promise);
+    }
+  }
+  st.status.queued = st.queue.size();
+  check_durable(self, cfg, router, writer);
+}
+
+}  // namespace
+
+mirror_feed_actor::behavior_type
+mirror_feed(mirror_feed_actor::stateful_pointer<mirror_feed_state> self, mirror_feed_config cfg,
+            call_router_actor router, cdr_writer_actor writer) {
+  self->state.status.id_sensor = cfg.capture.id_sensor;
+  return {
+    [=](mirror_atom, mirror_frame_msg& f) -> caf::typed_response_promise<mirror_ack> {
+      auto promise = self->make_response_promise<mirror_ack>();
+      if (self->state.ending)
+        return promise.deliver(make_failure("the stream has ended"));
+      self->state.queue.push_back({std::move(f), promise});
+      work(self, cfg, router, writer);
+      return promise;
+    },
+    [=](eof_atom, mirror_end& end) -> caf::typed_response_promise<mirror_ack> {
+      auto promise = self->make_response_promise<mirror_ack>();
+      if (self->state.ending)
+        return promise.deliver(make_failure("the stream has ended"));
+      self->state.queue.push_back({std::move(end), promise});
+      work(self, cfg, router, writer);
+      return promise;
+    },
+    [=](credit_atom) {
+      --self->state.in_flight;
+      work(self, cfg, router, writer);
+    },
+    [=](status_atom) { return self->state.status; },
+  };
+}
+
+}  // namespace voxmon

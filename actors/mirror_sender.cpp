@@ -1,0 +1,306 @@
+#include "actors/mirror_sender.hpp"
+
+#include <caf/send.hpp>
+
+#include <iostream>
+
+#include "core/sensor_auth.hpp"
+#include "messages/errors.hpp"
+
+namespace voxmon {
+
+namespace {
+
+using sender_ptr = mirror_sender_actor::stateful_pointer<mirror_sender_state>;
+using clock_type = std::chrono::steady_clock;
+
+// A buffered frame: [first packet time or idle tick: 8][packets: 4][raw bytes: 4][link type: 4]
+// then the compressed records. The header is what the frame message carries besides them.
+constexpr size_t stored_header = 20;
+
+template <class T>
+void put(std::string& out, T v) {
+  for (size_t i = 0; i < sizeof(T); ++i)
+    out.push_back(static_cast<char>(static_cast<uint64_t>(v) >> (8 * i)));
+}
+
+template <class T>
+T get(const std::string& in, size_t at) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < sizeof(T); ++i)
+    v |= uint64_t{static_cast<uint8_t>(in[at + i])} << (8 * i);
+  return static_cast<T>(v);
+}
+
+void update_gauges(sender_ptr self) {
+  auto& st = self->state;
+  auto& c = *st.counters;
+  c.buffer_memory = st.buffer->memory_bytes();
+  c.buffer_disk = st.buffer->disk_bytes();
+  c.buffer_frames = st.buffer->frames();
+  c.outstanding = st.in_flight;
+  c.lost_frames = st.buffer->lost_frames();
+}
+
+// Stores a frame (packed packets, or an empty one carrying an idle tick) in the buffer.
+void store_frame(sender_ptr self, core::timestamp_ns tick) {
+  auto& st = self->state;
+  const uint32_t packets = static_cast<uint32_t>(st.packer->packets());
+  const uint32_t raw = static_cast<uint32_t>(st.packer->raw_bytes());
+  const core::timestamp_ns first = packets ? st.packer->first_ts() : tick;
+  std::string stored;
+  if (packets)
+    st.packer->take(st.frame_bytes);
+  else
+    st.frame_bytes.clear();
+  stored.reserve(stored_header + st.frame_bytes.size());
+  put<uint64_t>(stored, static_cast<uint64_t>(first));
+  put<uint32_t>(stored, packets);
+  put<uint32_t>(stored, raw);
+  put<uint32_t>(stored, static_cast<uint32_t>(st.source->link_type()));
+  stored += st.frame_bytes;
+  auto& c = *st.counters;
+  c.frames += 1;
+  c.packets += packets;
+  c.raw_bytes += raw;
+  c.wire_bytes += st.frame_bytes.size();
+  if (!st.buffer->push(std::move(stored))) {
+    c.lost_packets += packets;
+    if (!st.buffer->last_error().empty())
+      std::cerr << "voxmon: mirror buffer: " << st.buffer->last_error() << '\n';
+  }
+  update_gauges(self);
+}
+
+void close_frame(sender_ptr self) {
+  if (!self->state.packer->empty())
+    store_frame(self, 0);
+}
+
+// Reads for at most ~20 ms; frames go to the buffer.
+void read_some(sender_ptr self, const mirror_sender_config& cfg) {
+  auto& st = self->state;
+  if (st.input_done)
+    return;
+  // A file read as fast as acknowledged waits for the receiver instead of dropping.
+  if (st.source->can_wait() && st.buffer->next_seq() - st.buffer->delivered() >= 2 * cfg.window)
+    return;
+  const auto until = clock_type::now() + std::chrono::milliseconds(20);
+  core::timestamp_ns ts = 0;
+  const uint8_t* data = nullptr;
+  uint32_t caplen = 0, wirelen = 0;
+  for (int n = 0;; ++n) {
+    auto status = st.source->next(ts, data, caplen, wirelen);
+    if (status == packet_source::status::frame) {
+      if (st.packer->empty())
+        st.frame_started = clock_type::now();
+      if (!st.packer->add(ts, data, caplen, wirelen)) {
+        close_frame(self);
+        st.frame_started = clock_type::now();
+        st.packer->add(ts, data, caplen, wirelen);
+      }
+      st.last_packet_ts = ts;
+      st.last_packet_wall = clock_type::now();
+      if (st.packer->raw_bytes() >= cfg.frame_bytes)
+        close_frame(self);
+      if ((n & 255) == 255 && clock_type::now() >= until)
+        break;
+      continue;
+    }
+    if (status == packet_source::status::end || status == packet_source::status::error) {
+      if (status == packet_source::status::error)
+        std::cerr << "voxmon: " << st.source->error() << '\n';
+      st.input_done = true;
+      st.flush_deadline = clock_type::now() + cfg.flush_timeout;
+      close_frame(self);
+      return;
+    }
+    break;  // idle
+  }
+  const auto now = clock_type::now();
+  if (!st.packer->empty() && now - st.frame_started >= cfg.frame_interval)
+    close_frame(self);
+  // An idle wire: a tick every second moves the receiver's packet time on (calls time out).
+  if (st.packer->empty() && st.last_packet_ts > 0 && now - st.last_packet_wall >= std::chrono::seconds(1)) {
+    st.last_packet_ts += std::chrono::duration_cast<std::chrono::nanoseconds>(now - st.last_packet_wall).count();
+    st.last_packet_wall = now;
+    store_frame(self, st.last_packet_ts);
+  }
+}
+
+void disconnected(sender_ptr self, const std::string& why) {
+  auto& st = self->state;
+  if (st.receiver)
+    std::cerr << "voxmon: lost the receiver: " << why << '\n';
+  st.receiver.reset();
+  st.counters->connected = false;
+  ++st.generation;
+  st.in_flight = 0;
+  st.end_sent = false;
+  st.send_cursor = st.buffer->oldest_kept();
+  st.backoff = std::min<std::chrono::milliseconds>(
+    std::max<std::chrono::milliseconds>(st.backoff * 2, std::chrono::milliseconds(500)),
+    std::chrono::seconds(30));
+  std::uniform_int_distribution<int64_t> spread(0, st.backoff.count() / 2);
+  st.next_attempt = clock_type::now() + st.backoff + std::chrono::milliseconds(spread(st.jitter));
+  update_gauges(self);
+}
+
+void connect(sender_ptr self, const mirror_sender_config& cfg) {
+  auto& st = self->state;
+  std::string failures;
+  auto joined = join_central_node(self->home_system(), cfg.join, st.tunnels,
+                                  caf::actor_cast<caf::actor>(self), failures);
+  if (joined && !joined->result.mirror)
+    failures = joined->server + ": the central node does not take mirrored packets";
+  if (!joined || !joined->result.mirror) {
+    if (!st.reported_unreachable)
+      std::cerr << "voxmon: cannot join the receiver: " << failures << " (retrying)\n";
+    st.reported_unreachable = true;
+    disconnected(self, failures);
+    return;
+  }
+  st.receiver = joined->result.mirror;
+  st.reported_unreachable = false;
+  st.backoff = std::chrono::milliseconds(0);
+  st.counters->connected = true;
+  st.counters->reconnects += 1;
+  st.send_cursor = st.buffer->oldest_kept();
+  std::cerr << "voxmon: mirroring to " << joined->server << " as sensor " << cfg.join.id_sensor << '\n';
+}
+
+void step(sender_ptr self, const mirror_sender_config& cfg);
+
+void send_frames(sender_ptr self, const mirror_sender_config& cfg) {
+  auto& st = self->state;
+  std::string stored;
+  while (st.receiver && st.in_flight < cfg.window) {
+    auto seq = st.buffer->read(st.send_cursor, stored);
+    if (!seq)
+      break;
+    st.send_cursor = *seq + 1;
+    mirror_frame_msg m;
+    m.id_sensor = cfg.join.id_sensor;
+    m.epoch = st.epoch;
+    m.seq = *seq;
+    const auto first = static_cast<core::timestamp_ns>(get<uint64_t>(stored, 0));
+    m.packets = get<uint32_t>(stored, 8);
+    m.raw_bytes = get<uint32_t>(stored, 12);
+    m.link_type = static_cast<int32_t>(get<uint32_t>(stored, 16));
+    m.tick = m.packets ? 0 : first;
+    m.lost_frames = st.buffer->lost_frames();
+    m.lost_packets = st.counters->lost_packets;
+    m.payload.assign(stored, stored_header);
+    ++st.in_flight;
+    const uint64_t generation = st.generation;
+    self->request(*st.receiver, cfg.request_timeout, mirror_atom::value, std::move(m))
+      .then(
+        [=](const mirror_ack& a) {
+          auto& s = self->state;
+          if (generation != s.generation)
+            return;
+          --s.in_flight;
+          s.buffer->mark_delivered(a.delivered);
+          s.buffer->mark_durable(a.durable);
+          s.counters->frames_acked = a.delivered;
+          update_gauges(self);
+          step(self, cfg);
+        },
+        [=](caf::error& e) {
+          if (generation != self->state.generation)
+            return;
+          disconnected(self, link_error_message(e));
+          step(self, cfg);
+        });
+  }
+  update_gauges(self);
+  // Everything sent and acknowledged after the input ended: tell the receiver.
+  if (st.receiver && st.input_done && !st.end_sent && st.in_flight == 0 &&
+      st.send_cursor >= st.buffer->next_seq()) {
+    st.end_sent = true;
+    const uint64_t generation = st.generation;
+    self->request(*st.receiver, cfg.flush_timeout, eof_atom::value,
+                  mirror_end{cfg.join.id_sensor, st.epoch, st.buffer->next_seq(), st.stopped})
+      .then(
+        [=](const mirror_ack&) {
+          if (generation != self->state.generation)
+            return;
+          std::cerr << "voxmon: the receiver has every frame (" << self->state.buffer->next_seq()
+                    << " frames, " << self->state.counters->packets << " packets)\n";
+          self->state.counters->exit_code = 0;
+          self->quit();
+        },
+        [=](caf::error& e) {
+          if (generation != self->state.generation)
+            return;
+          disconnected(self, link_error_message(e));
+          step(self, cfg);
+        });
+  }
+}
+
+void schedule_read(sender_ptr self, std::chrono::milliseconds delay) {
+  auto& st = self->state;
+  if (st.read_scheduled)
+    return;
+  st.read_scheduled = true;
+  if (delay.count() == 0)
+    self->send(self, read_atom::value);
+  else
+    self->delayed_send(self, delay, read_atom::value);
+}
+
+void step(sender_ptr self, const mirror_sender_config& cfg) {
+  auto& st = self->state;
+  read_some(self, cfg);
+  if (!st.receiver && clock_type::now() >= st.next_attempt)
+    connect(self, cfg);
+  send_frames(self, cfg);
+  if (st.input_done && clock_type::now() >= st.flush_deadline) {
+    std::cerr << "voxmon: " << (st.buffer->next_seq() - st.buffer->delivered())
+              << " frames not acknowledged by the receiver within server_flush_timeout\n";
+    st.counters->exit_code = 3;
+    self->quit();
+    return;
+  }
+  const bool reading = !st.input_done && !(st.source->can_wait() &&
+                       st.buffer->next_seq() - st.buffer->delivered() >= 2 * cfg.window);
+  if (reading)
+    schedule_read(self, std::chrono::milliseconds(0));
+  else if (!st.receiver || st.input_done)
+    schedule_read(self, std::chrono::milliseconds(100));  // retry the link, watch the deadline
+}
+
+}  // namespace
+
+mirror_sender_actor::behavior_type
+mirror_sender(mirror_sender_actor::stateful_pointer<mirror_sender_state> self,
+              mirror_sender_config cfg, std::shared_ptr<core::mirror_buffer> buffer,
+              std::shared_ptr<packet_source> source, std::shared_ptr<mirror_sender_counters> counters) {
+  auto& st = self->state;
+  st.buffer = std::move(buffer);
+  st.source = std::move(source);
+  st.counters = std::move(counters);
+  st.packer = std::make_unique<core::mirror_frame_packer>(cfg.frame_bytes);
+  st.epoch = core::make_auth_nonce().substr(0, 16);
+  st.counters->exit_code = 3;
+  schedule_read(self, std::chrono::milliseconds(0));
+  return {
+    [=](read_atom) {
+      self->state.read_scheduled = false;
+      step(self, cfg);
+    },
+    [=](eof_atom) {  // SIGTERM: stop reading, send what is buffered, end the stream
+      auto& s = self->state;
+      if (s.input_done)
+        return;
+      s.stopped = true;
+      s.input_done = true;
+      s.flush_deadline = clock_type::now() + cfg.flush_timeout;
+      close_frame(self);
+      step(self, cfg);
+    },
+  };
+}
+
+}  // namespace voxmon

@@ -1,0 +1,103 @@
+#include "core/mirror_frame.hpp"
+
+#include <snappy.h>
+
+#include <cstring>
+
+namespace voxmon::core {
+
+namespace {
+
+template <class T>
+void put(std::vector<uint8_t>& out, T v) {
+  for (size_t i = 0; i < sizeof(T); ++i)
+    out.push_back(static_cast<uint8_t>(static_cast<uint64_t>(v) >> (8 * i)));
+}
+
+template <class T>
+T get(const char* p) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < sizeof(T); ++i)
+    v |= uint64_t{static_cast<uint8_t>(p[i])} << (8 * i);
+  return static_cast<T>(v);
+}
+
+}  // namespace
+
+mirror_frame_packer::mirror_frame_packer(size_t max_raw_bytes) : max_raw_(max_raw_bytes) {
+  raw_.reserve(max_raw_ + 65536 + mirror_record_header);
+}
+
+bool mirror_frame_packer::add(timestamp_ns ts, const uint8_t* data, uint32_t caplen,
+                              uint32_t wirelen) {
+  const size_t need = mirror_record_header + caplen;
+  if (packets_ > 0 && raw_.size() + need > max_raw_)
+    return false;
+  if (packets_ == 0)
+    first_ts_ = ts;
+  put<uint64_t>(raw_, static_cast<uint64_t>(ts));
+  put<uint32_t>(raw_, caplen);
+  put<uint32_t>(raw_, wirelen);
+  raw_.insert(raw_.end(), data, data + caplen);
+  ++packets_;
+  return true;
+}
+
+void mirror_frame_packer::take(std::string& out) {
+  out.resize(snappy::MaxCompressedLength(raw_.size()));
+  size_t length = 0;
+  snappy::RawCompress(reinterpret_cast<const char*>(raw_.data()), raw_.size(), out.data(), &length);
+  out.resize(length);
+  raw_.clear();
+  packets_ = 0;
+  first_ts_ = 0;
+}
+
+std::string mirror_frame_unpacker::open(std::string_view compressed, size_t max_raw_bytes) {
+  raw_.clear();
+  pos_ = 0;
+  packets_ = 0;
+  size_t length = 0;
+  if (!snappy::GetUncompressedLength(compressed.data(), compressed.size(), &length))
+    return "not a Snappy block";
+  if (length > max_raw_bytes)
+    return "frame of " + std::to_string(length) + " bytes is above the limit of " +
+           std::to_string(max_raw_bytes);
+  raw_.resize(length);
+  if (!snappy::RawUncompress(compressed.data(), compressed.size(), raw_.data())) {
+    raw_.clear();
+    return "corrupt Snappy block";
+  }
+  // Every record must be whole before any packet is handed out.
+  size_t pos = 0, count = 0;
+  while (pos < raw_.size()) {
+    if (raw_.size() - pos < mirror_record_header) {
+      raw_.clear();
+      return "truncated record header at byte " + std::to_string(pos);
+    }
+    const uint32_t caplen = get<uint32_t>(raw_.data() + pos + 8);
+    if (raw_.size() - pos - mirror_record_header < caplen) {
+      raw_.clear();
+      return "record at byte " + std::to_string(pos) + " runs past the frame";
+    }
+    pos += mirror_record_header + caplen;
+    ++count;
+  }
+  packets_ = count;
+  return {};
+}
+
+bool mirror_frame_unpacker::next(timestamp_ns& ts, const uint8_t*& data, uint32_t& caplen,
+                                 uint32_t& wirelen) {
+  if (pos_ >= raw_.size())
+    return false;
+  const char* p = raw_.data() + pos_;
+  ts = static_cast<timestamp_ns>(get<uint64_t>(p));
+  caplen = get<uint32_t>(p + 8);
+  wirelen = get<uint32_t>(p + 12);
+  data = reinterpret_cast<const uint8_t*>(p + mirror_record_header);
+  pos_ += mirror_record_header + caplen;
+  return true;
+}
+
+}  // namespace voxmon::core

@@ -1,0 +1,54 @@
+#pragma once
+// A frame of a mirror stream (packetbuffer_sender = yes): captured packets back to back, each
+// [time ns: u64][caplen: u32][wirelen: u32][caplen bytes] (little-endian), the whole block
+// Snappy-compressed (raw format). The sender only packs; the receiver unpacks and feeds the
+// packets to its own capture-side pipeline, so they are decoded exactly as a local capture
+// would decode them.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/net_types.hpp"
+
+namespace voxmon::core {
+
+inline constexpr size_t mirror_record_header = 16;
+
+class mirror_frame_packer {
+ public:
+  explicit mirror_frame_packer(size_t max_raw_bytes = 1 << 20);
+  // Appends a packet; false when it does not fit (take() the frame first). A packet bigger than
+  // a whole frame still goes into an empty frame alone.
+  bool add(timestamp_ns ts, const uint8_t* data, uint32_t caplen, uint32_t wirelen);
+  bool empty() const { return packets_ == 0; }
+  size_t packets() const { return packets_; }
+  size_t raw_bytes() const { return raw_.size(); }
+  timestamp_ns first_ts() const { return first_ts_; }
+  // Compresses the frame into `out` (its storage is reused) and starts an empty one.
+  void take(std::string& out);
+
+ private:
+  size_t max_raw_;
+  std::vector<uint8_t> raw_;
+  size_t packets_ = 0;
+  timestamp_ns first_ts_ = 0;
+};
+
+class mirror_frame_unpacker {
+ public:
+  // Decompresses and checks every record; an error text when the bytes are not a whole frame
+  // of at most max_raw_bytes (then next() yields nothing).
+  std::string open(std::string_view compressed, size_t max_raw_bytes = 64 << 20);
+  bool next(timestamp_ns& ts, const uint8_t*& data, uint32_t& caplen, uint32_t& wirelen);
+  size_t packets() const { return packets_; }
+  size_t raw_bytes() const { return raw_.size(); }
+
+ private:
+  std::string raw_;
+  size_t pos_ = 0;
+  size_t packets_ = 0;
+};
+
+}  // namespace voxmon::core

@@ -1,0 +1,238 @@
+#include "nodes/mirror_node.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
+
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "actors/mirror_sender.hpp"
+#include "config/cluster_settings.hpp"
+#include "core/log.hpp"
+#include "core/pcap_file_reader.hpp"
+#include "core/pcap_live_source.hpp"
+#include "nodes/remoting.hpp"
+#include "nodes/spawn.hpp"
+
+namespace voxmon::nodes {
+
+namespace {
+
+namespace log = core::log;
+using clock_type = std::chrono::steady_clock;
+
+// A capture file, as fast as acknowledged (speed 0) or paced at `speed` x its own timing.
+class file_source final : public packet_source {
+ public:
+  file_source(std::unique_ptr<core::pcap_file_reader> r, double speed)
+      : reader_(std::move(r)), speed_(speed) {}
+  status next(core::timestamp_ns& ts, const uint8_t*& data, uint32_t& caplen,
+              uint32_t& wirelen) override {
+    if (!held_) {
+      auto s = reader_->next(ts_, data_, caplen_, wirelen_);
+      if (s == core::pcap_file_reader::status::end)
+        return status::end;
+      if (s == core::pcap_file_reader::status::error) {
+        error_ = "input stopped after " + std::to_string(reader_->frames_read()) +
+                 " packets: " + reader_->error();
+        return status::error;
+      }
+      held_ = true;
+    }
+    if (speed_ > 0) {
+      const auto now = clock_type::now();
+      if (!started_) {
+        started_ = true;
+        start_wall_ = now;
+        start_ts_ = ts_;
+      }
+      const auto due = start_wall_ + std::chrono::nanoseconds(static_cast<int64_t>(
+                                       static_cast<double>(ts_ - start_ts_) / speed_));
+      if (now < due) {
+        std::this_thread::sleep_for(std::min<clock_type::duration>(due - now, std::chrono::milliseconds(10)));
+        return status::idle;
+      }
+    }
+    held_ = false;
+    ts = ts_;
+    data = data_;
+    caplen = caplen_;
+    wirelen = wirelen_;
+    return status::frame;
+  }
+  int link_type() const override { return reader_->link_type(); }
+  std::string error() const override { return error_; }
+  bool can_wait() const override { return speed_ == 0; }
+
+ private:
+  std::unique_ptr<core::pcap_file_reader> reader_;
+  double speed_;
+  bool held_ = false, started_ = false;
+  core::timestamp_ns ts_ = 0, start_ts_ = 0;
+  const uint8_t* data_ = nullptr;
+  uint32_t caplen_ = 0, wirelen_ = 0;
+  clock_type::time_point start_wall_;
+  std::string error_;
+};
+
+class interface_source final : public packet_source {
+ public:
+  explicit interface_source(std::unique_ptr<core::pcap_live_source> s) : source_(std::move(s)) {}
+  status next(core::timestamp_ns& ts, const uint8_t*& data, uint32_t& caplen,
+              uint32_t& wirelen) override {
+    switch (source_->next(ts, data, caplen, wirelen)) {
+      case core::pcap_live_source::status::frame: return status::frame;
+      case core::pcap_live_source::status::timeout: return status::idle;
+      default: return status::error;
+    }
+  }
+  int link_type() const override { return source_->link_type(); }
+  std::string error() const override { return source_->interface() + ": " + source_->error(); }
+  bool can_wait() const override { return false; }
+
+ private:
+  std::unique_ptr<core::pcap_live_source> source_;
+};
+
+std::shared_ptr<packet_source> open_source(const config::settings& s, int& exit_code) {
+  std::string error;
+  if (!s.read_file.empty()) {
+    auto reader = core::pcap_file_reader::open(s.read_file, error);
+    if (!reader) {
+      log::error(error);
+      exit_code = 1;
+      return nullptr;
+    }
+    return std::make_shared<file_source>(std::move(reader), s.replay_speed);
+  }
+  auto list = core::parse_interface_list(s.interface, error);
+  if (!list || list->size() != 1) {
+    log::error(list ? "a mirror sender captures one interface (or 'any'), not " + s.interface
+                    : "interface: " + error);
+    exit_code = 2;
+    return nullptr;
+  }
+  core::live_options o;
+  o.interface = list->front();
+  o.filter = s.filter;
+  o.snaplen = static_cast<int>(s.snaplen);
+  o.promisc = s.promisc;
+  o.buffer_mb = s.ringbuffer;
+  o.read_timeout_ms = 20;
+  core::live_error kind = core::live_error::none;
+  auto src = core::pcap_live_source::open(o, error, kind);
+  if (!src) {
+    log::error(error);
+    exit_code = 2;
+    return nullptr;
+  }
+  log::info("capturing on " + o.interface + " for mirroring");
+  return std::make_shared<interface_source>(std::move(src));
+}
+
+std::string status_line(const mirror_sender_counters& c, uint64_t wire_before, double seconds) {
+  const double raw = static_cast<double>(c.raw_bytes.load());
+  const double wire = static_cast<double>(c.wire_bytes.load());
+  char text[512];
+  std::snprintf(text, sizeof text,
+                "mirror: %s, frames %llu (acked %llu), packets %llu, compression %.2f, "
+                "wire %.2f Mbit/s, buffer %llu frames %.1f MB (disk %.1f MB), outstanding %llu, "
+                "reconnects %llu, lost %llu frames %llu packets",
+                c.connected ? "connected" : "not connected",
+                static_cast<unsigned long long>(c.frames.load()),
+                static_cast<unsigned long long>(c.frames_acked.load()),
+                static_cast<unsigned long long>(c.packets.load()), raw > 0 ? wire / raw : 0.0,
+                seconds > 0 ? (wire - static_cast<double>(wire_before)) * 8 / seconds / 1e6 : 0.0,
+                static_cast<unsigned long long>(c.buffer_frames.load()),
+                static_cast<double>(c.buffer_memory.load()) / 1e6,
+                static_cast<double>(c.buffer_disk.load()) / 1e6,
+                static_cast<unsigned long long>(c.outstanding.load()),
+                static_cast<unsigned long long>(c.reconnects.load()),
+                static_cast<unsigned long long>(c.lost_frames.load()),
+                static_cast<unsigned long long>(c.lost_packets.load()));
+  return text;
+}
+
+}  // namespace
+
+int run_mirror_sender(const config::settings& s) {
+  std::string reason;
+  auto password = config::server_password(s, reason);
+  auto servers = config::parse_destinations(s, reason);
+  if (!password || !servers) {
+    log::error(reason);
+    return 2;
+  }
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  int exit_code = 0;
+  auto source = open_source(s, exit_code);
+  if (!source)
+    return exit_code;
+  core::mirror_buffer_options bo;
+  bo.memory_bytes = uint64_t{s.max_buffer_mem} << 20;
+  bo.spill_path = s.packetbuffer_file_path;
+  bo.disk_bytes = s.packetbuffer_file_path.empty() ? 0 : uint64_t{s.packetbuffer_file_totalmaxsize} << 20;
+  std::string error;
+  std::shared_ptr<core::mirror_buffer> buffer = core::mirror_buffer::open(bo, error);
+  if (!buffer) {
+    log::error("packetbuffer_file_path: " + error);
+    return 2;
+  }
+
+  caf::actor_system_config cfg;
+  configure_node(cfg, s);
+  caf::actor_system sys{cfg};
+  if (auto w = tls_warning(s); !w.empty())
+    log::warn(w);
+  mirror_sender_config mc;
+  for (auto& d : *servers)
+    mc.join.servers.push_back({d.host, d.port});
+  mc.join.password = *password;
+  mc.join.id_sensor = s.id_sensor;
+  mc.join.sensor_name = sensor_name(s);
+  mc.join.version = VOXMON_VERSION;
+  mc.join.tls = tls_files_of(s);
+  mc.buffer = bo;
+  mc.frame_bytes = size_t{s.mirror_frame_kb} << 10;
+  mc.frame_interval = std::chrono::milliseconds(s.mirror_frame_ms);
+  mc.window = s.mirror_window;
+  mc.flush_timeout = std::chrono::seconds(s.server_flush_timeout);
+  auto counters = std::make_shared<mirror_sender_counters>();
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  auto sender = sys.spawn<caf::detached>(mirror_sender, mc, buffer, source, counters);
+  caf::actor_cast<caf::actor>(sender)->attach_functor([finished] { *finished = true; });
+
+  auto last_status = clock_type::now();
+  uint64_t wire_before = 0;
+  const timespec wait{0, 200'000'000};
+  while (!*finished) {
+    int signal = sigtimedwait(&stop_signals, nullptr, &wait);
+    if (signal == SIGTERM || signal == SIGINT) {
+      log::info(std::string(signal == SIGINT ? "SIGINT" : "SIGTERM") + ": sending what is buffered, then stopping");
+      caf::anon_send(sender, eof_atom::value);
+    }
+    const auto now = clock_type::now();
+    if (now - last_status >= std::chrono::seconds(10)) {
+      log::info(status_line(*counters, wire_before, std::chrono::duration<double>(now - last_status).count()));
+      wire_before = counters->wire_bytes;
+      last_status = now;
+    }
+  }
+  sys.await_all_actors_done();
+  log::info(status_line(*counters, wire_before, 0));
+  return counters->exit_code;
+}
+
+}  // namespace voxmon::nodes

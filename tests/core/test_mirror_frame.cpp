@@ -1,0 +1,240 @@
+// Mirror stream frames: packing packets into a Snappy block and unpacking them, and the
+// unpacker's checks on bytes that are not a whole frame.
+#include <catch2/catch.hpp>
+
+#include <snappy.h>
+
+#include <string>
+#include <vector>
+
+#include "core/mirror_frame.hpp"
+
+using namespace voxmon::core;
+
+namespace {
+
+struct packet {
+  timestamp_ns ts;
+  std::vector<uint8_t> bytes;
+  uint32_t wirelen;
+};
+
+std::vector<uint8_t> pattern(int tag, size_t n) {
+  std::vector<uint8_t> v(n);
+  for (size_t i = 0; i < n; ++i)
+    v[i] = static_cast<uint8_t>(tag * 29 + i * 7);
+  return v;
+}
+
+std::vector<packet> unpack_all(mirror_frame_unpacker& u) {
+  std::vector<packet> out;
+  timestamp_ns ts = 0;
+  const uint8_t* data = nullptr;
+  uint32_t caplen = 0, wirelen = 0;
+  while (u.next(ts, data, caplen, wirelen))
+    out.push_back({ts, std::vector<uint8_t>(data, data + caplen), wirelen});
+  return out;
+}
+
+// One record as the packer lays it out (little-endian header), for hand-built frames.
+void put_record(std::string& raw, uint64_t ts, uint32_t caplen, uint32_t wirelen,
+                size_t data_bytes) {
+  for (int i = 0; i < 8; ++i)
+    raw.push_back(static_cast<char>(ts >> (8 * i)));
+  for (int i = 0; i < 4; ++i)
+    raw.push_back(static_cast<char>(caplen >> (8 * i)));
+  for (int i = 0; i < 4; ++i)
+    raw.push_back(static_cast<char>(wirelen >> (8 * i)));
+  raw.append(data_bytes, '\x5a');
+}
+
+std::string compress(const std::string& raw) {
+  std::string out(snappy::MaxCompressedLength(raw.size()), '\0');
+  size_t length = 0;
+  snappy::RawCompress(raw.data(), raw.size(), out.data(), &length);
+  out.resize(length);
+  return out;
+}
+
+constexpr timestamp_ns t0 = timestamp_ns{1709622489} * ns_per_second + 123456789;
+
+}  // namespace
+
+TEST_CASE("mirror frame: packets round trip with exact times, lengths and bytes", "[mirror]") {
+  const std::vector<packet> in = {
+      {t0, pattern(1, 60), 60},
+      {t0 + 1, pattern(2, 1514), 1514},
+      {t0 + 20'000'000, pattern(3, 96), 9000},  // cut by the snap length
+      {t0 + 20'000'001, {}, 64},                // nothing captured
+      {-5, pattern(4, 1), 1},                   // any 64-bit time survives
+  };
+  mirror_frame_packer p;
+  CHECK(p.empty());
+  for (const auto& k : in)
+    REQUIRE(p.add(k.ts, k.bytes.data(), static_cast<uint32_t>(k.bytes.size()), k.wirelen));
+  CHECK_FALSE(p.empty());
+  CHECK(p.packets() == 5);
+  CHECK(p.raw_bytes() == 5 * mirror_record_header + 60 + 1514 + 96 + 0 + 1);
+  CHECK(p.first_ts() == t0);
+
+  std::string frame;
+  p.take(frame);
+  CHECK(p.empty());
+  CHECK(p.packets() == 0);
+  CHECK(p.raw_bytes() == 0);
+  CHECK(p.first_ts() == 0);
+  CHECK_FALSE(frame.empty());
+
+  mirror_frame_unpacker u;
+  REQUIRE(u.open(frame) == "");
+  CHECK(u.packets() == 5);
+  CHECK(u.raw_bytes() == 5 * mirror_record_header + 1671);
+  const auto out = unpack_all(u);
+  REQUIRE(out.size() == in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    INFO("packet " << i);
+    CHECK(out[i].ts == in[i].ts);
+    CHECK(out[i].bytes == in[i].bytes);
+    CHECK(out[i].wirelen == in[i].wirelen);
+  }
+  timestamp_ns ts = 0;
+  const uint8_t* data = nullptr;
+  uint32_t caplen = 0, wirelen = 0;
+  CHECK_FALSE(u.next(ts, data, caplen, wirelen));
+
+  // The packer starts over: a second frame into the same output string.
+  REQUIRE(p.add(t0 + 7, pattern(9, 33).data(), 33, 40));
+  CHECK(p.first_ts() == t0 + 7);
+  p.take(frame);
+  REQUIRE(u.open(frame) == "");
+  const auto second = unpack_all(u);
+  REQUIRE(second.size() == 1);
+  CHECK(second[0].ts == t0 + 7);
+  CHECK(second[0].bytes == pattern(9, 33));
+  CHECK(second[0].wirelen == 40);
+}
+
+TEST_CASE("mirror frame: an empty frame unpacks to no packets", "[mirror]") {
+  mirror_frame_packer p;
+  std::string frame = "old contents";
+  p.take(frame);
+  mirror_frame_unpacker u;
+  REQUIRE(u.open(frame) == "");
+  CHECK(u.packets() == 0);
+  CHECK(u.raw_bytes() == 0);
+  CHECK(unpack_all(u).empty());
+}
+
+TEST_CASE("mirror frame: a full frame refuses a packet, an empty one takes an oversized one",
+          "[mirror]") {
+  mirror_frame_packer p(100);
+  const auto a = pattern(1, 40), b = pattern(2, 30), c = pattern(3, 28), big = pattern(4, 500);
+  REQUIRE(p.add(t0, a.data(), 40, 40));  // 56 raw bytes
+  CHECK_FALSE(p.add(t0 + 1, b.data(), 30, 30));  // 56 + 46 > 100
+  CHECK(p.packets() == 1);
+  CHECK(p.raw_bytes() == 56);
+  CHECK(p.add(t0 + 2, c.data(), 28, 28));  // 56 + 44 = 100: exactly full
+  CHECK(p.raw_bytes() == 100);
+  CHECK_FALSE(p.add(t0 + 3, nullptr, 0, 0));  // even an empty record needs 16 bytes
+
+  std::string frame;
+  p.take(frame);
+  mirror_frame_unpacker u;
+  REQUIRE(u.open(frame) == "");
+  auto out = unpack_all(u);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].bytes == a);
+  CHECK(out[1].ts == t0 + 2);
+  CHECK(out[1].bytes == c);
+
+  REQUIRE(p.add(t0 + 4, big.data(), 500, 1500));  // alone in an empty frame
+  CHECK(p.raw_bytes() == 516);
+  CHECK_FALSE(p.add(t0 + 5, nullptr, 0, 0));
+  CHECK(p.packets() == 1);
+  p.take(frame);
+  REQUIRE(u.open(frame) == "");
+  out = unpack_all(u);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].ts == t0 + 4);
+  CHECK(out[0].bytes == big);
+  CHECK(out[0].wirelen == 1500);
+}
+
+TEST_CASE("mirror frame: garbage bytes are not a frame", "[mirror]") {
+  mirror_frame_unpacker u;
+  CHECK(u.open("") == "not a Snappy block");
+  CHECK(u.open(std::string(8, '\xff')) == "not a Snappy block");  // length varint never ends
+  // A length of 10, then tags that copy from before the start of the output.
+  CHECK(u.open(std::string("\x0a\x01\x7f\x7f\x7f\x7f", 6)) == "corrupt Snappy block");
+  CHECK(u.packets() == 0);
+  CHECK(u.raw_bytes() == 0);
+  CHECK(unpack_all(u).empty());
+}
+
+TEST_CASE("mirror frame: a truncated compressed block is rejected", "[mirror]") {
+  mirror_frame_packer p;
+  for (int i = 0; i < 20; ++i) {
+    const auto bytes = pattern(i, 200 + i);
+    REQUIRE(p.add(t0 + i, bytes.data(), static_cast<uint32_t>(bytes.size()), 300));
+  }
+  std::string frame;
+  p.take(frame);
+  mirror_frame_unpacker u;
+  REQUIRE(u.open(frame) == "");
+  REQUIRE(u.packets() == 20);
+
+  for (size_t cut : {size_t{1}, size_t{7}, frame.size() / 2}) {
+    INFO("cut " << cut);
+    const std::string_view truncated(frame.data(), frame.size() - cut);
+    CHECK(u.open(truncated) == "corrupt Snappy block");
+    CHECK(u.packets() == 0);
+    CHECK(u.raw_bytes() == 0);
+    CHECK(unpack_all(u).empty());  // nothing left over from the good frame
+  }
+}
+
+TEST_CASE("mirror frame: records that run past the end of a valid block are rejected",
+          "[mirror]") {
+  mirror_frame_unpacker u;
+
+  std::string raw;
+  put_record(raw, 1, 100, 100, 10);  // claims 100 bytes, has 10
+  CHECK(u.open(compress(raw)) == "record at byte 0 runs past the frame");
+  CHECK(u.packets() == 0);
+  CHECK(unpack_all(u).empty());
+
+  raw.clear();
+  put_record(raw, 1, 4, 4, 4);
+  put_record(raw, 2, 0xffffffffu, 60, 3);  // a caplen that would wrap a 32-bit sum
+  CHECK(u.open(compress(raw)) == "record at byte 20 runs past the frame");
+
+  raw.clear();
+  put_record(raw, 1, 4, 4, 4);
+  raw.append(15, '\0');  // one byte short of a record header
+  CHECK(u.open(compress(raw)) == "truncated record header at byte 20");
+  CHECK(u.packets() == 0);
+  CHECK(unpack_all(u).empty());
+
+  raw.resize(20);  // the whole first record, nothing after it: a good frame
+  REQUIRE(u.open(compress(raw)) == "");
+  const auto out = unpack_all(u);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].ts == 1);
+  CHECK(out[0].bytes == std::vector<uint8_t>(4, 0x5a));
+}
+
+TEST_CASE("mirror frame: a frame above max_raw_bytes is rejected before decompressing",
+          "[mirror]") {
+  mirror_frame_packer p;
+  const auto bytes = pattern(1, 1000);
+  REQUIRE(p.add(t0, bytes.data(), 1000, 1000));
+  std::string frame;
+  p.take(frame);
+  mirror_frame_unpacker u;
+  CHECK(u.open(frame, 1015) == "frame of 1016 bytes is above the limit of 1015");
+  CHECK(u.packets() == 0);
+  CHECK(u.raw_bytes() == 0);
+  CHECK(unpack_all(u).empty());
+  REQUIRE(u.open(frame, 1016) == "");
+  CHECK(u.packets() == 1);
+}
