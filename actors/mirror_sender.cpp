@@ -161,6 +161,7 @@ void connect(sender_ptr self, const mirror_sender_config& cfg) {
     return;
   }
   st.receiver = joined->result.mirror;
+  self->monitor(*st.receiver);  // a dead receiver or a broken link is noticed at once
   st.reported_unreachable = false;
   st.backoff = std::chrono::milliseconds(0);
   st.counters->connected = true;
@@ -285,6 +286,13 @@ mirror_sender(mirror_sender_actor::stateful_pointer<mirror_sender_state> self,
   st.epoch = core::make_auth_nonce().substr(0, 16);
   st.counters->exit_code = 3;
   schedule_read(self, std::chrono::milliseconds(0));
+  self->set_down_handler([=](const caf::down_msg& down) {
+    auto& s = self->state;
+    if (s.receiver && down.source == s.receiver->address()) {
+      disconnected(self, "the link to the receiver broke (" + error_text(down.reason) + ")");
+      step(self, cfg);
+    }
+  });
   return {
     [=](read_atom) {
       self->state.read_scheduled = false;
