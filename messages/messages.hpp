@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/call_directory.hpp"
+#include "core/mirror_metrics.hpp"
 #include "core/cdr.hpp"
 #include "core/packet_batch.hpp"
 #include "core/run_stats.hpp"
@@ -113,19 +114,8 @@ struct capture_loss {
   uint64_t dropped = 0;          // packets lost since the previous notice
 };
 
-// One mirror sender's stream as the receiver sees it (status line, metrics, server table).
-struct mirror_feed_status {
-  uint32_t id_sensor = 0;
-  uint64_t frames = 0;          // frames processed
-  uint64_t packets = 0;
-  uint64_t raw_bytes = 0;       // packet bytes before compression
-  uint64_t wire_bytes = 0;      // compressed bytes received
-  uint64_t duplicates = 0;      // frames received again and skipped
-  uint64_t lost_frames = 0;     // frames the sender reported dropped (its buffer was full)
-  uint64_t lost_packets = 0;
-  uint64_t bad_frames = 0;      // frames that did not unpack (counted, skipped)
-  uint64_t queued = 0;          // frames waiting for batch credit
-};
+// One mirror sender's stream as the receiver sees it (status line, metrics).
+using mirror_feed_status = core::mirror_stream_snapshot;
 
 // Live counters a stage reports when asked with `status` (status line, metrics endpoint).
 // Counters are totals since start; gauges are the value now.

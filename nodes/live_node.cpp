@@ -304,18 +304,15 @@ int run_live(const config::settings& s, int argc, char** argv) {
   std::unique_ptr<metrics_server> metrics;
   if (!s.metrics_bind.empty()) {
     std::string reason;
-    auto addr = config::parse_bind_address(s.metrics_bind, reason);
-    if (addr)
-      metrics = metrics_server::start(addr->host, addr->port,
-                                      [&sys, &stages] { return core::render_metrics(gather(sys, stages)); },
-                                      reason);
+    metrics = metrics_server::start_at(
+      s.metrics_bind, [&sys, &stages] { return core::render_metrics(gather(sys, stages)); }, reason);
     if (!metrics) {
       log::error(reason);
       for (const auto& a : all_sources)
         caf::anon_send(a, eof_atom::value);
       // fall through to the orderly stop below with exit code 2
     } else {
-      log::info("metrics on http://" + addr->host + ":" + std::to_string(metrics->port()) + "/metrics");
+      log::info("metrics on " + s.metrics_bind + " (port " + std::to_string(metrics->port()) + "), /metrics");
     }
   }
   const bool metrics_failed = (!s.metrics_bind.empty() && !metrics) || hep_failed;

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "config/live_settings.hpp"
+
 namespace voxmon::nodes {
 
 namespace {
@@ -120,6 +122,15 @@ void metrics_server::serve(int fd) {
     return;
   }
   send_all(fd, response("200 OK", "text/plain; version=0.0.4; charset=utf-8", render_()));
+}
+
+std::unique_ptr<metrics_server> metrics_server::start_at(const std::string& bind,
+                                                         std::function<std::string()> render,
+                                                         std::string& error) {
+  auto addr = config::parse_bind_address(bind, error);
+  if (!addr)
+    return nullptr;
+  return start(addr->host, addr->port, std::move(render), error);
 }
 
 }  // namespace voxmon::nodes

@@ -17,6 +17,10 @@ class metrics_server {
   static std::unique_ptr<metrics_server> start(const std::string& host, uint16_t port,
                                                std::function<std::string()> render,
                                                std::string& error);
+  // The same for a `metrics_bind` text (HOST:PORT); a bad address is an error naming it.
+  static std::unique_ptr<metrics_server> start_at(const std::string& bind,
+                                                  std::function<std::string()> render,
+                                                  std::string& error);
   uint16_t port() const { return port_; }
   void stop();
 

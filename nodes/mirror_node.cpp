@@ -17,6 +17,8 @@
 #include "core/log.hpp"
 #include "core/pcap_file_reader.hpp"
 #include "core/pcap_live_source.hpp"
+#include "core/mirror_metrics.hpp"
+#include "nodes/metrics_server.hpp"
 #include "nodes/remoting.hpp"
 #include "nodes/spawn.hpp"
 
@@ -136,27 +138,22 @@ std::shared_ptr<packet_source> open_source(const config::settings& s, int& exit_
   return std::make_shared<interface_source>(std::move(src));
 }
 
-std::string status_line(const mirror_sender_counters& c, uint64_t wire_before, double seconds) {
-  const double raw = static_cast<double>(c.raw_bytes.load());
-  const double wire = static_cast<double>(c.wire_bytes.load());
-  char text[512];
-  std::snprintf(text, sizeof text,
-                "mirror: %s, frames %llu (acked %llu), packets %llu, compression %.2f, "
-                "wire %.2f Mbit/s, buffer %llu frames %.1f MB (disk %.1f MB), outstanding %llu, "
-                "reconnects %llu, lost %llu frames %llu packets",
-                c.connected ? "connected" : "not connected",
-                static_cast<unsigned long long>(c.frames.load()),
-                static_cast<unsigned long long>(c.frames_acked.load()),
-                static_cast<unsigned long long>(c.packets.load()), raw > 0 ? wire / raw : 0.0,
-                seconds > 0 ? (wire - static_cast<double>(wire_before)) * 8 / seconds / 1e6 : 0.0,
-                static_cast<unsigned long long>(c.buffer_frames.load()),
-                static_cast<double>(c.buffer_memory.load()) / 1e6,
-                static_cast<double>(c.buffer_disk.load()) / 1e6,
-                static_cast<unsigned long long>(c.outstanding.load()),
-                static_cast<unsigned long long>(c.reconnects.load()),
-                static_cast<unsigned long long>(c.lost_frames.load()),
-                static_cast<unsigned long long>(c.lost_packets.load()));
-  return text;
+core::mirror_sender_snapshot snapshot_of(const mirror_sender_counters& c) {
+  core::mirror_sender_snapshot s;
+  s.connected = c.connected;
+  s.frames = c.frames;
+  s.frames_acked = c.frames_acked;
+  s.packets = c.packets;
+  s.raw_bytes = c.raw_bytes;
+  s.wire_bytes = c.wire_bytes;
+  s.reconnects = c.reconnects;
+  s.lost_frames = c.lost_frames;
+  s.lost_packets = c.lost_packets;
+  s.buffer_frames = c.buffer_frames;
+  s.buffer_memory = c.buffer_memory;
+  s.buffer_disk = c.buffer_disk;
+  s.outstanding = c.outstanding;
+  return s;
 }
 
 }  // namespace
@@ -214,8 +211,19 @@ int run_mirror_sender(const config::settings& s) {
   auto sender = sys.spawn<caf::detached>(mirror_sender, mc, buffer, source, counters);
   caf::actor_cast<caf::actor>(sender)->attach_functor([finished] { *finished = true; });
 
+  std::unique_ptr<metrics_server> metrics;
+  if (!s.metrics_bind.empty()) {
+    metrics = metrics_server::start_at(
+      s.metrics_bind, [counters] { return core::render_mirror_sender_metrics(snapshot_of(*counters)); },
+      error);
+    if (!metrics) {
+      log::error(error);
+      caf::anon_send_exit(sender, caf::exit_reason::user_shutdown);
+      return 2;
+    }
+  }
   auto last_status = clock_type::now();
-  uint64_t wire_before = 0;
+  core::mirror_sender_snapshot before;
   const timespec wait{0, 200'000'000};
   while (!*finished) {
     int signal = sigtimedwait(&stop_signals, nullptr, &wait);
@@ -225,13 +233,15 @@ int run_mirror_sender(const config::settings& s) {
     }
     const auto now = clock_type::now();
     if (now - last_status >= std::chrono::seconds(10)) {
-      log::info(status_line(*counters, wire_before, std::chrono::duration<double>(now - last_status).count()));
-      wire_before = counters->wire_bytes;
+      const auto current = snapshot_of(*counters);
+      log::info(core::render_mirror_sender_status(
+        current, before, std::chrono::duration<double>(now - last_status).count()));
+      before = current;
       last_status = now;
     }
   }
   sys.await_all_actors_done();
-  log::info(status_line(*counters, wire_before, 0));
+  log::info(core::render_mirror_sender_status(snapshot_of(*counters), before, 0));
   return counters->exit_code;
 }
 

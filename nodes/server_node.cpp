@@ -16,6 +16,8 @@
 #include "actors/sensor_registry.hpp"
 #include "config/cluster_settings.hpp"
 #include "core/tls_tunnel.hpp"
+#include "core/mirror_metrics.hpp"
+#include "nodes/metrics_server.hpp"
 #include "nodes/remoting.hpp"
 #include "nodes/spawn.hpp"
 
@@ -104,9 +106,33 @@ int run_server(const config::settings& s) {
     std::cerr << "voxmon: warning: " << w << '\n';
   std::cerr << "voxmon: central node listening on " << s.server_bind << ':' << door->local_port() << '\n';
 
+  // Mirror streams in the status line every 10 s and on the metrics endpoint.
+  auto streams = [&sys, mirror] {
+    std::vector<mirror_feed_status> out;
+    caf::scoped_actor self{sys};
+    self->request(mirror, std::chrono::seconds(2), status_atom::value)
+      .receive([&](std::vector<mirror_feed_status>& v) { out = std::move(v); }, [](caf::error&) {});
+    return out;
+  };
+  std::unique_ptr<metrics_server> metrics;
+  if (!s.metrics_bind.empty()) {
+    metrics = metrics_server::start_at(
+      s.metrics_bind, [streams] { return core::render_mirror_receiver_metrics(streams()); }, error);
+    if (!metrics)
+      std::cerr << "voxmon: " << error << '\n';
+  }
+  const bool metrics_failed = !s.metrics_bind.empty() && !metrics;
   int signal = 0;
-  sigwait(&stop_signals, &signal);
-  std::cerr << "voxmon: " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ": stopping\n";
+  const timespec wait{10, 0};
+  while (!metrics_failed) {
+    signal = sigtimedwait(&stop_signals, nullptr, &wait);
+    if (signal == SIGTERM || signal == SIGINT)
+      break;
+    if (auto now = streams(); !now.empty())
+      std::cerr << "voxmon: " << core::render_mirror_receiver_status(now) << '\n';
+  }
+  if (!metrics_failed)
+    std::cerr << "voxmon: " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ": stopping\n";
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
   // Mirror streams still open end as a stopped capture does: their calls get the sighup mark
   // and their CDRs are written before the stores close.
@@ -117,7 +143,7 @@ int run_server(const config::settings& s) {
   }
   stop_all(sys, *writer, {caf::actor_cast<caf::actor>(ingest), caf::actor_cast<caf::actor>(mirror)},
            pool);
-  return 0;
+  return metrics_failed ? 2 : 0;
 }
 
 }  // namespace voxmon::nodes
