@@ -94,8 +94,10 @@ void answer_syncs(writer_ptr self) {
       flushed = true;
     }
     i->promise.deliver(written);
-    if (all)
+    if (all) {  // a finished mirror stream: forgotten, and no longer one of the finished sources
       st.sources.erase(i->source);
+      --st.finished_sources;
+    }
     i = st.syncs.erase(i);
   }
 }

@@ -57,7 +57,7 @@ void store_frame(sender_ptr self, core::timestamp_ns tick) {
   put<uint64_t>(stored, static_cast<uint64_t>(first));
   put<uint32_t>(stored, packets);
   put<uint32_t>(stored, raw);
-  put<uint32_t>(stored, static_cast<uint32_t>(st.source->link_type()));
+  put<uint32_t>(stored, static_cast<uint32_t>(st.frame_link_type));
   stored += st.frame_bytes;
   auto& c = *st.counters;
   c.frames += 1;
@@ -92,8 +92,13 @@ void read_some(sender_ptr self, const mirror_sender_config& cfg) {
   for (int n = 0;; ++n) {
     auto status = st.source->next(ts, data, caplen, wirelen);
     if (status == packet_source::status::frame) {
-      if (st.packer->empty())
+      // A frame holds packets of one link type (interfaces may differ).
+      if (!st.packer->empty() && st.source->link_type() != st.frame_link_type)
+        close_frame(self);
+      if (st.packer->empty()) {
         st.frame_started = clock_type::now();
+        st.frame_link_type = st.source->link_type();
+      }
       if (!st.packer->add(ts, data, caplen, wirelen)) {
         close_frame(self);
         st.frame_started = clock_type::now();

@@ -37,7 +37,7 @@ class packet_source {
   // or an error (error() says what).
   virtual status next(core::timestamp_ns& ts, const uint8_t*& data, uint32_t& caplen,
                       uint32_t& wirelen) = 0;
-  virtual int link_type() const = 0;
+  virtual int link_type() const = 0;  // of the packet next() returned last
   virtual std::string error() const = 0;
   virtual bool can_wait() const = 0;  // a file read as fast as acknowledged: never drop
 };
@@ -72,6 +72,7 @@ struct mirror_sender_state {
   std::string frame_bytes;  // reused compression output
   std::chrono::steady_clock::time_point frame_started, last_packet_wall, flush_deadline;
   core::timestamp_ns last_packet_ts = 0;
+  int frame_link_type = 1;  // of the frame being filled
   std::optional<mirror_ingest_actor> receiver;
   tunnel_map tunnels;
   uint64_t generation = 0;   // of the link; answers of an earlier link are ignored

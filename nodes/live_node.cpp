@@ -16,10 +16,13 @@
 #include <thread>
 
 #include "actors/live_capture.hpp"
+#include "config/cluster_settings.hpp"
 #include "config/live_settings.hpp"
 #include "config/spool_settings.hpp"
 #include "core/log.hpp"
 #include "core/metrics_text.hpp"
+#include "core/mirror_metrics.hpp"
+#include "nodes/central_services.hpp"
 #include "core/pcap_live_source.hpp"
 #include "nodes/cli.hpp"
 #include "nodes/metrics_server.hpp"
@@ -263,6 +266,19 @@ int run_live(const config::settings& s, int argc, char** argv) {
     return 1;
   }
   const spool_pool spool = spawn_spool_writer(sys, s);
+  // With server_bind the daemon is also the central node: sensors and mirror senders join it,
+  // and their CDRs and calls go to the same writer and spool.
+  std::unique_ptr<central_services> central;
+  if (config::is_server(s)) {
+    std::string error;
+    central = central_services::start(sys, s, *writer, spool, error);
+    if (!central) {
+      log::error(error);
+      caf::anon_send_exit(*writer, caf::exit_reason::user_shutdown);
+      finish_spool(sys, spool);
+      return 2;
+    }
+  }
   auto router = spawn_call_router(sys, s, /*source=*/0, *writer, &spool, planned_sources);
   if (!router) {
     log::error(error_text(router.error()));
@@ -305,7 +321,14 @@ int run_live(const config::settings& s, int argc, char** argv) {
   if (!s.metrics_bind.empty()) {
     std::string reason;
     metrics = metrics_server::start_at(
-      s.metrics_bind, [&sys, &stages] { return core::render_metrics(gather(sys, stages)); }, reason);
+      s.metrics_bind,
+      [&sys, &stages, c = central.get()] {
+        std::string text = core::render_metrics(gather(sys, stages));
+        if (c)
+          text += core::render_mirror_receiver_metrics(c->mirror_streams());
+        return text;
+      },
+      reason);
     if (!metrics) {
       log::error(reason);
       for (const auto& a : all_sources)
@@ -349,13 +372,19 @@ int run_live(const config::settings& s, int argc, char** argv) {
         auto snap = gather(sys, stages);
         log::info(core::render_status_line(
           snap, prev, std::chrono::duration<double>(now - last_status).count()));
+        if (central)
+          if (auto streams = central->mirror_streams(); !streams.empty())
+            log::info(core::render_mirror_receiver_status(streams));
         prev = snap;
         last_status = now;
       }
     }
   }
 
-  // 5. Orderly stop: sources flush and end, the router closes every call, the writer writes.
+  // 5. Orderly stop: mirror streams end, sources flush and end, the router closes every call,
+  // the writer writes.
+  if (central)
+    central->stop();
   for (const auto& c : stages.counters)
     c->stop = true;
   for (const auto& a : all_sources)

@@ -12,7 +12,10 @@ int main(int argc, char** argv) {
     return cli.exit_code;
   if (voxmon::config::is_mirror_sender(cli.settings))
     return voxmon::nodes::run_mirror_sender(cli.settings);
-  if (voxmon::config::is_server(cli.settings) && cli.settings.read_file.empty())
+  // A server that also captures (interface or HEP) is the live daemon with the central
+  // node's services; a server without capture is the server node.
+  if (voxmon::config::is_server(cli.settings) && cli.settings.read_file.empty() &&
+      !voxmon::nodes::is_live(cli.settings))
     return voxmon::nodes::run_server(cli.settings);
   if (voxmon::nodes::is_live(cli.settings))
     return voxmon::nodes::run_live(cli.settings, argc, argv);

@@ -102,6 +102,38 @@ class interface_source final : public packet_source {
   std::unique_ptr<core::pcap_live_source> source_;
 };
 
+// Several interfaces: each is polled in turn (its read waits at most 20 ms on an idle wire).
+class interfaces_source final : public packet_source {
+ public:
+  explicit interfaces_source(std::vector<std::unique_ptr<packet_source>> s) : sources_(std::move(s)) {}
+  status next(core::timestamp_ns& ts, const uint8_t*& data, uint32_t& caplen,
+              uint32_t& wirelen) override {
+    for (size_t tried = 0; tried < sources_.size(); ++tried) {
+      const size_t i = (next_ + tried) % sources_.size();
+      const auto s = sources_[i]->next(ts, data, caplen, wirelen);
+      if (s == status::idle)
+        continue;
+      if (s == status::frame) {
+        current_ = i;
+        next_ = i;  // stay on a busy interface until it is idle
+      } else {
+        error_ = sources_[i]->error();
+      }
+      return s;
+    }
+    next_ = (next_ + 1) % sources_.size();
+    return status::idle;
+  }
+  int link_type() const override { return sources_[current_]->link_type(); }
+  std::string error() const override { return error_; }
+  bool can_wait() const override { return false; }
+
+ private:
+  std::vector<std::unique_ptr<packet_source>> sources_;
+  size_t next_ = 0, current_ = 0;
+  std::string error_;
+};
+
 std::shared_ptr<packet_source> open_source(const config::settings& s, int& exit_code) {
   std::string error;
   if (!s.read_file.empty()) {
@@ -114,28 +146,33 @@ std::shared_ptr<packet_source> open_source(const config::settings& s, int& exit_
     return std::make_shared<file_source>(std::move(reader), s.replay_speed);
   }
   auto list = core::parse_interface_list(s.interface, error);
-  if (!list || list->size() != 1) {
-    log::error(list ? "a mirror sender captures one interface (or 'any'), not " + s.interface
-                    : "interface: " + error);
+  if (!list || list->empty()) {
+    log::error("interface: " + (list ? std::string("nothing to capture: set interface or give -r FILE") : error));
     exit_code = 2;
     return nullptr;
   }
-  core::live_options o;
-  o.interface = list->front();
-  o.filter = s.filter;
-  o.snaplen = static_cast<int>(s.snaplen);
-  o.promisc = s.promisc;
-  o.buffer_mb = s.ringbuffer;
-  o.read_timeout_ms = 20;
-  core::live_error kind = core::live_error::none;
-  auto src = core::pcap_live_source::open(o, error, kind);
-  if (!src) {
-    log::error(error);
-    exit_code = 2;
-    return nullptr;
+  std::vector<std::unique_ptr<packet_source>> sources;
+  for (const auto& name : *list) {
+    core::live_options o;
+    o.interface = name;
+    o.filter = s.filter;
+    o.snaplen = static_cast<int>(s.snaplen);
+    o.promisc = s.promisc;
+    o.buffer_mb = s.ringbuffer;
+    o.read_timeout_ms = list->size() == 1 ? 20 : 5;
+    core::live_error kind = core::live_error::none;
+    auto src = core::pcap_live_source::open(o, error, kind);
+    if (!src) {
+      log::error(error);
+      exit_code = 2;
+      return nullptr;
+    }
+    log::info("capturing on " + name + " (link type " + std::to_string(src->link_type()) + ") for mirroring");
+    sources.push_back(std::make_unique<interface_source>(std::move(src)));
   }
-  log::info("capturing on " + o.interface + " for mirroring");
-  return std::make_shared<interface_source>(std::move(src));
+  if (sources.size() == 1)
+    return std::shared_ptr<packet_source>(std::move(sources.front()));
+  return std::make_shared<interfaces_source>(std::move(sources));
 }
 
 core::mirror_sender_snapshot snapshot_of(const mirror_sender_counters& c) {

@@ -211,3 +211,24 @@ TEST_CASE("mirror: the receiver killed and restarted mid-stream ends with the sa
     ids.insert(nlohmann::json::parse(line)["callid"].get<std::string>());
   CHECK(ids == truth);
 }
+
+TEST_CASE("mirror: a capturing node with server_bind is also the receiver", "[mirror]") {
+  auto dir = test::temp_dir("mirror_capturing_receiver");
+  generate(dir, "a.pcap", {"--sample", "--seed", "9"});
+  const auto local = local_run(dir, "a.pcap", "local.jsonl");
+  const uint16_t port = free_port();
+  // A live daemon (here its source is a HEP listener that gets nothing) with the server keys.
+  write_text(dir / "node.conf", server_conf(port, "hep = yes\nhep_bind = 127.0.0.1\nhep_bind_port = " +
+                                                    std::to_string(free_port()) + "\nid_sensor = 1\n"));
+  write_text(dir / "m.conf", mirror_conf(port, 91));
+  test::background_process node(VOXMON_BIN, {"-c", "node.conf", "--db", "none", "--cdr-jsonl", "node.jsonl"}, dir, "node");
+  REQUIRE(node.wait_for_stderr("central node listening", 20s));
+  REQUIRE(node.wait_for_stderr("HEP listener on", 20s));
+  auto sender = test::run(VOXMON_BIN, {"-c", "m.conf", "-r", "a.pcap"}, dir);
+  INFO(sender.err);
+  REQUIRE(sender.exit_code == 0);
+  CHECK(lines_of_sensor(dir / "node.jsonl", 91) == local);
+  node.signal(SIGTERM);
+  CHECK(node.wait_for(30s) == 0);
+  CHECK(lines_of_sensor(dir / "node.jsonl", 1).empty());
+}
