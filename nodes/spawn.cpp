@@ -52,7 +52,9 @@ caf::expected<sink_list> open_cdr_sinks(caf::actor_system& sys, const config::se
   sink_list sinks;
   std::string error;
   if (!s.cdr_jsonl.empty()) {
-    auto sink = store::jsonl_sink::open(s.cdr_jsonl, error);
+    // A daemon (no -r: live capture, central node) restarts and goes on; a run writes afresh.
+    auto sink = store::jsonl_sink::open(
+      s.cdr_jsonl, error, s.read_file.empty() ? store::jsonl_mode::append : store::jsonl_mode::truncate);
     if (!sink)
       return make_failure(error);
     sinks.push_back(std::move(sink));

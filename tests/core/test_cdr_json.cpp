@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "core/cdr.hpp"
 #include "store/cdr_json.hpp"
 #include "store/jsonl_sink.hpp"
@@ -317,4 +319,36 @@ TEST_CASE("jsonl sink writes one line per CDR and truncates on open", "[json]") 
     auto f = full->flush();
     CHECK_THAT(w + f, Catch::Contains("No space left on device"));
   }
+}
+
+TEST_CASE("jsonl sink in append mode goes on after earlier lines and cuts a torn last line",
+          "[store][jsonl]") {
+  const auto dir = std::filesystem::path(VOXMON_TEST_TMP) / "jsonl_append";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "cdr.jsonl").string();
+  std::ofstream(path) << "{\"callid\":\"a\"}\n{\"callid\":\"b\"}\n{\"callid\":\"c\",\"cal";
+  std::string error;
+  {
+    auto sink = store::jsonl_sink::open(path, error, store::jsonl_mode::append);
+    REQUIRE(sink);
+    core::cdr c;
+    c.callid = "d";
+    REQUIRE(sink->write(std::span<const core::cdr>(&c, 1)).empty());
+    REQUIRE(sink->flush().empty());
+  }
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "{\"callid\":\"a\"}");
+  CHECK(lines[1] == "{\"callid\":\"b\"}");
+  CHECK(nlohmann::json::parse(lines[2])["callid"] == "d");
+  // Truncate mode (a run) starts afresh.
+  {
+    auto sink = store::jsonl_sink::open(path, error, store::jsonl_mode::truncate);
+    REQUIRE(sink);
+  }
+  CHECK(std::filesystem::file_size(path) == 0);
 }
