@@ -110,6 +110,9 @@ void take_frame(feed_ptr self, const mirror_feed_config& cfg, const call_router_
   }
   hand_out(self, router);
   ++st.status.frames;
+  st.status.last_frame_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
   st.status.packets += st.unpacker.packets();
   st.status.raw_bytes += st.unpacker.raw_bytes();
   st.status.wire_bytes += f.payload.size();
@@ -134,6 +137,8 @@ void finish(feed_ptr self, const mirror_feed_config& cfg, const call_router_acto
     .then(
       [=](uint64_t) mutable {
         promise.deliver(mirror_ack{end_seq, end_seq, duplicates});
+        if (cfg.report_to)
+          caf::anon_send(cfg.report_to, done_atom::value, self->state.status);
         self->quit();
       },
       [=](caf::error& e) mutable {

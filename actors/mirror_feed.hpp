@@ -38,6 +38,7 @@ struct mirror_feed_config {
   capture_config capture;       // id_sensor, SIP ports, batch size, decoder and TCP limits
   size_t max_frame_bytes = 64 << 20;  // a frame that unpacks to more is refused
   std::chrono::milliseconds durable_interval{500};  // how often `durable` is brought up to date
+  caf::actor report_to;  // gets (done, mirror_feed_status) with the final counters at the end
 };
 
 struct mirror_feed_state {

@@ -18,12 +18,29 @@ mirror_feed_actor feed_of(ingest_ptr self, const mirror_ingest_config& cfg,
   mirror_feed_config fc = cfg.feed;
   fc.source = mirror_source(++st.streams);
   fc.capture.id_sensor = id;
+  fc.report_to = caf::actor_cast<caf::actor>(self);
   auto router = cfg.make_router(id, fc.source);
   auto feed = self->spawn(mirror_feed, std::move(fc), router, writer);
   self->monitor(feed);
   st.feeds.emplace(id, feed);
   st.feed_ids.emplace(feed.address(), id);
   return feed;
+}
+
+// The counters of two streams of one sensor, summed (the last frame time: the later one).
+mirror_feed_status add_counters(mirror_feed_status a, const mirror_feed_status& b) {
+  a.id_sensor = b.id_sensor;
+  a.frames += b.frames;
+  a.packets += b.packets;
+  a.raw_bytes += b.raw_bytes;
+  a.wire_bytes += b.wire_bytes;
+  a.duplicates += b.duplicates;
+  a.lost_frames += b.lost_frames;
+  a.lost_packets += b.lost_packets;
+  a.bad_frames += b.bad_frames;
+  a.queued += b.queued;
+  a.last_frame_ms = std::max(a.last_frame_ms, b.last_frame_ms);
+  return a;
 }
 
 }  // namespace
@@ -64,23 +81,39 @@ mirror_ingest(mirror_ingest_local_actor::stateful_pointer<mirror_ingest_state> s
                 [=](caf::error&) mutable { if (--*remaining == 0) promise.deliver(n); });
       return promise;
     },
+    [=](done_atom, const mirror_feed_status& s) {
+      auto& total = self->state.ended[s.id_sensor];
+      total = add_counters(total, s);
+      total.queued = 0;
+    },
     [=](status_atom) -> caf::result<std::vector<mirror_feed_status>> {
       auto promise = self->make_response_promise<std::vector<mirror_feed_status>>();
-      auto out = std::make_shared<std::vector<mirror_feed_status>>();
+      auto out = std::make_shared<std::map<uint32_t, mirror_feed_status>>(self->state.ended);
       auto remaining = std::make_shared<size_t>(self->state.feeds.size());
-      if (*remaining == 0)
-        return std::vector<mirror_feed_status>{};
+      auto deliver = [out](caf::typed_response_promise<std::vector<mirror_feed_status>>& p) {
+        std::vector<mirror_feed_status> v;
+        for (auto& [id, s] : *out)
+          v.push_back(s);
+        p.deliver(std::move(v));
+      };
+      if (*remaining == 0) {
+        deliver(promise);
+        return promise;
+      }
       for (auto& [id, feed] : self->state.feeds)
         self->request(feed, std::chrono::seconds(1), status_atom::value)
           .then(
             [=](const mirror_feed_status& s) mutable {
-              out->push_back(s);
+              auto& total = (*out)[s.id_sensor];
+              const uint64_t queued = s.queued;
+              total = add_counters(total, s);
+              total.queued = queued;
               if (--*remaining == 0)
-                promise.deliver(std::move(*out));
+                deliver(promise);
             },
             [=](caf::error&) mutable {
               if (--*remaining == 0)
-                promise.deliver(std::move(*out));
+                deliver(promise);
             });
       return promise;
     },

@@ -15,12 +15,14 @@
 
 namespace voxmon {
 
-// `status` lists every stream in progress (one per mirror sensor); `done` ends every stream as a
-// stopped capture does (calls closed with the sighup mark) and answers, with the number of
-// streams, once their CDRs are written.
+// `status` lists the counters of every mirror sensor since the node started (streams that
+// ended and the one in progress, summed); `done` ends every stream as a stopped capture does
+// (calls closed with the sighup mark) and answers, with the number of streams, once their CDRs
+// are written. A feed reports its final counters with (done, mirror_feed_status).
 using mirror_ingest_local_actor = mirror_ingest_actor::extend<
   caf::replies_to<status_atom>::with<std::vector<mirror_feed_status>>,
-  caf::replies_to<done_atom>::with<uint64_t>>;
+  caf::replies_to<done_atom>::with<uint64_t>,
+  caf::reacts_to<done_atom, mirror_feed_status>>;
 
 struct mirror_ingest_config {
   mirror_feed_config feed;  // capture settings for every stream (source and id_sensor set per stream)
@@ -32,6 +34,7 @@ struct mirror_ingest_state {
   std::set<uint32_t> joined;
   std::map<uint32_t, mirror_feed_actor> feeds;
   std::map<caf::actor_addr, uint32_t> feed_ids;
+  std::map<uint32_t, mirror_feed_status> ended;  // per sensor: the counters of its ended streams
   uint64_t streams = 0;
   static inline const char* name = "mirror_ingest";
 };

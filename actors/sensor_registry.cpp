@@ -80,7 +80,8 @@ double rate_of(sensor_registry_state::joined_sensor& s, int64_t now_ms) {
 
 sensor_registry_actor::behavior_type
 sensor_registry(sensor_registry_actor::stateful_pointer<sensor_registry_state> self,
-                sensor_registry_config cfg, cdr_ingest_actor ingest, mirror_ingest_actor mirror) {
+                sensor_registry_config cfg, cdr_ingest_actor ingest,
+                mirror_ingest_local_actor mirror) {
   self->set_down_handler([=](const caf::down_msg& down) {
     for (auto& [id, s] : self->state.sensors)
       if (s.presence == down.source && s.info.up) {
@@ -133,19 +134,40 @@ sensor_registry(sensor_registry_actor::stateful_pointer<sensor_registry_state> s
       std::cerr << "voxmon: " << describe(p) << " joined\n";
       r.accepted = true;
       r.ingest = ingest;
-      r.mirror = mirror;
+      r.mirror = mirror_ingest_actor{mirror};
       return r;
     },
     [=](status_atom, const auth_proof& p) -> caf::result<std::vector<sensor_info>> {
       if (auto why = check_proof(self, cfg, p); !why.empty())
         return make_failure("status refused: " + why);
-      std::vector<sensor_info> out;
-      const int64_t now = unix_ms_now();
-      for (auto& [id, s] : self->state.sensors) {
-        s.info.cdr_rate = rate_of(s, now);
-        out.push_back(s.info);
-      }
-      return out;
+      auto list = [=]() {
+        std::vector<sensor_info> out;
+        const int64_t now = unix_ms_now();
+        for (auto& [id, s] : self->state.sensors) {
+          s.info.cdr_rate = rate_of(s, now);
+          out.push_back(s.info);
+        }
+        return out;
+      };
+      if (!mirror)
+        return list();
+      // Mirror senders: what their streams say (packets, drops, last frame).
+      auto promise = self->make_response_promise<std::vector<sensor_info>>();
+      self->request(mirror, std::chrono::seconds(2), status_atom::value)
+        .then(
+          [=](const std::vector<mirror_feed_status>& streams) mutable {
+            for (const auto& m : streams)
+              if (auto i = self->state.sensors.find(m.id_sensor); i != self->state.sensors.end()) {
+                auto& info = i->second.info;
+                info.mirror = true;
+                info.mirror_packets = m.packets;
+                info.dropped = m.lost_packets;
+                info.last_heard_ms = std::max(info.last_heard_ms, m.last_frame_ms);
+              }
+            promise.deliver(list());
+          },
+          [=](caf::error&) mutable { promise.deliver(list()); });
+      return promise;
     },
     [=](heard_atom, uint32_t id, uint64_t cdrs) {
       auto i = self->state.sensors.find(id);

@@ -12,6 +12,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/mirror_ingest.hpp"
 #include "messages/remote_messages.hpp"
 
 namespace voxmon {
@@ -42,6 +43,7 @@ struct sensor_registry_config {
 
 sensor_registry_actor::behavior_type
 sensor_registry(sensor_registry_actor::stateful_pointer<sensor_registry_state> self,
-                sensor_registry_config cfg, cdr_ingest_actor ingest, mirror_ingest_actor mirror);
+                sensor_registry_config cfg, cdr_ingest_actor ingest,
+                mirror_ingest_local_actor mirror);
 
 }  // namespace voxmon

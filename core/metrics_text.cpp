@@ -89,4 +89,58 @@ uint64_t process_rss_bytes() {
   return resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
 }
 
+namespace {
+
+std::string label_value(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"')
+      out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_sensor_metrics(const std::vector<sensor_metrics_row>& rows) {
+  struct field {
+    const char* name;
+    const char* type;
+    const char* help;
+    std::string (*value)(const sensor_metrics_row&);
+  };
+  static const field fields[] = {
+    {"sensor_up", "gauge", "1 while the sensor's link to this central node is up.",
+     [](const sensor_metrics_row& r) { return std::string(r.up ? "1" : "0"); }},
+    {"sensor_cdrs_total", "counter", "CDRs stored for the sensor since this node started.",
+     [](const sensor_metrics_row& r) { return std::to_string(r.cdrs); }},
+    {"sensor_cdr_rate", "gauge", "CDRs per second from the sensor over the last minute.",
+     [](const sensor_metrics_row& r) { return fixed(r.cdr_rate, 3); }},
+    {"sensor_last_heard_seconds", "gauge", "Unix time the sensor was last heard from.",
+     [](const sensor_metrics_row& r) { return fixed(r.last_heard_ms / 1000.0, 3); }},
+    {"sensor_mirror_packets_total", "counter", "Packets received from a mirror sender.",
+     [](const sensor_metrics_row& r) { return std::to_string(r.mirror_packets); }},
+    {"sensor_dropped_packets_total", "counter", "Packets a mirror sender had to drop (buffer full).",
+     [](const sensor_metrics_row& r) { return std::to_string(r.dropped); }},
+  };
+  std::string out;
+  out += "# HELP voxmon_sensors Sensors known to this central node.\n# TYPE voxmon_sensors gauge\n";
+  out += "voxmon_sensors " + std::to_string(rows.size()) + "\n";
+  if (rows.empty())
+    return out;
+  for (const auto& f : fields) {
+    out += std::string("# HELP voxmon_") + f.name + ' ' + f.help + "\n# TYPE voxmon_" + f.name + ' ' +
+           f.type + '\n';
+    for (const auto& r : rows)
+      out += std::string("voxmon_") + f.name + "{id_sensor=\"" + std::to_string(r.id_sensor) +
+             "\",name=\"" + label_value(r.name) + "\"} " + f.value(r) + '\n';
+  }
+  return out;
+}
+
 }  // namespace voxmon::core

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace voxmon::core {
 
@@ -35,5 +36,20 @@ std::string render_metrics(const live_snapshot& s);
 
 // Resident set size of this process from /proc/self/statm (0 when unreadable).
 uint64_t process_rss_bytes();
+
+// The central node's table of joined sensors, one labelled sample per sensor and metric
+// ({id_sensor="N",name="..."}; the name escaped as Prometheus asks).
+struct sensor_metrics_row {
+  uint32_t id_sensor = 0;
+  std::string name;
+  bool up = false;
+  bool mirror = false;
+  uint64_t cdrs = 0;
+  double cdr_rate = 0;
+  int64_t last_heard_ms = 0;
+  uint64_t mirror_packets = 0;
+  uint64_t dropped = 0;
+};
+std::string render_sensor_metrics(const std::vector<sensor_metrics_row>& rows);
 
 }  // namespace voxmon::core

@@ -80,7 +80,7 @@ std::string render_mirror_sender_metrics(const mirror_sender_snapshot& s) {
 }
 
 std::string render_mirror_receiver_status(const std::vector<mirror_stream_snapshot>& streams) {
-  std::string s = "mirror streams: " + std::to_string(streams.size());
+  std::string s = "mirror senders: " + std::to_string(streams.size());
   for (const auto& m : streams) {
     s += " | sensor " + std::to_string(m.id_sensor) + " " + std::to_string(m.frames) + " frames " +
          std::to_string(m.packets) + " packets ratio " + fixed(ratio(m.wire_bytes, m.raw_bytes), 2) +

@@ -35,6 +35,7 @@ struct mirror_stream_snapshot {
   uint64_t lost_packets = 0;
   uint64_t bad_frames = 0;      // frames that did not unpack (counted, skipped)
   uint64_t queued = 0;          // frames waiting for batch credit
+  int64_t last_frame_ms = 0;    // Unix time of the last frame, ms
 };
 
 // "mirror: connected | 1200 frames (acked 1195) 3.1M packets | compression 0.35 | wire 12.40
@@ -44,7 +45,7 @@ std::string render_mirror_sender_status(const mirror_sender_snapshot& now,
                                         const mirror_sender_snapshot& prev, double seconds);
 std::string render_mirror_sender_metrics(const mirror_sender_snapshot& s);
 
-// "mirror streams: sensor 11 1200 frames 3.1M packets ratio 0.35 lost 0 dup 0 queued 0; ..."
+// "mirror senders: 1 | sensor 11 1200 frames 3.1M packets ratio 0.35 lost 0 dup 0 queued 0; ..."
 std::string render_mirror_receiver_status(const std::vector<mirror_stream_snapshot>& streams);
 // Per stream, labelled {id_sensor="N"}.
 std::string render_mirror_receiver_metrics(const std::vector<mirror_stream_snapshot>& streams);

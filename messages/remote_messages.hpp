@@ -152,12 +152,16 @@ struct sensor_info {
   uint64_t cdrs = 0;          // CDRs stored for this sensor since the server started
   double cdr_rate = 0;        // CDRs per second over the last minute
   bool up = false;
+  bool mirror = false;        // a mirror sender (its packets are processed here)
+  uint64_t mirror_packets = 0;  // mirror sender: packets received from it
+  uint64_t dropped = 0;       // mirror sender: packets it had to drop (its buffer was full)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sensor_info& x) {
   return f(caf::meta::type_name("sensor_info"), x.id_sensor, x.name, x.address, x.version,
-           x.joined_ms, x.last_heard_ms, x.cdrs, x.cdr_rate, x.up);
+           x.joined_ms, x.last_heard_ms, x.cdrs, x.cdr_rate, x.up, x.mirror, x.mirror_packets,
+           x.dropped);
 }
 
 // The central node's front door. A status request carries a proof too (id 0, name "status").

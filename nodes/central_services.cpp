@@ -10,6 +10,9 @@
 #include "actors/cdr_ingest.hpp"
 #include "actors/sensor_registry.hpp"
 #include "config/cluster_settings.hpp"
+#include "core/metrics_text.hpp"
+#include "core/mirror_metrics.hpp"
+#include "core/sensor_auth.hpp"
 #include "nodes/remoting.hpp"
 
 namespace voxmon::nodes {
@@ -28,6 +31,7 @@ std::unique_ptr<central_services> central_services::start(caf::actor_system& sys
     return nullptr;
   }
   std::unique_ptr<central_services> c(new central_services(sys));
+  c->password_ = *password;
   c->ingest_ = sys.spawn(cdr_ingest, writer);
   c->mirror_ = spawn_mirror_ingest(sys, s, writer, pool);
   // The tunnel is made after the registry is published; the registry asks it for addresses.
@@ -38,7 +42,7 @@ std::unique_ptr<central_services> central_services::start(caf::actor_system& sys
     core::tls_tunnel* door = door_for_lookup->load();
     return door ? door->peer_of(port) : std::string();
   };
-  c->registry_ = sys.spawn(sensor_registry, rc, c->ingest_, mirror_ingest_actor{c->mirror_});
+  c->registry_ = sys.spawn(sensor_registry, rc, c->ingest_, c->mirror_);
   // The registry is published on loopback only; the TLS tunnel is the door to the network.
   auto inner = sys.middleman().publish(c->registry_, 0, "127.0.0.1", /*reuse_addr=*/true);
   std::string why;
@@ -68,6 +72,31 @@ std::vector<mirror_feed_status> central_services::mirror_streams() {
   self->request(mirror_, std::chrono::seconds(2), status_atom::value)
     .receive([&](std::vector<mirror_feed_status>& v) { out = std::move(v); }, [](caf::error&) {});
   return out;
+}
+
+std::vector<sensor_info> central_services::sensors() {
+  std::vector<sensor_info> out;
+  if (stopped_)
+    return out;
+  caf::scoped_actor self{sys_};
+  std::string nonce;
+  self->request(registry_, std::chrono::seconds(2), join_atom::value,
+                sensor_hello{0, "status", VOXMON_VERSION})
+    .receive([&](std::string& n) { nonce = std::move(n); }, [](caf::error&) {});
+  if (nonce.empty())
+    return out;
+  auth_proof proof{0, "status", nonce, core::make_auth_proof(password_, nonce, 0, "status"), {}};
+  self->request(registry_, std::chrono::seconds(3), status_atom::value, proof)
+    .receive([&](std::vector<sensor_info>& v) { out = std::move(v); }, [](caf::error&) {});
+  return out;
+}
+
+std::string central_services::metrics() {
+  std::vector<core::sensor_metrics_row> rows;
+  for (const auto& s : sensors())
+    rows.push_back({s.id_sensor, s.name, s.up, s.mirror, s.cdrs, s.cdr_rate, s.last_heard_ms,
+                    s.mirror_packets, s.dropped});
+  return core::render_sensor_metrics(rows) + core::render_mirror_receiver_metrics(mirror_streams());
 }
 
 void central_services::stop() {

@@ -29,6 +29,11 @@ class central_services {
   uint16_t port() const { return door_->local_port(); }
   // The mirror streams open now (status line, metrics); empty when the ingest does not answer.
   std::vector<mirror_feed_status> mirror_streams();
+  // The registry's table of sensors (asked with the node's own password proof, as
+  // `voxmon status --server` does); empty when the registry does not answer.
+  std::vector<sensor_info> sensors();
+  // Prometheus text for both: the sensor table and the mirror streams.
+  std::string metrics();
   // Ends every mirror stream (calls closed with the sighup mark, CDRs written), then stops the
   // registry and the ingests. The writer stays: the caller flushes and stops it.
   void stop();
@@ -39,6 +44,7 @@ class central_services {
   sensor_registry_actor registry_;
   cdr_ingest_actor ingest_;
   mirror_ingest_local_actor mirror_;
+  std::string password_;
   std::unique_ptr<core::tls_tunnel> door_;
   bool stopped_ = false;
 };

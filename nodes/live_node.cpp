@@ -325,7 +325,7 @@ int run_live(const config::settings& s, int argc, char** argv) {
       [&sys, &stages, c = central.get()] {
         std::string text = core::render_metrics(gather(sys, stages));
         if (c)
-          text += core::render_mirror_receiver_metrics(c->mirror_streams());
+          text += c->metrics();
         return text;
       },
       reason);

@@ -65,7 +65,7 @@ int run_server(const config::settings& s) {
   if (!s.metrics_bind.empty()) {
     metrics = metrics_server::start_at(
       s.metrics_bind,
-      [c = central.get()] { return core::render_mirror_receiver_metrics(c->mirror_streams()); },
+      [c = central.get()] { return c->metrics(); },
       error);
     if (!metrics)
       std::cerr << "voxmon: " << error << '\n';

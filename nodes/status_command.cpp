@@ -39,14 +39,17 @@ std::string format_ms(int64_t ms) {
 }
 
 void print_table(const std::vector<sensor_info>& sensors) {
-  std::printf("%-9s %-20s %-16s %-8s %-4s %-19s %-19s %10s %8s\n", "id_sensor", "name", "address",
-              "version", "up", "joined (UTC)", "last heard (UTC)", "cdrs", "cdrs/s");
+  std::printf("%-9s %-20s %-16s %-8s %-4s %-6s %-19s %-19s %10s %8s %12s %10s\n", "id_sensor",
+              "name", "address", "version", "up", "kind", "joined (UTC)", "last heard (UTC)",
+              "cdrs", "cdrs/s", "packets", "dropped");
   for (const auto& s : sensors)
-    std::printf("%-9u %-20s %-16s %-8s %-4s %-19s %-19s %10llu %8.2f\n", s.id_sensor,
-                s.name.c_str(), s.address.empty() ? "-" : s.address.c_str(), s.version.c_str(),
-                s.up ? "yes" : "no", format_ms(s.joined_ms).c_str(),
-                format_ms(s.last_heard_ms).c_str(), static_cast<unsigned long long>(s.cdrs),
-                s.cdr_rate);
+    std::printf("%-9u %-20s %-16s %-8s %-4s %-6s %-19s %-19s %10llu %8.2f %12s %10s\n",
+                s.id_sensor, s.name.c_str(), s.address.empty() ? "-" : s.address.c_str(),
+                s.version.c_str(), s.up ? "yes" : "no", s.mirror ? "mirror" : "cdrs",
+                format_ms(s.joined_ms).c_str(), format_ms(s.last_heard_ms).c_str(),
+                static_cast<unsigned long long>(s.cdrs), s.cdr_rate,
+                s.mirror ? std::to_string(s.mirror_packets).c_str() : "-",
+                s.mirror ? std::to_string(s.dropped).c_str() : "-");
 }
 
 int run(int argc, const char* const* argv, int at) {

@@ -46,7 +46,7 @@ struct fixture {
     ingest = sys->spawn(cdr_ingest, writer);
     sensor_registry_config rc;
     rc.password = "pw";
-    registry = sys->spawn(sensor_registry, rc, ingest, mirror_ingest_actor{});
+    registry = sys->spawn(sensor_registry, rc, ingest, mirror_ingest_local_actor{});
   }
   ~fixture() {
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);

@@ -45,7 +45,7 @@ TEST_CASE("mirror receiver status line and metrics list each stream by sensor", 
   streams[1].lost_packets = 77;
   streams[1].duplicates = 1;
   CHECK(render_mirror_receiver_status(streams) ==
-        "mirror streams: 2 | sensor 11 5 frames 900 packets ratio 0.25 lost 0 frames 0 packets dup 0 "
+        "mirror senders: 2 | sensor 11 5 frames 900 packets ratio 0.25 lost 0 frames 0 packets dup 0 "
         "bad 0 queued 0 | sensor 12 0 frames 0 packets ratio 0.00 lost 4 frames 77 packets dup 1 bad 0 queued 0");
   const std::string m = render_mirror_receiver_metrics(streams);
   CHECK(m.find("voxmon_mirror_streams 2\n") != std::string::npos);

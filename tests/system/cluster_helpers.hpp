@@ -5,6 +5,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <pcap/pcap.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -96,5 +97,41 @@ inline std::multiset<std::pair<std::string, uint32_t>> cdrs_in_mysql(store::mysq
   return out;
 }
 
+
+// GET path from 127.0.0.1:port (HTTP/1.0), the whole answer; empty when nothing answers.
+inline std::string http_get(uint16_t port, const std::string& path = "/metrics") {
+  std::string body;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+    const std::string req = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
+      char buf[8192];
+      ssize_t n;
+      while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0)
+        body.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return body;
+}
+
+// Frames in a capture file (libpcap).
+inline uint64_t frames_in(const std::filesystem::path& p) {
+  char err[PCAP_ERRBUF_SIZE];
+  pcap_t* h = pcap_open_offline(p.string().c_str(), err);
+  if (!h)
+    return 0;
+  uint64_t n = 0;
+  pcap_pkthdr* hdr;
+  const u_char* data;
+  while (pcap_next_ex(h, &hdr, &data) == 1)
+    ++n;
+  pcap_close(h);
+  return n;
+}
 
 }  // namespace voxmon::test::cluster

@@ -24,7 +24,8 @@ TEST_CASE("cluster: two sensors upload every CDR once, each with its id_sensor",
   const auto a = generate(dir, "a.pcap", {"--sample", "--seed", "1"});
   const auto b = generate(dir, "b.pcap", {"--sample", "--seed", "2"});
   const uint16_t port = free_port();
-  write_text(dir / "server.conf", server_conf(port));
+  const uint16_t metrics_port = free_port();
+  write_text(dir / "server.conf", server_conf(port, "metrics_bind = 127.0.0.1:" + std::to_string(metrics_port) + "\n"));
   write_text(dir / "s1.conf", sensor_conf(port, 11));
   write_text(dir / "s2.conf", sensor_conf(port, 12));
   auto server = start_server(dir, {"-c", "server.conf", "--db", "none", "--cdr-jsonl", "server.jsonl"});
@@ -45,6 +46,13 @@ TEST_CASE("cluster: two sensors upload every CDR once, each with its id_sensor",
   CHECK(status.out.find("11        sensor11") != std::string::npos);
   CHECK(status.out.find("12        sensor12") != std::string::npos);
   CHECK(status.out.find(" 20 ") != std::string::npos);
+  // The same table on the metrics endpoint.
+  const std::string metrics = http_get(metrics_port);
+  INFO(metrics);
+  CHECK(metrics.find("voxmon_sensors 2\n") != std::string::npos);
+  CHECK(metrics.find("voxmon_sensor_cdrs_total{id_sensor=\"11\",name=\"sensor11\"} 20\n") != std::string::npos);
+  CHECK(metrics.find("voxmon_sensor_cdrs_total{id_sensor=\"12\",name=\"sensor12\"} 20\n") != std::string::npos);
+  CHECK(metrics.find("voxmon_mirror_streams 0\n") != std::string::npos);
 
   server->signal(SIGTERM);
   CHECK(server->wait_for(20s) == 0);

@@ -20,9 +20,11 @@
 #include "tests/system/background_process.hpp"
 #include "tests/system/process.hpp"
 #include "tests/system/veth_namespace.hpp"
+#include "tests/system/cluster_helpers.hpp"
 
 using namespace voxmon::test;
 namespace fs = std::filesystem;
+using voxmon::test::cluster::frames_in;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
@@ -66,20 +68,6 @@ void generate(const fs::path& dir, std::vector<std::string> args) {
   auto g = run(VOXMON_GEN_BIN, args, dir);
   INFO(g.err);
   REQUIRE(g.exit_code == 0);
-}
-
-uint64_t frames_in(const fs::path& p) {
-  char err[PCAP_ERRBUF_SIZE];
-  pcap_t* h = pcap_open_offline(p.string().c_str(), err);
-  if (!h)
-    return 0;
-  uint64_t n = 0;
-  pcap_pkthdr* hdr;
-  const u_char* data;
-  while (pcap_next_ex(h, &hdr, &data) == 1)
-    ++n;
-  pcap_close(h);
-  return n;
 }
 
 // A sample of the Prometheus text, or -1 when absent.

@@ -104,6 +104,19 @@ TEST_CASE("mirror: three senders at once give three sets of CDRs with the right 
   REQUIRE(s2.wait_for(120s) == 0);
   REQUIRE(s3.wait_for(120s) == 0);
   CHECK(cdrs_in_jsonl(dir / "server.jsonl") == expected({{&a, 51}, {&b, 52}, {&c, 53}}));
+  // The server's table knows them as mirror senders, with every packet of their captures.
+  auto status = test::run(VOXMON_BIN, {"-c", "server.conf", "status", "--server", "127.0.0.1:" + std::to_string(port)}, dir);
+  INFO(status.out << status.err);
+  REQUIRE(status.exit_code == 0);
+  for (const auto& [id, capture] : {std::pair{51, "a.pcap"}, {52, "b.pcap"}, {53, "c.pcap"}}) {
+    const std::string row_start = std::to_string(id) + "        sensor" + std::to_string(id);
+    const size_t at = status.out.find(row_start);
+    REQUIRE(at != std::string::npos);
+    const std::string row = status.out.substr(at, status.out.find('\n', at) - at);
+    CHECK(row.find(" mirror ") != std::string::npos);
+    CHECK(row.find(" " + std::to_string(frames_in(dir / capture)) + " ") != std::string::npos);
+    CHECK(row.substr(row.size() - 2) == " 0");  // nothing dropped
+  }
   // Each sensor's CDRs are those of a local run of its capture.
   CHECK(lines_of_sensor(dir / "server.jsonl", 52) == local_run(dir, "b.pcap", "local_b.jsonl"));
   server->signal(SIGTERM);
