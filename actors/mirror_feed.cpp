@@ -55,6 +55,25 @@ void check_durable(feed_ptr self, const mirror_feed_config& cfg, const call_rout
       [=](caf::error&) { self->state.durable_pending = false; });
 }
 
+// The sender's loss totals went up: the calls open now are flagged (which calls the dropped
+// packets belonged to is unknown), and the loss is counted and logged.
+void note_loss(feed_ptr self, const mirror_feed_config& cfg, const call_router_actor& router,
+               uint64_t lost_frames, uint64_t lost_packets, core::timestamp_ns tick) {
+  auto& st = self->state;
+  if (lost_packets <= st.lost_packets_seen && lost_frames <= st.lost_frames_seen)
+    return;
+  const uint64_t dropped = lost_packets - std::min(lost_packets, st.lost_packets_seen);
+  st.status.lost_frames += lost_frames - std::min(lost_frames, st.lost_frames_seen);
+  st.status.lost_packets += dropped;
+  st.lost_frames_seen = std::max(st.lost_frames_seen, lost_frames);
+  st.lost_packets_seen = std::max(st.lost_packets_seen, lost_packets);
+  hand_out(self, router);  // the loss happened after what was received so far
+  const core::timestamp_ns at = st.builder ? st.builder->last_ts() : tick;
+  self->send(router, caploss_atom::value, capture_loss{at, dropped});
+  std::cerr << "voxmon: mirror sensor " << cfg.capture.id_sensor << " dropped " << dropped
+            << " packets (its buffer was full)\n";
+}
+
 void take_frame(feed_ptr self, const mirror_feed_config& cfg, const call_router_actor& router,
                 mirror_frame_msg& f) {
   auto& st = self->state;
@@ -68,18 +87,7 @@ void take_frame(feed_ptr self, const mirror_feed_config& cfg, const call_router_
     return;
   }
   st.next_seq = f.seq + 1;
-  if (f.lost_packets > st.lost_packets_seen || f.lost_frames > st.lost_frames_seen) {
-    const uint64_t dropped = f.lost_packets - std::min(f.lost_packets, st.lost_packets_seen);
-    st.status.lost_frames += f.lost_frames - std::min(f.lost_frames, st.lost_frames_seen);
-    st.status.lost_packets += dropped;
-    st.lost_frames_seen = std::max(st.lost_frames_seen, f.lost_frames);
-    st.lost_packets_seen = std::max(st.lost_packets_seen, f.lost_packets);
-    hand_out(self, router);  // the loss happened after what was received so far
-    const core::timestamp_ns at = st.builder ? st.builder->last_ts() : f.tick;
-    self->send(router, caploss_atom::value, capture_loss{at, dropped});
-    std::cerr << "voxmon: mirror sensor " << cfg.capture.id_sensor << " dropped " << dropped
-              << " packets (its buffer was full)\n";
-  }
+  note_loss(self, cfg, router, f.lost_frames, f.lost_packets, f.tick);
   if (f.packets == 0) {
     if (f.tick > 0)
       self->send(router, tick_atom::value, core::timestamp_ns{f.tick});
@@ -123,6 +131,7 @@ void finish(feed_ptr self, const mirror_feed_config& cfg, const call_router_acto
             caf::typed_response_promise<mirror_ack> promise) {
   auto& st = self->state;
   st.ending = true;
+  note_loss(self, cfg, router, end.lost_frames, end.lost_packets, 0);
   hand_out(self, router);
   input_end done;
   if (st.builder)

@@ -77,13 +77,16 @@ void close_frame(sender_ptr self) {
     store_frame(self, 0);
 }
 
+// A file read as fast as acknowledged waits for the receiver instead of dropping: it reads no
+// further while the window and as many frames again wait for the receiver.
+bool must_wait(const mirror_sender_state& st, const mirror_sender_config& cfg) {
+  return st.source->can_wait() && st.buffer->next_seq() - st.buffer->delivered() >= 2 * cfg.window;
+}
+
 // Reads for at most ~20 ms; frames go to the buffer.
 void read_some(sender_ptr self, const mirror_sender_config& cfg) {
   auto& st = self->state;
-  if (st.input_done)
-    return;
-  // A file read as fast as acknowledged waits for the receiver instead of dropping.
-  if (st.source->can_wait() && st.buffer->next_seq() - st.buffer->delivered() >= 2 * cfg.window)
+  if (st.input_done || must_wait(st, cfg))
     return;
   const auto until = clock_type::now() + std::chrono::milliseconds(20);
   core::timestamp_ns ts = 0;
@@ -99,15 +102,21 @@ void read_some(sender_ptr self, const mirror_sender_config& cfg) {
         st.frame_started = clock_type::now();
         st.frame_link_type = st.source->link_type();
       }
+      bool closed = false;
       if (!st.packer->add(ts, data, caplen, wirelen)) {
         close_frame(self);
         st.frame_started = clock_type::now();
         st.packer->add(ts, data, caplen, wirelen);
+        closed = true;
       }
       st.last_packet_ts = ts;
       st.last_packet_wall = clock_type::now();
-      if (st.packer->raw_bytes() >= cfg.frame_bytes)
+      if (st.packer->raw_bytes() >= cfg.frame_bytes) {
         close_frame(self);
+        closed = true;
+      }
+      if (closed && must_wait(st, cfg))
+        return;
       if ((n & 255) == 255 && clock_type::now() >= until)
         break;
       continue;
@@ -182,8 +191,11 @@ void send_frames(sender_ptr self, const mirror_sender_config& cfg) {
   std::string stored;
   while (st.receiver && st.in_flight < cfg.window) {
     auto seq = st.buffer->read(st.send_cursor, stored);
-    if (!seq)
+    if (!seq) {  // nothing kept from here on (frames dropped when the buffer was full)
+      if (st.buffer->last_error().empty())
+        st.send_cursor = st.buffer->next_seq();
       break;
+    }
     st.send_cursor = *seq + 1;
     mirror_frame_msg m;
     m.id_sensor = cfg.join.id_sensor;
@@ -226,7 +238,8 @@ void send_frames(sender_ptr self, const mirror_sender_config& cfg) {
     st.end_sent = true;
     const uint64_t generation = st.generation;
     self->request(*st.receiver, cfg.flush_timeout, eof_atom::value,
-                  mirror_end{cfg.join.id_sensor, st.epoch, st.buffer->next_seq(), st.stopped})
+                  mirror_end{cfg.join.id_sensor, st.epoch, st.buffer->next_seq(), st.stopped,
+                             st.buffer->lost_frames(), st.counters->lost_packets})
       .then(
         [=](const mirror_ack&) {
           if (generation != self->state.generation)

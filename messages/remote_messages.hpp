@@ -102,11 +102,14 @@ struct mirror_end {
   std::string epoch;
   uint64_t end_seq = 0;
   bool sighup = false;  // the sender was stopped (SIGTERM) rather than reaching a file's end
+  uint64_t lost_frames = 0;   // the sender's final totals (as in mirror_frame_msg)
+  uint64_t lost_packets = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mirror_end& x) {
-  return f(caf::meta::type_name("mirror_end"), x.id_sensor, x.epoch, x.end_seq, x.sighup);
+  return f(caf::meta::type_name("mirror_end"), x.id_sensor, x.epoch, x.end_seq, x.sighup,
+           x.lost_frames, x.lost_packets);
 }
 
 // receiver -> mirror sender, the answer to every frame and to the end: frames below

@@ -157,6 +157,7 @@ void send_all(int fd, const uint8_t* p, size_t n) {
 // A listener on 127.0.0.1 (free port); `client` talks to it; then the listener is stopped.
 template <class Client>
 run_result listen(const fs::path& jsonl, Client client, config::settings s = {}) {
+  fs::remove(jsonl);  // a daemon's file is appended to: each listen starts with none
   s.cdr_jsonl = jsonl.string();
   s.db = "none";
   s.hep = true;

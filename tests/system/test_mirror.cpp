@@ -150,7 +150,10 @@ TEST_CASE("mirror: with a tiny buffer and the receiver away the loss is counted 
   write_text(dir / "server.conf", server_conf(port));
   write_text(dir / "m.conf", mirror_conf(port, 71, "max_buffer_mem = 1\nmirror_frame_kb = 64\n"));
   test::background_process sender(VOXMON_BIN, {"-c", "m.conf", "-r", "a.pcap", "--replay-speed", "20"}, dir, "sender");
-  std::this_thread::sleep_for(1500ms);  // the receiver is away: the 1 MB buffer overflows
+  // The receiver is away until the whole file has been read: the 1 MB buffer overflows and the
+  // end of the file is among the dropped frames (the sender must still end its stream, and the
+  // receiver learns of the last drops from the end message).
+  std::this_thread::sleep_for(3500ms);
   auto server = start_server(dir, {"-c", "server.conf", "--db", "none", "--cdr-jsonl", "server.jsonl"});
   REQUIRE(sender.wait_for(120s) == 0);
   INFO(sender.err());
@@ -228,4 +231,34 @@ TEST_CASE("mirror: a capturing node with server_bind is also the receiver", "[mi
   node.signal(SIGTERM);
   CHECK(node.wait_for(30s) == 0);
   CHECK(lines_of_sensor(dir / "node.jsonl", 1).empty());
+}
+
+TEST_CASE("mirror: a slow receiver slows a file sender down, nothing is dropped", "[mirror]") {
+  auto dir = test::temp_dir("mirror_slow_receiver");
+  generate(dir, "a.pcap", {"--calls", "60", "--seed", "17"});
+  const auto local = local_run(dir, "a.pcap", "local.jsonl");
+  const uint16_t port = free_port();
+  // The receiver saves every call's packets on a disk that takes 3 ms per write: its pipeline
+  // (at most 8 batches alive) holds the senders' acknowledgements back.
+  write_text(dir / "server.conf", server_conf(port, "savesip = yes\nsavertp = yes\nspooldir = spool\n"));
+  // A 1 MB buffer, far smaller than the capture: a sender that did not wait would drop.
+  write_text(dir / "m.conf", mirror_conf(port, 97, "max_buffer_mem = 1\nmirror_frame_kb = 128\nmirror_window = 2\n"));
+  auto server = std::make_unique<test::background_process>(
+    "/usr/bin/env", std::vector<std::string>{"VOXMON_TEST_SPOOL_WRITE_DELAY_US=3000", VOXMON_BIN, "-c", "server.conf",
+                                             "--db", "none", "--cdr-jsonl", "server.jsonl"},
+    dir, "server");
+  REQUIRE(server->wait_for_stderr("central node listening", 20s));
+  auto sender = test::run(VOXMON_BIN, {"-c", "m.conf", "-r", "a.pcap"}, dir);
+  INFO(sender.err);
+  REQUIRE(sender.exit_code == 0);
+  CHECK(sender.err.find("lost 0 frames 0 packets") != std::string::npos);
+  CHECK(lines_of_sensor(dir / "server.jsonl", 97) == local);
+  server->signal(SIGTERM);
+  CHECK(server->wait_for(30s) == 0);
+  // Every packet reached the call files.
+  uint64_t saved = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir / "spool"))
+    if (e.is_regular_file() && e.path().extension() == ".pcap")
+      saved += frames_in(e.path());
+  CHECK(saved > 0);
 }
