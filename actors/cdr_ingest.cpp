@@ -50,6 +50,7 @@ cdr_ingest(cdr_ingest_actor::stateful_pointer<cdr_ingest_state> self, cdr_writer
       const uint64_t fresh = batch.size();
       auto promise = self->make_response_promise<uint64_t>();
       const uint32_t id = up.id_sensor;
+      const uint64_t dropped = up.capture_dropped;
       const std::string epoch = up.epoch;
       self->request(writer, caf::infinite, sync_atom::value, source, handed)
         .then(
@@ -59,8 +60,8 @@ cdr_ingest(cdr_ingest_actor::stateful_pointer<cdr_ingest_state> self, cdr_writer
             if (str.epoch == epoch)
               str.next_seq = std::max(str.next_seq, end);
             s.stored += fresh;
-            if (fresh > 0 && s.registry)
-              caf::anon_send(s.registry, heard_atom::value, id, fresh);
+            if (s.registry)
+              caf::anon_send(s.registry, heard_atom::value, id, fresh, dropped);
             promise.deliver(str.epoch == epoch ? str.next_seq : end);
           },
           [=](caf::error& e) mutable { promise.deliver(std::move(e)); });

@@ -169,13 +169,14 @@ sensor_registry(sensor_registry_actor::stateful_pointer<sensor_registry_state> s
           [=](caf::error&) mutable { promise.deliver(list()); });
       return promise;
     },
-    [=](heard_atom, uint32_t id, uint64_t cdrs) {
+    [=](heard_atom, uint32_t id, uint64_t cdrs, uint64_t dropped) {
       auto i = self->state.sensors.find(id);
       if (i == self->state.sensors.end())
         return;
       const int64_t now = unix_ms_now();
       i->second.info.last_heard_ms = now;
       i->second.info.cdrs += cdrs;
+      i->second.info.dropped = std::max(i->second.info.dropped, dropped);
       i->second.recent.emplace_back(now, cdrs);
     },
   };

@@ -136,7 +136,8 @@ bool uplink_sink::upload_pending() {
       status_.last_error = "outbox " + o_.outbox_path + ": " + warning;
       return false;
     }
-    cdr_upload up{o_.id_sensor, epoch_, next_seq_, {}};
+    cdr_upload up{o_.id_sensor, epoch_, next_seq_, {},
+                  o_.capture_dropped ? o_.capture_dropped->load() : 0};
     up.records.reserve(batch.size());
     for (const auto& c : batch)
       up.records.push_back(store::encode_cdr(c));

@@ -9,6 +9,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -37,6 +38,8 @@ struct uplink_options {
   std::chrono::seconds flush_timeout{120};  // how long the end of a run waits for acknowledgements
   std::chrono::seconds request_timeout{15};
   size_t upload_batch = 500;
+  // The node's capture drops (kernel + interface), reported with every upload; none offline.
+  std::shared_ptr<const std::atomic<uint64_t>> capture_dropped;
 };
 
 struct uplink_status {

@@ -59,11 +59,13 @@ struct cdr_upload {
   std::string epoch;
   uint64_t first_seq = 0;
   std::vector<std::string> records;
+  uint64_t capture_dropped = 0;  // the sensor's capture drops (kernel + interface) since it started
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cdr_upload& x) {
-  return f(caf::meta::type_name("cdr_upload"), x.id_sensor, x.epoch, x.first_seq, x.records);
+  return f(caf::meta::type_name("cdr_upload"), x.id_sensor, x.epoch, x.first_seq, x.records,
+           x.capture_dropped);
 }
 
 // Stores CDRs uploaded by joined sensors.
@@ -157,7 +159,7 @@ struct sensor_info {
   bool up = false;
   bool mirror = false;        // a mirror sender (its packets are processed here)
   uint64_t mirror_packets = 0;  // mirror sender: packets received from it
-  uint64_t dropped = 0;       // mirror sender: packets it had to drop (its buffer was full)
+  uint64_t dropped = 0;       // packets the sensor lost: capture drops, or a mirror sender's full buffer
 };
 
 template <class Inspector>
@@ -172,7 +174,7 @@ using sensor_registry_actor = caf::typed_actor<
   caf::replies_to<join_atom, sensor_hello>::with<std::string>,  // -> nonce
   caf::replies_to<auth_atom, auth_proof>::with<join_result>,
   caf::replies_to<status_atom, auth_proof>::with<std::vector<sensor_info>>,
-  caf::reacts_to<heard_atom, uint32_t, uint64_t>>;              // sensor, CDRs stored
+  caf::reacts_to<heard_atom, uint32_t, uint64_t, uint64_t>>;  // sensor, CDRs stored, its drops
 
 // Registers every type above with an actor system config (both ends must).
 void add_remote_message_types(caf::actor_system_config& cfg);

@@ -260,7 +260,8 @@ int run_live(const config::settings& s, int argc, char** argv) {
   caf::actor_system_config cfg;
   configure_node(cfg, s);
   caf::actor_system sys{cfg};
-  auto writer = spawn_cdr_writer(sys, s);
+  auto capture_dropped = std::make_shared<std::atomic<uint64_t>>(0);  // told to a central node
+  auto writer = spawn_cdr_writer(sys, s, capture_dropped);
   if (!writer) {
     log::error(error_text(writer.error()));
     return 1;
@@ -367,6 +368,10 @@ int run_live(const config::settings& s, int argc, char** argv) {
         exit_code = 1;
         break;
       }
+      uint64_t dropped = 0;
+      for (const auto& c : stages.counters)
+        dropped += c->kernel_dropped + c->interface_dropped;
+      capture_dropped->store(dropped);
       const auto now = clock_type::now();
       if (now - last_status >= std::chrono::seconds(10)) {
         auto snap = gather(sys, stages);

@@ -48,7 +48,8 @@ std::unique_ptr<store::mysql_store> open_mysql_store(const config::settings& s, 
   return store::mysql_store::open(o, error, warning);
 }
 
-caf::expected<sink_list> open_cdr_sinks(caf::actor_system& sys, const config::settings& s) {
+caf::expected<sink_list> open_cdr_sinks(caf::actor_system& sys, const config::settings& s,
+                                        std::shared_ptr<const std::atomic<uint64_t>> capture_dropped) {
   sink_list sinks;
   std::string error;
   if (!s.cdr_jsonl.empty()) {
@@ -95,6 +96,7 @@ caf::expected<sink_list> open_cdr_sinks(caf::actor_system& sys, const config::se
     o.flush_timeout = std::chrono::seconds(s.server_flush_timeout);
     o.upload_batch = s.server_upload_batch;
     o.tls = tls_files_of(s);
+    o.capture_dropped = std::move(capture_dropped);
     auto sink = uplink_sink::open(sys, std::move(o), error);
     if (!sink)
       return make_failure(error);
@@ -105,8 +107,10 @@ caf::expected<sink_list> open_cdr_sinks(caf::actor_system& sys, const config::se
   return sinks;
 }
 
-caf::expected<cdr_writer_actor> spawn_cdr_writer(caf::actor_system& sys, const config::settings& s) {
-  auto sinks = open_cdr_sinks(sys, s);
+caf::expected<cdr_writer_actor> spawn_cdr_writer(
+  caf::actor_system& sys, const config::settings& s,
+  std::shared_ptr<const std::atomic<uint64_t>> capture_dropped) {
+  auto sinks = open_cdr_sinks(sys, s, std::move(capture_dropped));
   if (!sinks)
     return sinks.error();
   // A database or a central node can block a write for seconds (a server going away): such a

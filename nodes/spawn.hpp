@@ -5,6 +5,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -30,11 +31,16 @@ std::unique_ptr<store::mysql_store> open_mysql_store(const config::settings& s, 
 
 // The CDR sinks the settings ask for: JSON Lines, SQLite or MySQL, and the central node when
 // this is a sensor (server_destination).
-caf::expected<sink_list> open_cdr_sinks(caf::actor_system& sys, const config::settings& s);
+// `capture_dropped`: the live node's capture drops, which a sensor reports to the central node.
+caf::expected<sink_list> open_cdr_sinks(
+  caf::actor_system& sys, const config::settings& s,
+  std::shared_ptr<const std::atomic<uint64_t>> capture_dropped = nullptr);
 // sensor_name, or the host name.
 std::string sensor_name(const config::settings& s);
 
-caf::expected<cdr_writer_actor> spawn_cdr_writer(caf::actor_system& sys, const config::settings& s);
+caf::expected<cdr_writer_actor> spawn_cdr_writer(
+  caf::actor_system& sys, const config::settings& s,
+  std::shared_ptr<const std::atomic<uint64_t>> capture_dropped = nullptr);
 // The spool_writer pool (per-call pcap files) when savesip/savertp/savertcp ask for it; an
 // empty pool otherwise. A spool directory that cannot be created is reported on stderr and the
 // pool still runs (its writes fail, are logged and counted as drops; the CDRs are unaffected).

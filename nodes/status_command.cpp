@@ -49,7 +49,7 @@ void print_table(const std::vector<sensor_info>& sensors) {
                 format_ms(s.joined_ms).c_str(), format_ms(s.last_heard_ms).c_str(),
                 static_cast<unsigned long long>(s.cdrs), s.cdr_rate,
                 s.mirror ? std::to_string(s.mirror_packets).c_str() : "-",
-                s.mirror ? std::to_string(s.dropped).c_str() : "-");
+                std::to_string(s.dropped).c_str());
 }
 
 int run(int argc, const char* const* argv, int at) {

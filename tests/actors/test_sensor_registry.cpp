@@ -97,8 +97,8 @@ struct fixture {
 
   // Uploads CDRs with these Call-IDs; the acknowledged next sequence number, or the error text.
   std::string upload(uint32_t id, const std::string& epoch, uint64_t first,
-                     const std::vector<std::string>& callids) {
-    cdr_upload up{id, epoch, first, {}};
+                     const std::vector<std::string>& callids, uint64_t dropped = 0) {
+    cdr_upload up{id, epoch, first, {}, dropped};
     for (const auto& c : callids) {
       core::cdr record;
       record.callid = c;
@@ -190,4 +190,18 @@ TEST_CASE("ingest: CDRs acknowledged once, duplicates dropped by sequence, a new
     CHECK(c.id_sensor == 3);
   }
   CHECK(ids == std::vector<std::string>{"a", "b", "c", "d"});
+}
+
+TEST_CASE("ingest: the sensor's capture drops and stored CDRs reach the status table",
+          "[actors][cluster]") {
+  fixture f;
+  REQUIRE(f.join(4, "edge", "pw", f.presence()).accepted);
+  CHECK(f.upload(4, "e1", 0, {"a", "b"}, 17) == "2");
+  CHECK(f.upload(4, "e1", 2, {"c"}, 25) == "3");
+  auto rows = f.status();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].id_sensor == 4);
+  CHECK(rows[0].cdrs == 3);
+  CHECK(rows[0].dropped == 25);  // a total: the latest one counts
+  CHECK_FALSE(rows[0].mirror);
 }
