@@ -30,7 +30,7 @@ uplink_sink::uplink_sink(caf::actor_system& sys, uplink_options o)
 
 std::unique_ptr<uplink_sink> uplink_sink::open(caf::actor_system& sys, uplink_options o,
                                                std::string& error) {
-  if (o.servers.empty()) {
+  if (o.join.servers.empty()) {
     error = "server_destination is empty: name the central node (host, or host:port)";
     return nullptr;
   }
@@ -103,10 +103,8 @@ void uplink_sink::disconnected(const std::string& why) {
 }
 
 bool uplink_sink::connect() {
-  join_options j{o_.servers, o_.password, o_.id_sensor, o_.sensor_name, o_.version, o_.tls,
-                 o_.request_timeout};
   std::string failures;
-  auto joined = join_central_node(sys_, j, tunnels_, caf::actor_cast<caf::actor>(self_), failures);
+  auto joined = join_central_node(sys_, o_.join, tunnels_, caf::actor_cast<caf::actor>(self_), failures);
   if (joined) {
     ingest_ = joined->result.ingest;
     reported_unreachable_ = false;
@@ -115,7 +113,7 @@ bool uplink_sink::connect() {
     status_.last_error.clear();
     backoff_ = std::chrono::milliseconds(0);
     std::cerr << "voxmon: joined the central node " << joined->server << " as sensor "
-              << o_.id_sensor << '\n';
+              << o_.join.id_sensor << '\n';
     return true;
   }
   if (!reported_unreachable_)
@@ -136,14 +134,14 @@ bool uplink_sink::upload_pending() {
       status_.last_error = "outbox " + o_.outbox_path + ": " + warning;
       return false;
     }
-    cdr_upload up{o_.id_sensor, epoch_, next_seq_, {},
+    cdr_upload up{o_.join.id_sensor, epoch_, next_seq_, {},
                   o_.capture_dropped ? o_.capture_dropped->load() : 0};
     up.records.reserve(batch.size());
     for (const auto& c : batch)
       up.records.push_back(store::encode_cdr(c));
     std::optional<uint64_t> acked;
     std::string why;
-    self_->request(*ingest_, o_.request_timeout, upload_atom::value, std::move(up))
+    self_->request(*ingest_, o_.join.request_timeout, upload_atom::value, std::move(up))
       .receive([&](uint64_t next) { acked = next; }, [&](caf::error& e) { why = link_error_message(e); });
     if (!acked || *acked != next_seq_ + batch.size()) {
       disconnected(acked ? "the server acknowledged " + std::to_string(*acked) + " instead of " +

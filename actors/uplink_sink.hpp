@@ -27,16 +27,10 @@
 namespace voxmon {
 
 struct uplink_options {
-  std::vector<server_address> servers;   // failover order
-  std::string password;
-  uint32_t id_sensor = 0;
-  std::string sensor_name;
-  std::string version;
-  core::tls_files tls;
+  join_options join;  // servers (failover order), password, sensor id and name, TLS
   std::string outbox_path = "voxmon-cdr.outbox";
   store::fsync_policy outbox_fsync = store::fsync_policy::batch;
   std::chrono::seconds flush_timeout{120};  // how long the end of a run waits for acknowledgements
-  std::chrono::seconds request_timeout{15};
   size_t upload_batch = 500;
   // The node's capture drops (kernel + interface), reported with every upload; none offline.
   std::shared_ptr<const std::atomic<uint64_t>> capture_dropped;

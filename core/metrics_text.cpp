@@ -5,35 +5,22 @@
 #include <cstdio>
 #include <fstream>
 
+#include "core/prometheus_text.hpp"
+
 namespace voxmon::core {
 
 namespace {
 
 std::string opt(const std::optional<uint64_t>& v) { return v ? std::to_string(*v) : "-"; }
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
+using prometheus::fixed;
 
 void metric(std::string& out, const char* name, const char* type, const char* help,
             const std::optional<uint64_t>& v) {
   if (!v)
     return;
-  out += "# HELP voxmon_";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE voxmon_";
-  out += name;
-  out += ' ';
-  out += type;
-  out += "\nvoxmon_";
-  out += name;
-  out += ' ';
-  out += std::to_string(*v);
-  out += '\n';
+  prometheus::head(out, name, type, help);
+  prometheus::sample(out, name, "", std::to_string(*v));
 }
 
 }  // namespace
@@ -89,23 +76,6 @@ uint64_t process_rss_bytes() {
   return resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
 }
 
-namespace {
-
-std::string label_value(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"')
-      out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string render_sensor_metrics(const std::vector<sensor_metrics_row>& rows) {
   struct field {
@@ -134,11 +104,12 @@ std::string render_sensor_metrics(const std::vector<sensor_metrics_row>& rows) {
   if (rows.empty())
     return out;
   for (const auto& f : fields) {
-    out += std::string("# HELP voxmon_") + f.name + ' ' + f.help + "\n# TYPE voxmon_" + f.name + ' ' +
-           f.type + '\n';
+    prometheus::head(out, f.name, f.type, f.help);
     for (const auto& r : rows)
-      out += std::string("voxmon_") + f.name + "{id_sensor=\"" + std::to_string(r.id_sensor) +
-             "\",name=\"" + label_value(r.name) + "\"} " + f.value(r) + '\n';
+      prometheus::sample(out, f.name,
+                         "{id_sensor=\"" + std::to_string(r.id_sensor) + "\",name=\"" +
+                           prometheus::label_value(r.name) + "\"}",
+                         f.value(r));
   }
   return out;
 }

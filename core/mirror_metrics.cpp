@@ -1,40 +1,17 @@
 #include "core/mirror_metrics.hpp"
 
-#include <cstdio>
+#include "core/prometheus_text.hpp"
 
 namespace voxmon::core {
 
 namespace {
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
+using prometheus::fixed;
+using prometheus::head;
+using prometheus::sample;
 
 double ratio(uint64_t wire, uint64_t raw) {
   return raw ? static_cast<double>(wire) / static_cast<double>(raw) : 0.0;
-}
-
-void head(std::string& out, const char* name, const char* type, const char* help) {
-  out += "# HELP voxmon_";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE voxmon_";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
-}
-
-void sample(std::string& out, const char* name, const std::string& labels, const std::string& value) {
-  out += "voxmon_";
-  out += name;
-  out += labels;
-  out += ' ';
-  out += value;
-  out += '\n';
 }
 
 void metric(std::string& out, const char* name, const char* type, const char* help, uint64_t v) {

@@ -196,11 +196,9 @@ core::mirror_sender_snapshot snapshot_of(const mirror_sender_counters& c) {
 }  // namespace
 
 int run_mirror_sender(const config::settings& s) {
-  std::string reason;
-  auto password = config::server_password(s, reason);
-  auto servers = config::parse_destinations(s, reason);
-  if (!password || !servers) {
-    log::error(reason);
+  auto join = join_options_of(s);
+  if (!join) {
+    log::error(error_text(join.error()));
     return 2;
   }
   sigset_t stop_signals;
@@ -231,13 +229,7 @@ int run_mirror_sender(const config::settings& s) {
   if (auto w = tls_warning(s); !w.empty())
     log::warn(w);
   mirror_sender_config mc;
-  for (auto& d : *servers)
-    mc.join.servers.push_back({d.host, d.port});
-  mc.join.password = *password;
-  mc.join.id_sensor = s.id_sensor;
-  mc.join.sensor_name = sensor_name(s);
-  mc.join.version = VOXMON_VERSION;
-  mc.join.tls = tls_files_of(s);
+  mc.join = std::move(*join);
   mc.buffer = bo;
   mc.frame_bytes = size_t{s.mirror_frame_kb} << 10;
   mc.frame_interval = std::chrono::milliseconds(s.mirror_frame_ms);

@@ -79,23 +79,14 @@ caf::expected<sink_list> open_cdr_sinks(caf::actor_system& sys, const config::se
   }
   if (config::is_sensor(s) && !s.packetbuffer_sender) {
     uplink_options o;
-    auto servers = config::parse_destinations(s, error);
-    if (!servers)
-      return make_failure(error);
-    for (auto& d : *servers)
-      o.servers.push_back({d.host, d.port});
-    auto password = config::server_password(s, error);
-    if (!password)
-      return make_failure(error);
-    o.password = *password;
-    o.id_sensor = s.id_sensor;
-    o.sensor_name = sensor_name(s);
-    o.version = VOXMON_VERSION;
+    auto join = join_options_of(s);
+    if (!join)
+      return join.error();
+    o.join = std::move(*join);
     o.outbox_path = s.server_outbox;
     o.outbox_fsync = store::parse_fsync_policy(s.cdr_journal_fsync);
     o.flush_timeout = std::chrono::seconds(s.server_flush_timeout);
     o.upload_batch = s.server_upload_batch;
-    o.tls = tls_files_of(s);
     o.capture_dropped = std::move(capture_dropped);
     auto sink = uplink_sink::open(sys, std::move(o), error);
     if (!sink)
@@ -118,6 +109,25 @@ caf::expected<cdr_writer_actor> spawn_cdr_writer(
   if (config::uses_mysql(s) || (config::is_sensor(s) && !s.packetbuffer_sender))
     return sys.spawn<caf::detached>(cdr_writer, std::move(*sinks), s.table_rows);
   return sys.spawn(cdr_writer, std::move(*sinks), s.table_rows);
+}
+
+caf::expected<join_options> join_options_of(const config::settings& s) {
+  std::string error;
+  auto servers = config::parse_destinations(s, error);
+  if (!servers)
+    return make_failure(error);
+  auto password = config::server_password(s, error);
+  if (!password)
+    return make_failure(error);
+  join_options o;
+  for (auto& d : *servers)
+    o.servers.push_back({d.host, d.port});
+  o.password = *password;
+  o.id_sensor = s.id_sensor;
+  o.sensor_name = sensor_name(s);
+  o.version = VOXMON_VERSION;
+  o.tls = tls_files_of(s);
+  return o;
 }
 
 std::string sensor_name(const config::settings& s) {

@@ -11,6 +11,7 @@
 
 #include "config/settings.hpp"
 #include "actors/capture.hpp"
+#include "actors/central_join.hpp"
 #include "actors/cdr_writer.hpp"
 #include "actors/mirror_ingest.hpp"
 #include "messages/actors.hpp"
@@ -35,6 +36,9 @@ std::unique_ptr<store::mysql_store> open_mysql_store(const config::settings& s, 
 caf::expected<sink_list> open_cdr_sinks(
   caf::actor_system& sys, const config::settings& s,
   std::shared_ptr<const std::atomic<uint64_t>> capture_dropped = nullptr);
+// How a sensor (CDR uplink or mirror sender) joins its central node: server_destination,
+// server_password, id_sensor, sensor name, version, TLS files.
+caf::expected<join_options> join_options_of(const config::settings& s);
 // sensor_name, or the host name.
 std::string sensor_name(const config::settings& s);
 
