@@ -111,6 +111,11 @@ struct settings {
   std::string pidfile;                  // --pid-file / pidfile
   uint32_t verbosity = 2;               // 0 error, 1 warn, 2 info, 3 debug (-v)
   bool syslog = false;                  // --syslog: log to syslog instead of stderr
+  // web GUI (docs/GUI.md, config/gui_settings.cpp)
+  std::string gui_bind;                 // listen address of the web GUI ("" = no GUI)
+  uint32_t gui_bind_port = 8080;
+  std::string gui_tls_cert, gui_tls_key;  // PEM files: HTTPS when both are set
+  uint32_t gui_session_hours = 12;      // a login lasts this long
 };
 
 // A problem found in a config file or on the command line.

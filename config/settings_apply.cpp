@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "config/cluster_settings.hpp"
+#include "config/gui_settings.hpp"
 #include "config/settings.hpp"
 #include "config/spool_settings.hpp"
 #include "config/store_settings.hpp"
@@ -123,7 +124,7 @@ constexpr std::string_view other_supported[] = {
 key_kind classify_key(const std::string& key) {
   const std::string k = lower_copy(key);
   if (is_store_key(k) || is_spool_key(k) || is_cluster_key(k) || is_tunnel_key(k) ||
-      is_live_key(k))
+      is_live_key(k) || is_gui_key(k))
     return key_kind::supported;
   for (const auto& t : timeout_keys)
     if (k == t.name)
@@ -177,6 +178,8 @@ std::optional<std::string> apply_setting(settings& s, const std::string& key,
   if (auto r = apply_tunnel_setting(s, k, v, known_key); known_key)
     return r;
   if (auto r = apply_live_setting(s, k, v, known_key); known_key)
+    return r;
+  if (auto r = apply_gui_setting(s, k, v, known_key); known_key)
     return r;
   known_key = true;
   if (k == "cdr_jsonl") {

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "config/cluster_settings.hpp"
+#include "config/gui_settings.hpp"
 #include "nodes/live_node.hpp"
 #include "nodes/pcap_command.hpp"
 #include "nodes/status_command.hpp"
@@ -48,12 +49,16 @@ constexpr key_flag key_flags[] = {
   {"metrics-bind", "metrics_bind", "sensor: Prometheus metrics endpoint HOST:PORT, e.g. 127.0.0.1:9108"},
   {"run-as-user", "run_as_user", "sensor: switch to this user once the captures are open"},
   {"pid-file", "pidfile", "sensor: write the process id to this file"},
+  {"gui-bind", "gui_bind", "web GUI: listen on this address (e.g. 127.0.0.1); alone, voxmon serves only the GUI"},
+  {"gui-bind-port", "gui_bind_port", "web GUI: TCP port (default 8080)"},
   {"replay-speed", "replay_speed", "mirror sender with -r: 0 = as fast as acknowledged (default), N = N x real time"},
 };
 
 void print_usage(std::ostream& out, const po::options_description& desc) {
   out << "Usage: voxmon -r FILE [options]    (analyse a capture file)\n"
          "       voxmon -i IF [options]      (sensor daemon: live capture until SIGTERM)\n"
+         "       voxmon --gui-bind ADDR [options]  (web GUI over the CDR store, docs/GUI.md)\n"
+         "       voxmon [--db URL] user add NAME --role admin|viewer | user list | user del NAME\n"
          "Passive VoIP monitor: follows every SIP call in a capture and writes one CDR per call.\n\n"
       << desc
       << "\nExample: voxmon -r calls.pcap --cdr-jsonl cdrs.jsonl --db sqlite:voxmon.db\n";
@@ -173,7 +178,8 @@ cli_outcome parse_command_line(int argc, const char* const* argv) {
     out.settings.read_file = vm["read"].as<std::string>();
   if (vm.count("update-schema"))
     return update_schema(out);
-  if (out.settings.read_file.empty() && !config::is_server(out.settings) && !is_live(out.settings)) {
+  if (out.settings.read_file.empty() && !config::is_server(out.settings) && !is_live(out.settings) &&
+      !config::is_gui(out.settings)) {
     print_usage(std::cerr, desc);
     return fail("nothing to do: give a capture file with -r FILE, or an interface with -i IF");
   }

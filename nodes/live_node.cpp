@@ -22,7 +22,9 @@
 #include "core/log.hpp"
 #include "core/metrics_text.hpp"
 #include "core/mirror_metrics.hpp"
+#include "config/gui_settings.hpp"
 #include "nodes/central_services.hpp"
+#include "nodes/gui_node.hpp"
 #include "core/pcap_live_source.hpp"
 #include "nodes/cli.hpp"
 #include "nodes/metrics_server.hpp"
@@ -280,6 +282,19 @@ int run_live(const config::settings& s, int argc, char** argv) {
       return 2;
     }
   }
+  std::unique_ptr<gui::gui_server> gui;
+  if (config::is_gui(s)) {
+    std::string error;
+    gui = start_embedded_gui(s, central.get(), error);
+    if (!gui) {
+      log::error(error);
+      if (central)
+        central->stop();
+      caf::anon_send_exit(*writer, caf::exit_reason::user_shutdown);
+      finish_spool(sys, spool);
+      return 2;
+    }
+  }
   auto router = spawn_call_router(sys, s, /*source=*/0, *writer, &spool, planned_sources);
   if (!router) {
     log::error(error_text(router.error()));
@@ -388,6 +403,8 @@ int run_live(const config::settings& s, int argc, char** argv) {
 
   // 5. Orderly stop: mirror streams end, sources flush and end, the router closes every call,
   // the writer writes.
+  if (gui)
+    gui->stop();
   if (central)
     central->stop();
   for (const auto& c : stages.counters)

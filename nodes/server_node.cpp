@@ -8,7 +8,9 @@
 #include <iostream>
 
 #include "core/mirror_metrics.hpp"
+#include "config/gui_settings.hpp"
 #include "nodes/central_services.hpp"
+#include "nodes/gui_node.hpp"
 #include "nodes/metrics_server.hpp"
 #include "nodes/remoting.hpp"
 #include "nodes/spawn.hpp"
@@ -60,6 +62,13 @@ int run_server(const config::settings& s) {
     return 2;
   }
 
+  auto gui = start_embedded_gui(s, central.get(), error);
+  if (!gui && config::is_gui(s)) {
+    std::cerr << "voxmon: " << error << '\n';
+    central->stop();
+    stop_writer(sys, *writer, pool);
+    return 2;
+  }
   // Mirror streams in the status line every 10 s and on the metrics endpoint.
   std::unique_ptr<metrics_server> metrics;
   if (!s.metrics_bind.empty()) {
@@ -84,6 +93,8 @@ int run_server(const config::settings& s) {
     std::cerr << "voxmon: " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ": stopping\n";
   if (metrics)
     metrics->stop();
+  if (gui)
+    gui->stop();
   central->stop();
   stop_writer(sys, *writer, pool);
   return metrics_failed ? 2 : 0;

@@ -14,6 +14,8 @@ if [ -z "${VOXMON_TEST_MYSQL:-}" ] && { [ "${CI:-}" = "true" ] || [ -z "${VOXMON
   # Below the kernel's ephemeral range (32768+), so no client socket of another test can hold it;
   # the private servers of the outage tests use the next ports up.
   port=${VOXMON_TEST_MYSQL_PORT:-23306}
+  # A port in use (another MariaDB, a developer's own test server) moves us up to the next one.
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 100)); done
   trap 'bash "$root/tools/scripts/mariadb.sh" stop "$dbdir"; rm -rf "$dbdir"' EXIT
   VOXMON_TEST_MYSQL=$(bash tools/scripts/mariadb.sh start "$dbdir" "$port")
   export VOXMON_TEST_MYSQL

@@ -1,0 +1,66 @@
+#pragma once
+// The GUI's request handling: routing, sessions and CSRF, login rate limiting, and the JSON
+// API (docs/GUI.md). Internal to gui/; gui_server wires it to the HTTP server.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "config/settings.hpp"
+#include "gui/auth.hpp"
+#include "gui/gui_db.hpp"
+#include "gui/gui_server.hpp"
+#include "gui/http_server.hpp"
+
+namespace voxmon::gui {
+
+http_response json_response(unsigned status, const nlohmann::json& body);
+http_response error_json(unsigned status, const std::string& message);
+
+class gui_api {
+ public:
+  gui_api(const config::settings& s, std::shared_ptr<db_pool> pool, gui_hooks hooks);
+  http_response handle(const http_request& r);
+  std::function<int64_t()> now_ms;  // UTC ms; replaceable in tests
+
+  struct context {
+    const http_request& req;
+    session s;
+    std::map<std::string, std::string> query;
+  };
+
+ private:
+  http_response route(const http_request& r);
+  http_response login(const http_request& r);
+  http_response logout(context& c, const std::string& token);
+  http_response me(context& c);
+  http_response users_list(context& c);
+  http_response users_add(context& c);
+  http_response users_delete(context& c, const std::string& name);
+  http_response sensors(context& c);
+  // api_cdr.cpp
+  http_response cdr_list(context& c);
+  http_response cdr_csv(context& c);
+  http_response cdr_detail(context& c, int64_t id);
+  http_response cdr_ladder(context& c, int64_t id);
+  http_response cdr_pcap(context& c, int64_t id);
+  // api_dashboard.cpp
+  http_response dashboard(context& c);
+
+  config::settings settings_;
+  std::shared_ptr<db_pool> pool_;
+  gui_hooks hooks_;
+  session_store sessions_;
+  rate_limiter limiter_;
+  std::string dummy_hash_;  // verified for unknown users, so both cases take the same time
+};
+
+// The JSON of a store value; addresses (`ip` = true) as text whatever the store keeps.
+nlohmann::json json_of(const db_value& v);
+nlohmann::json ip_json(const db_value& v, const db_features& f);
+// whohanged / cdr_dtmf.sender: "caller", "callee" or null (SQLite keeps 0/1, MySQL an ENUM).
+nlohmann::json party_json(const db_value& v);
+
+}  // namespace voxmon::gui

@@ -1,0 +1,70 @@
+#pragma once
+// The web GUI (docs/GUI.md): an HTTP(S) server on gui_bind:gui_bind_port serving the embedded
+// single-page app and its JSON API over the CDR store of the settings (SQLite or MySQL) and
+// the spool (per-call pcaps). CAF-free; a node embeds it with start_gui and fills the hooks.
+//
+//   config::settings s = ...;            // gui_bind, gui_bind_port, db/mysql*, spooldir, ...
+//   gui::gui_hooks hooks;
+//   hooks.sensors = [&] { return registry_rows(); };  // optional: live sensor status
+//   std::string error;
+//   auto gui = gui::start_gui(s, std::move(hooks), error);
+//   if (!gui) { log(error); ... }
+//   ...                                   // serves on its own threads until
+//   gui->stop();                          // (or destruction)
+//
+// Hooks are called on the GUI's worker threads, concurrently: they must be thread-safe and
+// quick (return a snapshot). A hook left empty means "not available in this process".
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/settings.hpp"
+
+namespace voxmon::gui {
+
+// One sensor as the central node's registry sees it (GET /api/sensors).
+struct sensor_row {
+  uint32_t id = 0;             // id_sensor
+  std::string name;
+  std::string address;         // "10.0.0.5:43122"
+  std::string version;
+  bool up = false;             // connected now
+  int64_t joined_ms = 0;       // UTC ms of its (last) connection, 0 = unknown
+  int64_t last_heard_ms = 0;   // UTC ms of its last message, 0 = unknown
+  uint64_t cdrs = 0;           // CDRs received from it
+  double cdr_rate = 0;         // CDRs per second, recent
+};
+
+struct gui_hooks {
+  std::function<std::vector<sensor_row>()> sensors;
+};
+
+class gui_api;
+class http_server;
+class db_pool;
+
+class gui_server {
+ public:
+  ~gui_server();
+  uint16_t port() const;        // the bound port (gui_bind_port, or the chosen one for 0)
+  std::string url() const;      // "http://127.0.0.1:8080/" or "https://..."
+  std::string store() const;    // the store it reads, for log lines
+  void stop();                  // stops serving; idempotent
+
+ private:
+  friend std::unique_ptr<gui_server> start_gui(const config::settings&, gui_hooks, std::string&);
+  gui_server() = default;
+  std::shared_ptr<db_pool> pool_;
+  std::unique_ptr<gui_api> api_;
+  std::unique_ptr<http_server> http_;
+  std::string url_, store_;
+};
+
+// Prepares the store (CDR schema, voxmon_users table), binds gui_bind:gui_bind_port and
+// serves. nullptr + error when the settings, the store, the address or the TLS files are not
+// usable. A gui_bind_port of 0 (tests) picks a free port.
+std::unique_ptr<gui_server> start_gui(const config::settings& s, gui_hooks hooks, std::string& error);
+
+}  // namespace voxmon::gui

@@ -1,0 +1,35 @@
+#pragma once
+// SQL text with its bound parameters, as the GUI's query builders produce it and both
+// database back ends (gui/gui_db.hpp) execute it: every value is a parameter (`?`), never text
+// pasted into the statement.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace voxmon::gui {
+
+enum class sql_dialect : uint8_t { sqlite, mysql };
+
+// What the queries must know about the store they run on.
+struct db_features {
+  sql_dialect dialect = sql_dialect::sqlite;
+  bool ip_binary = false;        // MySQL: addresses are VARBINARY(16) (ipv6 = yes), else INT UNSIGNED
+  bool reverse_columns = false;  // MySQL: cdr has VoIPmonitor's caller_reverse / called_reverse
+};
+
+struct sql_param {
+  enum class kind : uint8_t { null, integer, real, text } k = kind::null;
+  int64_t i = 0;
+  double d = 0;
+  std::string s;  // text or raw bytes
+  static sql_param integer(int64_t v) { return {kind::integer, v, 0, {}}; }
+  static sql_param real(double v) { return {kind::real, 0, v, {}}; }
+  static sql_param text(std::string v) { return {kind::text, 0, 0, std::move(v)}; }
+};
+
+struct sql_query {
+  std::string sql;
+  std::vector<sql_param> params;
+};
+
+}  // namespace voxmon::gui

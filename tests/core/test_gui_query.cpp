@@ -1,0 +1,276 @@
+// The web GUI's CDR filter: parameter validation, and the SQL it runs (here on a real SQLite
+// store with hand-written rows, hostile values included).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "gui/cdr_query.hpp"
+#include "gui/gui_db.hpp"
+#include "gui/user_store.hpp"
+#include "gui/password.hpp"
+
+using namespace voxmon::gui;
+
+namespace {
+
+const int64_t now = *parse_utc_time("2026-03-01 12:00:00");
+
+std::optional<std::string> parse(const query_params& q, cdr_filter& f) { return parse_cdr_filter(q, now, f); }
+
+std::string error_of(const query_params& q) {
+  cdr_filter f;
+  auto e = parse(q, f);
+  return e ? *e : std::string("(accepted)");
+}
+
+}  // namespace
+
+TEST_CASE("gui times parse as UTC in the accepted forms", "[gui]") {
+  CHECK(parse_utc_time("2026-01-31") == int64_t{1769817600} * 1000);
+  CHECK(parse_utc_time("2026-01-31 13:45") == int64_t{1769817600 + 13 * 3600 + 45 * 60} * 1000);
+  CHECK(parse_utc_time("2026-01-31T13:45:07") == int64_t{1769817600 + 13 * 3600 + 45 * 60 + 7} * 1000);
+  CHECK(parse_utc_time("2026-01-31 13:45:07.5Z") == int64_t{1769817600 + 13 * 3600 + 45 * 60 + 7} * 1000 + 500);
+  CHECK(format_utc_ms(*parse_utc_time("2026-01-31 13:45:07.123")) == "2026-01-31 13:45:07.123");
+  for (const char* bad : {"", "2026", "2026-02-30", "2026-13-01", "2026-01-31 24:00", "2026-01-31 13:45:07.1234",
+                          "1969-12-31", "2026-01-31 13:45:07.", "2026/01/31", "2026-01-31 13:45:61",
+                          "2026-01-31' OR '1'='1", "-1"})
+    CHECK_FALSE(parse_utc_time(bad));
+}
+
+TEST_CASE("gui time range defaults, order and cap", "[gui]") {
+  time_range r;
+  REQUIRE_FALSE(parse_time_range({}, now, r));
+  CHECK(r.to_ms == now + 86400000);
+  CHECK(r.to_ms - r.from_ms == max_range_ms);
+  CHECK_FALSE(r.capped);
+  REQUIRE_FALSE(parse_time_range({{"from", "1970-01-01"}, {"to", "2100-01-01"}}, now, r));
+  CHECK(r.capped);
+  CHECK(r.to_ms == *parse_utc_time("2100-01-01"));
+  CHECK(r.to_ms - r.from_ms == max_range_ms);
+  CHECK(parse_time_range({{"from", "2026-01-02"}, {"to", "2026-01-01"}}, now, r));
+  CHECK(parse_time_range({{"from", "2026-01-01"}, {"to", "2026-01-01"}}, now, r));
+  CHECK(*parse_time_range({{"from", "yesterday"}}, now, r) ==
+        "parameter 'from': expected a UTC time like 2026-01-31 or 2026-01-31 13:45:00, got 'yesterday'");
+}
+
+TEST_CASE("gui CDR filter accepts every documented parameter", "[gui]") {
+  cdr_filter f;
+  REQUIRE_FALSE(parse({{"from", "2026-01-01"}, {"to", "2026-01-02"}, {"caller", "100"}, {"called", "200"},
+                       {"match", "suffix"}, {"ip", "2001:DB8::1"}, {"sensor", "7"}, {"response", "4xx"},
+                       {"whohanged", "callee"}, {"mos_below", "3.6"}, {"loss_above", "2.5"},
+                       {"min_duration", "1.5"}, {"max_duration", "60"}, {"sort", "loss"}, {"dir", "asc"},
+                       {"page", "3"}, {"per_page", "500"}},
+                      f));
+  CHECK(f.match == text_match::suffix);
+  CHECK(f.ip->text == "2001:db8::1");
+  CHECK(f.ip->v6);
+  CHECK(f.sensor == 7);
+  CHECK(f.response == std::pair{400, 499});
+  CHECK(f.whohanged == 1);
+  CHECK(f.mos_below_x10 == 36);
+  CHECK(f.loss_above_x1000 == 2500);
+  CHECK(f.min_duration == 1.5);
+  CHECK(f.sort == sort_key::loss);
+  CHECK_FALSE(f.descending);
+  CHECK(f.page == 3);
+  CHECK(f.per_page == 500);
+  // Empty values are absent (the GUI's form sends them).
+  REQUIRE_FALSE(parse({{"caller", ""}, {"ip", ""}, {"sort", ""}}, f));
+  CHECK(f.caller.empty());
+  CHECK_FALSE(f.ip);
+}
+
+TEST_CASE("gui CDR filter refuses bad parameters with a message", "[gui]") {
+  CHECK(error_of({{"bogus", "1"}}) == "unknown parameter 'bogus'");
+  CHECK(error_of({{"match", "regex"}}).find("parameter 'match'") == 0);
+  CHECK(error_of({{"ip", "10.0.0.256"}}).find("parameter 'ip'") == 0);
+  CHECK(error_of({{"ip", "1.2.3.4' OR 1=1 --"}}).find("parameter 'ip'") == 0);
+  CHECK(error_of({{"sensor", "-1"}}).find("parameter 'sensor'") == 0);
+  CHECK(error_of({{"sensor", "1;DROP TABLE cdr"}}).find("parameter 'sensor'") == 0);
+  CHECK(error_of({{"response", "99"}}).find("parameter 'response'") == 0);
+  CHECK(error_of({{"response", "7xx"}}).find("parameter 'response'") == 0);
+  CHECK(error_of({{"whohanged", "both"}}).find("parameter 'whohanged'") == 0);
+  CHECK(error_of({{"mos_below", "5.5"}}).find("parameter 'mos_below'") == 0);
+  CHECK(error_of({{"mos_below", "1e1"}}).find("parameter 'mos_below'") == 0);
+  CHECK(error_of({{"loss_above", "101"}}).find("parameter 'loss_above'") == 0);
+  CHECK(error_of({{"min_duration", "-3"}}).find("parameter 'min_duration'") == 0);
+  CHECK(error_of({{"min_duration", "10"}, {"max_duration", "5"}}) == "parameter 'min_duration' is larger than 'max_duration'");
+  CHECK(error_of({{"sort", "calldate; DROP TABLE cdr"}}).find("parameter 'sort'") == 0);
+  CHECK(error_of({{"dir", "up"}}).find("parameter 'dir'") == 0);
+  CHECK(error_of({{"per_page", "501"}}).find("parameter 'per_page'") == 0);
+  CHECK(error_of({{"per_page", "0"}}).find("parameter 'per_page'") == 0);
+  CHECK(error_of({{"page", "0"}}).find("parameter 'page'") == 0);
+  CHECK(error_of({{"page", "99999999999999999999"}}).find("parameter 'page'") == 0);
+  CHECK(error_of({{"page", "100000"}, {"per_page", "500"}}).find("narrow the filter") != std::string::npos);
+  CHECK(error_of({{"caller", std::string(256, '1')}}).find("too long") != std::string::npos);
+  CHECK(error_of({{"caller", std::string("1\n2")}}).find("control character") != std::string::npos);
+}
+
+TEST_CASE("gui CDR SQL binds every value and whitelists sort columns", "[gui]") {
+  cdr_filter f;
+  REQUIRE_FALSE(parse({{"caller", "'; DROP TABLE cdr; --"}, {"called", "%_"}, {"match", "contains"},
+                       {"sort", "mos"}, {"dir", "asc"}},
+                      f));
+  for (auto dialect : {sql_dialect::sqlite, sql_dialect::mysql}) {
+    db_features db;
+    db.dialect = dialect;
+    const auto q = cdr_list_query(f, db, 50, 25);
+    CHECK(q.sql.find("DROP") == std::string::npos);
+    CHECK(q.sql.find("%_") == std::string::npos);
+    CHECK(q.sql.find("ORDER BY (c.mos_min_mult10 IS NULL) ASC, c.mos_min_mult10 ASC, c.ID ASC LIMIT ? OFFSET ?") !=
+          std::string::npos);
+    size_t marks = 0;
+    for (char c : q.sql)
+      marks += c == '?';
+    CHECK(marks == q.params.size());
+    CHECK(q.params.back().i == 50);
+    CHECK(q.params[q.params.size() - 2].i == 25);
+  }
+}
+
+TEST_CASE("gui prefix search is an index range on SQLite and a LIKE prefix on MySQL", "[gui]") {
+  cdr_filter f;
+  REQUIRE_FALSE(parse({{"called", "12%"}}, f));
+  db_features lite;
+  auto q = cdr_where(f, lite);
+  CHECK(q.sql.find("c.called >= ? AND c.called < ?") != std::string::npos);
+  CHECK(q.params[2].s == "12%");
+  CHECK(q.params[3].s == "12&");
+  db_features my;
+  my.dialect = sql_dialect::mysql;
+  q = cdr_where(f, my);
+  CHECK(q.sql.find("c.called LIKE ?") != std::string::npos);
+  CHECK(q.params[2].s == "12\\%%");  // the user's % is a literal
+  REQUIRE_FALSE(parse({{"called", "4321"}, {"match", "suffix"}}, f));
+  my.reverse_columns = true;
+  q = cdr_where(f, my);
+  CHECK(q.sql.find("c.called_reverse LIKE ?") != std::string::npos);
+  CHECK(q.params[2].s == "1234%");
+}
+
+TEST_CASE("gui MySQL address filters follow the column type", "[gui]") {
+  cdr_filter f;
+  REQUIRE_FALSE(parse({{"ip", "10.1.0.2"}}, f));
+  db_features my;
+  my.dialect = sql_dialect::mysql;
+  auto q = cdr_where(f, my);
+  CHECK(q.params[2].k == sql_param::kind::integer);
+  CHECK(q.params[2].i == (10LL << 24 | 1 << 16 | 2));
+  my.ip_binary = true;
+  q = cdr_where(f, my);
+  CHECK(q.params[2].s == std::string("\x0a\x01\x00\x02", 4));
+  REQUIRE_FALSE(parse({{"ip", "2001:db8::1"}}, f));
+  my.ip_binary = false;
+  CHECK(cdr_where(f, my).sql.find("1 = 0") != std::string::npos);
+}
+
+TEST_CASE("gui CSV fields are quoted and formula-safe", "[gui]") {
+  CHECK(csv_field("plain") == "plain");
+  CHECK(csv_field("a,b") == "\"a,b\"");
+  CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(csv_field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"");
+  CHECK(csv_field("@SUM(A1)") == "'@SUM(A1)");
+  CHECK(csv_field("+15551234") == "+15551234");  // a phone number stays as it is
+  CHECK(csv_field("-cmd") == "'-cmd");
+  CHECK(csv_field("line\nbreak") == "\"line\nbreak\"");
+}
+
+namespace {
+
+// A store with three calls: 1 (caller 100200, called 5551234, answered, MOS 4.1), 2 (caller
+// "'; DROP TABLE cdr; --", called 5559999, busy) and 3 (caller 100%_x, called 6661234, MOS 2.5).
+std::unique_ptr<gui_db> sample_store(const std::filesystem::path& dir) {
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  db_target t;
+  t.sqlite_path = (dir / "cdr.db").string();
+  db_features f;
+  REQUIRE(prepare_store(t, f).empty());
+  std::string error;
+  auto db = open_db(t, f, error);
+  REQUIRE(db);
+  auto add = [&](int id, const char* date, const char* caller, const char* called, int code, int whohanged,
+                 std::optional<int> mos, std::optional<int> loss, double duration) {
+    db->execute({"INSERT INTO cdr (ID, calldate, callend, duration, caller, called, sipcallerip, sipcalledip, "
+                 "lastSIPresponseNum, whohanged, id_sensor, mos_min_mult10, a_packet_loss_perc_mult1000) "
+                 "VALUES (?, ?, ?, ?, ?, ?, '10.0.0.1', ?, ?, ?, 3, ?, ?)",
+                 {sql_param::integer(id), sql_param::text(date), sql_param::text(date), sql_param::real(duration),
+                  sql_param::text(caller), sql_param::text(called), sql_param::text("10.0.0." + std::to_string(id + 1)),
+                  sql_param::integer(code), whohanged < 0 ? sql_param{} : sql_param::integer(whohanged),
+                  mos ? sql_param::integer(*mos) : sql_param{}, loss ? sql_param::integer(*loss) : sql_param{}}});
+  };
+  add(1, "2026-02-01 10:00:00.000", "100200", "5551234", 200, 0, 41, 500, 30);
+  add(2, "2026-02-01 11:00:00.000", "'; DROP TABLE cdr; --", "5559999", 486, -1, std::nullopt, std::nullopt, 2);
+  add(3, "2026-02-02 09:00:00.000", "100%_x", "6661234", 200, 1, 25, 7000, 60);
+  return db;
+}
+
+std::vector<int64_t> ids(gui_db& db, const query_params& q) {
+  cdr_filter f;
+  auto e = parse_cdr_filter(q, now, f);
+  INFO(e.value_or(""));
+  REQUIRE_FALSE(e);
+  std::vector<int64_t> out;
+  for (const auto& r : db.query(cdr_list_query(f, db.features(), (f.page - 1) * f.per_page, f.per_page)).rows)
+    out.push_back(*r[0].as_int());
+  auto n = db.query(cdr_count_query(f, db.features()));
+  CHECK(*n.rows[0][0].as_int() == static_cast<int64_t>(out.size()) + (f.page - 1) * f.per_page);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("gui CDR filters select the right calls on SQLite", "[gui]") {
+  auto db = sample_store(std::filesystem::path(VOXMON_TEST_TMP) / "gui_query");
+  using v = std::vector<int64_t>;
+  CHECK(ids(*db, {}) == v{3, 2, 1});
+  CHECK(ids(*db, {{"dir", "asc"}}) == v{1, 2, 3});
+  CHECK(ids(*db, {{"from", "2026-02-01 10:30"}, {"to", "2026-02-02"}}) == v{2});
+  CHECK(ids(*db, {{"caller", "100"}}) == v{3, 1});
+  CHECK(ids(*db, {{"caller", "100%"}}) == v{3});           // % is a character, not a wildcard
+  CHECK(ids(*db, {{"caller", "%"}, {"match", "contains"}}) == v{3});
+  CHECK(ids(*db, {{"caller", "_"}, {"match", "contains"}}) == v{3});
+  CHECK(ids(*db, {{"caller", "'; DROP TABLE cdr; --"}, {"match", "exact"}}) == v{2});
+  CHECK(ids(*db, {{"called", "1234"}, {"match", "suffix"}}) == v{3, 1});
+  CHECK(ids(*db, {{"called", "555"}, {"match", "prefix"}}) == v{2, 1});
+  CHECK(ids(*db, {{"called", "5559999"}, {"match", "exact"}}) == v{2});
+  CHECK(ids(*db, {{"called", "59"}, {"match", "contains"}}) == v{2});
+  CHECK(ids(*db, {{"ip", "10.0.0.3"}}) == v{2});
+  CHECK(ids(*db, {{"ip", "10.0.0.1"}}) == v{3, 2, 1});
+  CHECK(ids(*db, {{"sensor", "3"}}).size() == 3);
+  CHECK(ids(*db, {{"sensor", "4"}}).empty());
+  CHECK(ids(*db, {{"response", "4xx"}}) == v{2});
+  CHECK(ids(*db, {{"response", "200"}}) == v{3, 1});
+  CHECK(ids(*db, {{"whohanged", "caller"}}) == v{1});
+  CHECK(ids(*db, {{"whohanged", "none"}}) == v{2});
+  CHECK(ids(*db, {{"mos_below", "3"}}) == v{3});
+  CHECK(ids(*db, {{"loss_above", "1"}}) == v{3});
+  CHECK(ids(*db, {{"min_duration", "30"}}) == v{3, 1});
+  CHECK(ids(*db, {{"max_duration", "29.9"}}) == v{2});
+  CHECK(ids(*db, {{"sort", "mos"}, {"dir", "asc"}}) == v{3, 1, 2});  // no MOS last
+  CHECK(ids(*db, {{"sort", "mos"}, {"dir", "desc"}}) == v{1, 3, 2});
+  CHECK(ids(*db, {{"sort", "loss"}}) == v{3, 1, 2});
+  CHECK(ids(*db, {{"sort", "duration"}, {"dir", "asc"}}) == v{2, 1, 3});
+  CHECK(ids(*db, {{"sort", "caller"}, {"dir", "asc"}}) == v{2, 3, 1});  // byte order: "'" < "100%" < "1002"
+  CHECK(ids(*db, {{"per_page", "2"}, {"page", "2"}}) == v{1});
+  // The table survived the hostile values.
+  CHECK(db->query({"SELECT COUNT(*) FROM cdr", {}}).rows[0][0].i == 3);
+}
+
+TEST_CASE("gui users live in voxmon_users", "[gui]") {
+  auto db = sample_store(std::filesystem::path(VOXMON_TEST_TMP) / "gui_users");
+  CHECK(add_user(*db, "alice", user_role::admin, "h1", now));
+  CHECK_FALSE(add_user(*db, "alice", user_role::viewer, "h2", now));
+  CHECK(add_user(*db, "bob", user_role::viewer, "h3", now));
+  auto u = find_user(*db, "alice");
+  REQUIRE(u);
+  CHECK(u->role == user_role::admin);
+  CHECK(u->password_hash == "h1");
+  CHECK(u->created == "2026-03-01 12:00:00");
+  CHECK(count_admins(*db) == 1);
+  CHECK(list_users(*db).size() == 2);
+  CHECK_FALSE(find_user(*db, "alice' OR '1'='1"));
+  CHECK(delete_user(*db, "bob"));
+  CHECK_FALSE(delete_user(*db, "bob"));
+  CHECK(list_users(*db).size() == 1);
+}

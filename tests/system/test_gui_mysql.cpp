@@ -1,0 +1,130 @@
+// The web GUI on the MySQL store (VOXMON_TEST_MYSQL, see mysql_test_env.hpp): the same
+// capture as test_gui_api.cpp written by `voxmon -r` into MariaDB, then the list filters,
+// hostile values, detail, ladder, dashboard and users through the GUI.
+#include "mysql_test_env.hpp"
+#include "test_gui_env.hpp"
+
+using namespace voxmon;
+using namespace voxmon::test;
+using namespace voxmon::test::gui;
+
+TEST_CASE("gui api on the MySQL store matches the generator truth", "[gui][system][mysql]") {
+  auto s = mysql_test_settings();
+  if (!s)
+    return;
+  const auto params = params_of(*s, "voxmon_t_gui");
+  fresh_database(params);
+  gui_env e("gui_mysql", url_of(params));
+  session_client c(e.port);
+  REQUIRE(c.login("admin", admin_password).status == 200);
+  auto all = c.get_json("/api/cdrs?" + e.range() + "&per_page=500");
+  CHECK(all["total"] == 20);
+  REQUIRE(all["rows"].size() == 20);
+  std::map<std::string, json> by_caller;
+  for (const auto& t : e.truth)
+    by_caller[t["caller"]] = t;
+  for (const auto& row : all["rows"]) {
+    const auto& t = by_caller.at(row["caller"]);
+    CHECK(row["calldate"] == t["calldate"]);
+    CHECK(row["sipcallerip"] == t["sipcallerip"]);  // INT UNSIGNED in MySQL, text in the API
+    CHECK(row["sipcalledip"] == t["sipcalledip"]);
+    CHECK(row["whohanged"] == t["whohanged"]);      // ENUM in MySQL
+    CHECK(row["lastSIPresponseNum"] == t["lastSIPresponseNum"]);
+    CHECK(std::abs(row["duration"].get<double>() - t["duration"].get<double>()) < 0.0015);
+  }
+  auto total = [&](const std::string& q) { return c.get_json("/api/cdrs?" + e.range() + "&" + q)["total"].get<size_t>(); };
+  CHECK(total("response=200") == count_if_truth(e, [](const json& t) { return t["lastSIPresponseNum"] == 200; }));
+  CHECK(total("response=4xx") == count_if_truth(e, [](const json& t) { int n = t["lastSIPresponseNum"]; return n >= 400 && n < 500; }));
+  CHECK(total("whohanged=caller") == count_if_truth(e, [](const json& t) { return t["whohanged"] == "caller"; }));
+  CHECK(total("whohanged=none") == count_if_truth(e, [](const json& t) { return t["whohanged"].is_null(); }));
+  const json& some = e.truth[5];
+  const std::string called = some["called"];
+  const auto count_called = [&](const std::function<bool(const std::string&)>& f) {
+    return count_if_truth(e, [&](const json& t) { return f(t["called"].get<std::string>()); });
+  };
+  CHECK(total("called=" + called + "&match=exact") == 1);
+  CHECK(total("called=" + called.substr(0, 2)) == count_called([&](const std::string& x) { return x.rfind(called.substr(0, 2), 0) == 0; }));
+  const std::string tail = called.substr(called.size() - 2);
+  CHECK(total("called=" + tail + "&match=suffix") == count_called([&](const std::string& x) { return x.substr(x.size() - 2) == tail; }));
+  const std::string mid = called.substr(3, 3);
+  CHECK(total("called=" + mid + "&match=contains") == count_called([&](const std::string& x) { return x.find(mid) != std::string::npos; }));
+  CHECK(total("ip=" + some["sipcalledip"].get<std::string>()) == 1);
+  CHECK(total("ip=2001:db8::1") == 0);  // no IPv6 columns without ipv6 = yes
+  CHECK(total("min_duration=10") == count_if_truth(e, [](const json& t) { return t["duration"].get<double>() >= 10; }));
+  const auto count_cdrs = [&](const std::function<bool(const json&)>& f) { return static_cast<size_t>(std::count_if(e.cdrs.begin(), e.cdrs.end(), f)); };
+  CHECK(total("mos_below=4.2") == count_cdrs([](const json& x) { return !x["mos_min"].is_null() && std::llround(x["mos_min"].get<double>() * 10) < 42; }));
+  // Hostile values are data; the LIKE wildcards of the prefix search are literals.
+  for (const char* q : {"caller=%27%20OR%201%3D1%20--", "called=%25", "called=_&match=suffix",
+                        "called=%5C&match=prefix", "caller=%27%3B%20DROP%20TABLE%20cdr%3B%20--&match=contains"})
+    CHECK(total(q) == 0);
+  CHECK(c.get("/api/cdrs?sort=calldate%3BDROP%20TABLE%20cdr").status == 400);
+  std::set<int64_t> seen;
+  for (int page = 1; page <= 3; ++page) {
+    const json p = c.get_json("/api/cdrs?" + e.range() + "&sort=loss&per_page=7&page=" + std::to_string(page));
+    for (const auto& row : p["rows"])
+      seen.insert(row["id"].get<int64_t>());
+  }
+  CHECK(seen.size() == 20);
+  auto csv = c.get("/api/cdrs.csv?" + e.range());
+  CHECK(std::count(csv.body.begin(), csv.body.end(), '\n') == 21);
+
+  // Detail and ladder of an answered call.
+  const json* answered = nullptr;
+  for (const auto& t : e.truth)
+    if (t["lastSIPresponseNum"] == 200 && !answered)
+      answered = &t;
+  const int64_t id = id_of_call(c, e, (*answered)["callid"]);
+  auto d = c.get_json("/api/cdr/" + std::to_string(id));
+  CHECK(d["cdr"]["sipcallerip"] == (*answered)["sipcallerip"]);
+  CHECK(d["cdr"]["whohanged"] == (*answered)["whohanged"]);
+  CHECK(d["cdr"]["lastSIPresponse"] == "200 OK");
+  REQUIRE(d["rtp"].size() == (*answered)["rtp"].size());
+  CHECK(d["rtp"][0]["saddr"] == (*answered)["rtp"][0]["saddr"]);
+  auto l = c.get_json("/api/cdr/" + std::to_string(id) + "/ladder");
+  CHECK(l["messages"].size() == 7);
+  CHECK(pcap_packets(c.get("/api/cdr/" + std::to_string(id) + "/pcap?part=sip").body) == 7);
+  CHECK(c.get("/api/cdr/99999999").status == 404);
+
+  auto dash = c.get_json("/api/dashboard?" + e.range());
+  CHECK(dash["summary"]["calls"] == 20);
+  CHECK(dash["summary"]["answered"] == count_if_truth(e, [](const json& t) { return !t["connect_duration"].is_null(); }));
+  int64_t calls = 0;
+  for (const auto& b : dash["per_bucket"]) calls += b["calls"].get<int64_t>();
+  CHECK(calls == 20);
+
+  // Users in MySQL's voxmon_users.
+  auto add = c.send("POST", "/api/users", json{{"name", "carol"}, {"role", "viewer"}, {"password", "carol-password"}}.dump());
+  CHECK(add.status == 201);
+  auto list = run(VOXMON_BIN, {"--db", e.db, "user", "list"}, e.dir);
+  CHECK(list.exit_code == 0);
+  CHECK(list.out.find("carol\tviewer\t") != std::string::npos);
+  session_client carol(e.port);
+  CHECK(carol.login("carol", "carol-password").status == 200);
+  CHECK(carol.get("/api/users").status == 403);
+
+  // With VoIPmonitor's caller_reverse / called_reverse columns (here generated ones), a GUI
+  // started afterwards finds them and runs suffix searches on them: same answers.
+  {
+    store::db_error err;
+    auto db = store::mysql_db::connect(params, err);
+    REQUIRE(db);
+    db->exec("ALTER TABLE cdr ADD COLUMN caller_reverse VARCHAR(255) AS (REVERSE(caller)) VIRTUAL, "
+             "ADD COLUMN called_reverse VARCHAR(255) AS (REVERSE(called)) VIRTUAL, "
+             "ADD KEY called_reverse (called_reverse)");
+  }
+  const uint16_t port2 = free_port();
+  write_text(e.dir / "gui2.conf", "gui_bind = 127.0.0.1\ngui_bind_port = " + std::to_string(port2) + "\ndb = " + e.db +
+                                      "\nspooldir = spool\n");
+  background_process gui2(VOXMON_BIN, {"--config-file", "gui2.conf"}, e.dir, "gui2");
+  REQUIRE(gui2.wait_for_stderr("gui listening", std::chrono::seconds(20)));
+  CHECK(gui2.err().find("suffix search on caller_reverse/called_reverse") != std::string::npos);
+  CHECK(e.gui->err().find("suffix search without _reverse columns") != std::string::npos);
+  session_client c2(port2);
+  REQUIRE(c2.login("admin", admin_password).status == 200);
+  auto total2 = [&](const std::string& q) { return c2.get_json("/api/cdrs?" + e.range() + "&" + q)["total"].get<size_t>(); };
+  CHECK(total2("called=" + tail + "&match=suffix") == count_called([&](const std::string& x) { return x.substr(x.size() - 2) == tail; }));
+  CHECK(total2("called=" + called + "&match=suffix") == 1);
+  CHECK(total2("called=_&match=suffix") == 0);
+  gui2.signal(SIGTERM);
+  CHECK(gui2.wait_for(std::chrono::seconds(10)) == 0);
+}
