@@ -15,8 +15,10 @@ using sender_ptr = mirror_sender_actor::stateful_pointer<mirror_sender_state>;
 using clock_type = std::chrono::steady_clock;
 
 // A buffered frame: [first packet time or idle tick: 8][packets: 4][raw bytes: 4][link type: 4]
-// then the compressed records. The header is what the frame message carries besides them.
-constexpr size_t stored_header = 20;
+// [frames lost before it: 8][packets lost before it: 8] then the compressed records. The header
+// is what the frame message carries besides them. The loss totals are those when the frame was
+// made, so the receiver places a loss between the frames it fell between.
+constexpr size_t stored_header = 36;
 
 template <class T>
 void put(std::string& out, T v) {
@@ -58,6 +60,8 @@ void store_frame(sender_ptr self, core::timestamp_ns tick) {
   put<uint32_t>(stored, packets);
   put<uint32_t>(stored, raw);
   put<uint32_t>(stored, static_cast<uint32_t>(st.frame_link_type));
+  put<uint64_t>(stored, st.buffer->lost_frames());
+  put<uint64_t>(stored, st.counters->lost_packets.load());
   stored += st.frame_bytes;
   auto& c = *st.counters;
   c.frames += 1;
@@ -206,8 +210,8 @@ void send_frames(sender_ptr self, const mirror_sender_config& cfg) {
     m.raw_bytes = get<uint32_t>(stored, 12);
     m.link_type = static_cast<int32_t>(get<uint32_t>(stored, 16));
     m.tick = m.packets ? 0 : first;
-    m.lost_frames = st.buffer->lost_frames();
-    m.lost_packets = st.counters->lost_packets;
+    m.lost_frames = get<uint64_t>(stored, 20);
+    m.lost_packets = get<uint64_t>(stored, 28);
     m.payload.assign(stored, stored_header);
     ++st.in_flight;
     const uint64_t generation = st.generation;

@@ -75,8 +75,9 @@ using cdr_ingest_actor = caf::typed_actor<
 
 // mirror sender -> receiver: one frame of raw packets (core/mirror_frame: Snappy-compressed
 // records). Frames of one sender stream (`epoch`: a new sender process starts a new stream)
-// are numbered from 0. `lost_*` are the sender's totals of frames (and their packets) it had to
-// drop because its buffer was full: the receiver flags the calls open at that point.
+// are numbered from 0. `lost_*` are the sender's totals, when this frame was made, of frames
+// (and their packets) it had to drop because its buffer was full: a rise means packets were
+// lost just before this frame, and the receiver flags the calls open at that point.
 // A frame with no packets only moves packet time on (`tick`: the sender's idle wire).
 struct mirror_frame_msg {
   uint32_t id_sensor = 0;

@@ -162,6 +162,17 @@ TEST_CASE("mirror: with a tiny buffer and the receiver away the loss is counted 
   REQUIRE(lost_at != std::string::npos);
   CHECK(err.find("lost 0 frames") == std::string::npos);  // frames were dropped, and said so
   CHECK(server->err().find("mirror sensor 71 dropped") != std::string::npos);
+  // Both sides count the same packets lost: the sender's last status line, the server's table.
+  const size_t frames_at = err.rfind("| lost ");
+  REQUIRE(frames_at != std::string::npos);
+  const std::string tail = err.substr(frames_at);  // "| lost N frames M packets"
+  const std::string lost_packets = tail.substr(tail.find("frames ") + 7, tail.find(" packets") - tail.find("frames ") - 7);
+  auto status = test::run(VOXMON_BIN, {"-c", "server.conf", "status", "--server", "127.0.0.1:" + std::to_string(port)}, dir);
+  INFO(status.out);
+  const size_t row_at = status.out.find("71        sensor71");
+  REQUIRE(row_at != std::string::npos);
+  const std::string row = status.out.substr(row_at, status.out.find('\n', row_at) - row_at);
+  CHECK(row.substr(row.rfind(' ') + 1) == lost_packets);
   size_t flagged = 0, rows = 0;
   for (const auto& row : test::read_jsonl(dir / "server.jsonl")) {
     ++rows;

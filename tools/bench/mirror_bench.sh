@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Packet mirroring: sender cost, wire size, receiver throughput. Not a test.
+#
+#   tools/bench/mirror_bench.sh [BUILD_DIR] [CALLS] [SENDERS]
+#
+# Every capture has CALLS calls of the generator's default mix (RTP, 30 s mean talk time;
+# 2,000 calls are about 4.3 M packets and 785 MB), sender i with seed i.
+# 1. Sender cost: CPU seconds (user + sys, /usr/bin/time) per million packets of a mirror sender
+#    (packetbuffer_sender = yes, file read as fast as acknowledged) against full local
+#    processing (voxmon -r --db none) of the same capture; the issue's target is a ratio < 0.25.
+# 2. Wire size: the sender's compression (compressed frame bytes / packet bytes, from its last
+#    "mirror:" line) and the estimated wire bytes against the pcap file size.
+# 3. Receiver throughput: one central node (--db none, CDRs to JSON Lines), first 1 sender, then
+#    SENDERS senders at once; the time is from the senders' start until the last one exits 0
+#    (a sender exits once the receiver has processed all its frames and written the CDRs), the
+#    packets are the sum of the senders' counts; the receiver's CPU time is the difference of
+#    utime + stime in /proc/PID/stat across that interval.
+# Record the figures in docs/PERFORMANCE.md together with the command line and the load average.
+set -euo pipefail
+build=$(cd "${1:-build}" && pwd)
+calls=${2:-2000}
+senders=${3:-4}
+dir=$(mktemp -d /tmp/voxmon-mirror-bench.XXXXXX)
+port=$((62000 + RANDOM % 1000))
+hz=$(getconf CLK_TCK)
+cleanup() {
+  [ -f "$dir/server.pid" ] && kill "$(cat "$dir/server.pid")" 2>/dev/null || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+echo "load before: $(uptime | sed 's/.*load average: //')"
+for i in $(seq "$senders"); do
+  "$build/tools/voxmon-gen" -q --seed "$i" --calls "$calls" --cps 20 -o "$dir/s$i.pcap"
+  printf 'server_destination = 127.0.0.1:%s\nserver_password = bench\nid_sensor = %s\nserver_outbox = %s\npacketbuffer_sender = yes\n' \
+    "$port" "$i" "$dir/outbox$i" >"$dir/m$i.conf"
+done
+printf 'server_bind = 127.0.0.1\nserver_bind_port = %s\nserver_password = bench\n' "$port" >"$dir/server.conf"
+
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }  # utime + stime
+start_server() {
+  "$build/voxmon" -c "$dir/server.conf" --db none --cdr-jsonl "$dir/server$1.jsonl" \
+    >"$dir/server.out" 2>"$dir/server.err" &
+  echo $! >"$dir/server.pid"
+  for _ in $(seq 100); do grep -q "central node listening" "$dir/server.err" && return; sleep 0.1; done
+  echo "server did not start: $(cat "$dir/server.err")" >&2; exit 1
+}
+stop_server() { kill "$(cat "$dir/server.pid")"; wait "$(cat "$dir/server.pid")" 2>/dev/null || true; rm -f "$dir/server.pid"; }
+mirror_line() { grep 'mirror: ' "$dir/m$1.err" | tail -1; }
+sender_packets() { mirror_line "$1" | grep -o '[0-9]* packets' | head -1 | cut -d' ' -f1; }
+sender_ratio() { mirror_line "$1" | sed 's/.*compression \([0-9.]*\).*/\1/'; }
+cpu_of() { awk '{print $2 + $3}' "$1"; }  # /usr/bin/time -f '%e %U %S'
+per_m() { echo "scale=3; $1 * 1000000 / $2" | bc; }
+run_senders() {  # N: senders 1..N at once; sets t0 t1 rx_cpu
+  local pids=() code=0 spid c0
+  spid=$(cat "$dir/server.pid")
+  c0=$(cpu_ticks "$spid")
+  t0=$(date +%s.%N)
+  for i in $(seq "$1"); do
+    /usr/bin/time -f '%e %U %S' -o "$dir/m$i.time" \
+      "$build/voxmon" -c "$dir/m$i.conf" -r "$dir/s$i.pcap" >"$dir/m$i.out" 2>"$dir/m$i.err" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || code=$?; done
+  t1=$(date +%s.%N)
+  rx_cpu=$(echo "scale=2; ($(cpu_ticks "$spid") - $c0) / $hz" | bc)
+  if [ "$code" != 0 ]; then
+    echo "a sender failed ($code):" >&2; tail -n 3 "$dir"/m*.err >&2; exit 1
+  fi
+}
+
+# 1 + 2: local processing, then one sender, on capture 1.
+/usr/bin/time -f '%e %U %S' -o "$dir/local.time" \
+  "$build/voxmon" -r "$dir/s1.pcap" --db none --cdr-jsonl "$dir/local.jsonl" --no-progress --table-rows 0 \
+  >"$dir/local.out" 2>"$dir/local.err"
+local_packets=$(grep -o 'packets=[0-9]*' "$dir/local.out" "$dir/local.err" | head -1 | cut -d= -f2)
+local_cpu=$(cpu_of "$dir/local.time")
+local_cdrs=$(wc -l <"$dir/local.jsonl")
+start_server 1
+run_senders 1
+stop_server
+packets=$(sender_packets 1)
+tx_cpu=$(cpu_of "$dir/m1.time")
+ratio=$(sender_ratio 1)
+size=$(stat -c %s "$dir/s1.pcap")
+raw=$((size - 24 - 16 * packets))  # packet bytes: classic pcap, 16-byte record headers
+wire=$(echo "$raw * $ratio / 1" | bc)
+echo "capture: $calls calls, $packets packets ($local_packets locally), $size bytes, $local_cdrs CDRs locally"
+echo "local processing: $(cat "$dir/local.time") (wall user sys) = $(per_m "$local_cpu" "$local_packets") CPU s per M packets"
+echo "mirror sender:    $(cat "$dir/m1.time") (wall user sys) = $(per_m "$tx_cpu" "$packets") CPU s per M packets"
+echo "sender / local CPU: $(echo "scale=3; ($tx_cpu / $packets) / ($local_cpu / $local_packets)" | bc) (target < 0.25)"
+echo "wire: compression $ratio of $raw packet bytes = ~$wire bytes, $(echo "scale=3; $wire / $size" | bc) of the $size-byte pcap"
+echo "sender log: $(mirror_line 1)"
+wall=$(echo "$t1 - $t0" | bc)
+echo "receiver, 1 sender: $packets packets in $wall s = $(echo "$packets / $wall" | bc) packets/s;" \
+  "receiver CPU $rx_cpu s = $(per_m "$rx_cpu" "$packets") s per M packets; $(wc -l <"$dir/server1.jsonl") CDRs"
+
+# 3: SENDERS senders at once.
+start_server n
+run_senders "$senders"
+stop_server
+total=0 tx_sum=0
+for i in $(seq "$senders"); do
+  total=$((total + $(sender_packets "$i")))
+  tx_sum=$(echo "$tx_sum + $(cpu_of "$dir/m$i.time")" | bc)
+  grep -q 'lost 0 frames' <(mirror_line "$i") || echo "sender $i lost frames: $(mirror_line "$i")" >&2
+done
+wall=$(echo "$t1 - $t0" | bc)
+echo "receiver, $senders senders: $total packets in $wall s = $(echo "$total / $wall" | bc) packets/s;" \
+  "receiver CPU $rx_cpu s = $(per_m "$rx_cpu" "$total") s per M packets; senders' CPU $tx_sum s;" \
+  "$(wc -l <"$dir/servern.jsonl") CDRs (expected $((local_cdrs * senders)) if every capture has as many as capture 1)"
+echo "load after: $(uptime | sed 's/.*load average: //')"
