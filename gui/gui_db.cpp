@@ -366,24 +366,9 @@ std::unique_ptr<gui_db> open_db(const db_target& t, const db_features& f, std::s
     sqlite3_busy_timeout(h, 5000);
     return std::make_unique<sqlite_db>(h, f);
   }
-  static std::mutex driver_mutex;
   try {
-    sql::mysql::MySQL_Driver* driver;
-    {
-      std::lock_guard lock(driver_mutex);
-      driver = sql::mysql::get_mysql_driver_instance();
-    }
     const auto p = params_of(t);
-    sql::ConnectOptionsMap opts;
-    opts["hostName"] = sql::SQLString("tcp://" + p.host + ":" + std::to_string(p.port));
-    opts["userName"] = sql::SQLString(p.user);
-    opts["password"] = sql::SQLString(p.password);
-    opts["OPT_CONNECT_TIMEOUT"] = static_cast<int>(p.connect_timeout_s);
-    opts["OPT_READ_TIMEOUT"] = static_cast<int>(p.io_timeout_s);
-    opts["OPT_WRITE_TIMEOUT"] = static_cast<int>(p.io_timeout_s);
-    opts["OPT_RECONNECT"] = false;
-    opts["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
-    std::unique_ptr<sql::Connection> c(driver->connect(opts));
+    std::unique_ptr<sql::Connection> c = store::open_mysql_connection(p);
     c->setSchema(sql::SQLString(p.database));
     std::unique_ptr<sql::Statement> st(c->createStatement());
     st->execute("SET time_zone = '+00:00'");

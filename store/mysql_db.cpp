@@ -56,24 +56,28 @@ mysql_db::~mysql_db() {
   prepared_.clear();  // statements before their connection
 }
 
-std::unique_ptr<mysql_db> mysql_db::connect(const mysql_params& p, db_error& error) {
+std::unique_ptr<sql::Connection> open_mysql_connection(const mysql_params& p) {
   static std::mutex driver_mutex;  // the first get_mysql_driver_instance() is not thread-safe
+  sql::mysql::MySQL_Driver* driver;
+  {
+    std::lock_guard<std::mutex> lock(driver_mutex);
+    driver = sql::mysql::get_mysql_driver_instance();
+  }
+  sql::ConnectOptionsMap opts;
+  opts["hostName"] = sql::SQLString("tcp://" + p.host + ":" + std::to_string(p.port));
+  opts["userName"] = sql::SQLString(p.user);
+  opts["password"] = sql::SQLString(p.password);
+  opts["OPT_CONNECT_TIMEOUT"] = static_cast<int>(p.connect_timeout_s);
+  opts["OPT_READ_TIMEOUT"] = static_cast<int>(p.io_timeout_s);
+  opts["OPT_WRITE_TIMEOUT"] = static_cast<int>(p.io_timeout_s);
+  opts["OPT_RECONNECT"] = false;
+  opts["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+  return std::unique_ptr<sql::Connection>(driver->connect(opts));
+}
+
+std::unique_ptr<mysql_db> mysql_db::connect(const mysql_params& p, db_error& error) {
   try {
-    sql::mysql::MySQL_Driver* driver;
-    {
-      std::lock_guard<std::mutex> lock(driver_mutex);
-      driver = sql::mysql::get_mysql_driver_instance();
-    }
-    sql::ConnectOptionsMap opts;
-    opts["hostName"] = sql::SQLString("tcp://" + p.host + ":" + std::to_string(p.port));
-    opts["userName"] = sql::SQLString(p.user);
-    opts["password"] = sql::SQLString(p.password);
-    opts["OPT_CONNECT_TIMEOUT"] = static_cast<int>(p.connect_timeout_s);
-    opts["OPT_READ_TIMEOUT"] = static_cast<int>(p.io_timeout_s);
-    opts["OPT_WRITE_TIMEOUT"] = static_cast<int>(p.io_timeout_s);
-    opts["OPT_RECONNECT"] = false;
-    opts["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
-    std::unique_ptr<mysql_db> db(new mysql_db(p, driver->connect(opts)));
+    std::unique_ptr<mysql_db> db(new mysql_db(p, open_mysql_connection(p).release()));
     db->exec("CREATE DATABASE IF NOT EXISTS `" + p.database +
              "` DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
     db->conn_->setSchema(sql::SQLString(p.database));

@@ -39,6 +39,11 @@ struct db_error {
 
 db_error classify(const sql::SQLException& e, const std::string& context);
 
+// A Connector/C++ connection with voxmon's options (timeouts, no auto-reconnect, utf8mb4) to
+// the server of `p`; no schema selected. Throws sql::SQLException. The one place that reaches
+// the driver (whose first use is not thread-safe: guarded here).
+std::unique_ptr<sql::Connection> open_mysql_connection(const mysql_params& p);
+
 // One value of a row bound to a prepared statement: NULL, an integer, or text (also dates,
 // decimals as "1.234" and raw bytes; the server converts to the column type).
 struct sql_value {
