@@ -93,7 +93,7 @@ void take_frame(feed_ptr self, const mirror_feed_config& cfg, const call_router_
       self->send(router, tick_atom::value, core::timestamp_ns{f.tick});
     return;
   }
-  if (auto err = st.unpacker.open(f.payload, cfg.max_frame_bytes); !err.empty()) {
+  if (auto err = st.unpacker.open(f.payload, cfg.max_frame_bytes, f.compressed); !err.empty()) {
     ++st.status.bad_frames;
     std::cerr << "voxmon: mirror sensor " << cfg.capture.id_sensor << ": frame " << f.seq
               << " skipped: " << err << '\n';

@@ -52,7 +52,7 @@ void store_frame(sender_ptr self, core::timestamp_ns tick) {
   const core::timestamp_ns first = packets ? st.packer->first_ts() : tick;
   std::string stored;
   if (packets)
-    st.packer->take(st.frame_bytes);
+    st.packer->take(st.frame_bytes, st.compress);
   else
     st.frame_bytes.clear();
   stored.reserve(stored_header + st.frame_bytes.size());
@@ -212,6 +212,7 @@ void send_frames(sender_ptr self, const mirror_sender_config& cfg) {
     m.tick = m.packets ? 0 : first;
     m.lost_frames = get<uint64_t>(stored, 20);
     m.lost_packets = get<uint64_t>(stored, 28);
+    m.compressed = cfg.compress;
     m.payload.assign(stored, stored_header);
     ++st.in_flight;
     const uint64_t generation = st.generation;
@@ -305,6 +306,7 @@ mirror_sender(mirror_sender_actor::stateful_pointer<mirror_sender_state> self,
   st.source = std::move(source);
   st.counters = std::move(counters);
   st.packer = std::make_unique<core::mirror_frame_packer>(cfg.frame_bytes);
+  st.compress = cfg.compress;
   st.epoch = core::make_auth_nonce().substr(0, 16);
   st.counters->exit_code = 3;
   schedule_read(self, std::chrono::milliseconds(0));

@@ -57,6 +57,7 @@ struct mirror_sender_config {
   size_t frame_bytes = 1 << 20;
   std::chrono::milliseconds frame_interval{100};
   uint32_t window = 8;
+  bool compress = true;  // packetbuffer_compress
   std::chrono::seconds request_timeout{15};
   std::chrono::seconds flush_timeout{120};
 };
@@ -73,6 +74,7 @@ struct mirror_sender_state {
   std::chrono::steady_clock::time_point frame_started, last_packet_wall, flush_deadline;
   core::timestamp_ns last_packet_ts = 0;
   int frame_link_type = 1;  // of the frame being filled
+  bool compress = true;
   std::optional<mirror_ingest_actor> receiver;
   tunnel_map tunnels;
   uint64_t generation = 0;   // of the link; answers of an earlier link are ignored

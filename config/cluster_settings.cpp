@@ -10,7 +10,7 @@ namespace voxmon::config {
 namespace {
 
 constexpr std::string_view cluster_keys[] = {
-    "max_buffer_mem", "mirror_frame_kb", "mirror_frame_ms", "mirror_window",
+    "max_buffer_mem", "mirror_frame_kb", "packetbuffer_compress", "mirror_frame_ms", "mirror_window",
     "packetbuffer_file_path", "packetbuffer_file_totalmaxsize", "replay_speed",
     "packetbuffer_sender", "sensor_name", "server_bind", "server_bind_port",
     "server_destination", "server_destination_port", "server_flush_timeout", "server_outbox",
@@ -60,14 +60,15 @@ std::optional<std::string> apply_cluster_setting(settings& s, std::string_view k
     s.server_upload_batch = *n;
     return std::nullopt;
   }
-  if (k == "packetbuffer_sender") {
+  if (k == "packetbuffer_sender" || k == "packetbuffer_compress") {
+    bool& flag = k == "packetbuffer_sender" ? s.packetbuffer_sender : s.packetbuffer_compress;
     const std::string l = core::text::lower_copy(v);
     if (l == "no" || l == "false" || l == "0" || l == "off") {
-      s.packetbuffer_sender = false;
+      flag = false;
       return std::nullopt;
     }
     if (l == "yes" || l == "true" || l == "1" || l == "on") {
-      s.packetbuffer_sender = true;
+      flag = true;
       return std::nullopt;
     }
     return "expected yes or no, got " + quoted(v);

@@ -43,7 +43,14 @@ bool mirror_frame_packer::add(timestamp_ns ts, const uint8_t* data, uint32_t cap
   return true;
 }
 
-void mirror_frame_packer::take(std::string& out) {
+void mirror_frame_packer::take(std::string& out, bool compress) {
+  if (!compress) {
+    out.assign(reinterpret_cast<const char*>(raw_.data()), raw_.size());
+    raw_.clear();
+    packets_ = 0;
+    first_ts_ = 0;
+    return;
+  }
   out.resize(snappy::MaxCompressedLength(raw_.size()));
   size_t length = 0;
   snappy::RawCompress(reinterpret_cast<const char*>(raw_.data()), raw_.size(), out.data(), &length);
@@ -53,22 +60,34 @@ void mirror_frame_packer::take(std::string& out) {
   first_ts_ = 0;
 }
 
-std::string mirror_frame_unpacker::open(std::string_view compressed, size_t max_raw_bytes) {
+std::string mirror_frame_unpacker::open(std::string_view bytes, size_t max_raw_bytes,
+                                        bool compressed) {
   raw_.clear();
   pos_ = 0;
   packets_ = 0;
+  if (!compressed) {
+    if (bytes.size() > max_raw_bytes)
+      return "frame of " + std::to_string(bytes.size()) + " bytes is above the limit of " +
+             std::to_string(max_raw_bytes);
+    raw_.assign(bytes);
+    return check_records();
+  }
   size_t length = 0;
-  if (!snappy::GetUncompressedLength(compressed.data(), compressed.size(), &length))
+  if (!snappy::GetUncompressedLength(bytes.data(), bytes.size(), &length))
     return "not a Snappy block";
   if (length > max_raw_bytes)
     return "frame of " + std::to_string(length) + " bytes is above the limit of " +
            std::to_string(max_raw_bytes);
   raw_.resize(length);
-  if (!snappy::RawUncompress(compressed.data(), compressed.size(), raw_.data())) {
+  if (!snappy::RawUncompress(bytes.data(), bytes.size(), raw_.data())) {
     raw_.clear();
     return "corrupt Snappy block";
   }
-  // Every record must be whole before any packet is handed out.
+  return check_records();
+}
+
+// Every record must be whole before any packet is handed out.
+std::string mirror_frame_unpacker::check_records() {
   size_t pos = 0, count = 0;
   while (pos < raw_.size()) {
     if (raw_.size() - pos < mirror_record_header) {

@@ -1,7 +1,8 @@
 #pragma once
 // A frame of a mirror stream (packetbuffer_sender = yes): captured packets back to back, each
 // [time ns: u64][caplen: u32][wirelen: u32][caplen bytes] (little-endian), the whole block
-// Snappy-compressed (raw format). The sender only packs; the receiver unpacks and feeds the
+// Snappy-compressed (raw format), or as it is when compression is off (packetbuffer_compress =
+// no: about half the sender's CPU for about 2.6 times the bytes on the wire). The sender only packs; the receiver unpacks and feeds the
 // packets to its own capture-side pipeline, so they are decoded exactly as a local capture
 // would decode them.
 #include <cstddef>
@@ -26,8 +27,9 @@ class mirror_frame_packer {
   size_t packets() const { return packets_; }
   size_t raw_bytes() const { return raw_.size(); }
   timestamp_ns first_ts() const { return first_ts_; }
-  // Compresses the frame into `out` (its storage is reused) and starts an empty one.
-  void take(std::string& out);
+  // Compresses the frame into `out` (its storage is reused; `compress` = false: the records as
+  // they are) and starts an empty one.
+  void take(std::string& out, bool compress = true);
 
  private:
   size_t max_raw_;
@@ -38,14 +40,15 @@ class mirror_frame_packer {
 
 class mirror_frame_unpacker {
  public:
-  // Decompresses and checks every record; an error text when the bytes are not a whole frame
-  // of at most max_raw_bytes (then next() yields nothing).
-  std::string open(std::string_view compressed, size_t max_raw_bytes = 64 << 20);
+  // Decompresses (unless `compressed` is false) and checks every record; an error text when
+  // the bytes are not a whole frame of at most max_raw_bytes (then next() yields nothing).
+  std::string open(std::string_view bytes, size_t max_raw_bytes = 64 << 20, bool compressed = true);
   bool next(timestamp_ns& ts, const uint8_t*& data, uint32_t& caplen, uint32_t& wirelen);
   size_t packets() const { return packets_; }
   size_t raw_bytes() const { return raw_.size(); }
 
  private:
+  std::string check_records();
   std::string raw_;
   size_t pos_ = 0;
   size_t packets_ = 0;

@@ -89,13 +89,14 @@ struct mirror_frame_msg {
   int64_t tick = 0;
   uint64_t lost_frames = 0;
   uint64_t lost_packets = 0;
+  bool compressed = true;  // Snappy (packetbuffer_compress = yes) or the records as they are
   std::string payload;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mirror_frame_msg& x) {
   return f(caf::meta::type_name("mirror_frame_msg"), x.id_sensor, x.epoch, x.seq, x.link_type,
-           x.packets, x.raw_bytes, x.tick, x.lost_frames, x.lost_packets, x.payload);
+           x.packets, x.raw_bytes, x.tick, x.lost_frames, x.lost_packets, x.compressed, x.payload);
 }
 
 // mirror sender -> receiver: the sender's input ended after frame `end_seq - 1`; the receiver

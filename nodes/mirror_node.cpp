@@ -234,6 +234,7 @@ int run_mirror_sender(const config::settings& s) {
   mc.frame_bytes = size_t{s.mirror_frame_kb} << 10;
   mc.frame_interval = std::chrono::milliseconds(s.mirror_frame_ms);
   mc.window = s.mirror_window;
+  mc.compress = s.packetbuffer_compress;
   mc.flush_timeout = std::chrono::seconds(s.server_flush_timeout);
   auto counters = std::make_shared<mirror_sender_counters>();
   auto finished = std::make_shared<std::atomic<bool>>(false);

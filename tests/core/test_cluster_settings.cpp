@@ -60,6 +60,8 @@ TEST_CASE("cluster keys: destinations with default and explicit ports, IPv6, err
   CHECK_FALSE(config::apply_setting(s, "replay_speed", "2.5", known));
   CHECK(s.replay_speed == 2.5);
   CHECK(config::apply_setting(s, "replay_speed", "-1", known).has_value());
+  CHECK_FALSE(config::apply_setting(s, "packetbuffer_compress", "no", known));
+  CHECK_FALSE(s.packetbuffer_compress);
   CHECK(config::classify_key("server_bind") == config::key_kind::supported);
   CHECK(config::classify_key("tls_ca") == config::key_kind::supported);
 }

@@ -238,3 +238,29 @@ TEST_CASE("mirror frame: a frame above max_raw_bytes is rejected before decompre
   REQUIRE(u.open(frame, 1016) == "");
   CHECK(u.packets() == 1);
 }
+
+TEST_CASE("mirror frame: without compression the records travel as they are and unpack the same",
+          "[mirror]") {
+  mirror_frame_packer packer(1 << 20);
+  const auto a = pattern(1, 60), b = pattern(2, 1400);
+  REQUIRE(packer.add(t0, a.data(), 60, 60));
+  REQUIRE(packer.add(t0 + 20'000'000, b.data(), 1400, 1514));
+  const size_t raw = packer.raw_bytes();
+  std::string frame;
+  packer.take(frame, /*compress=*/false);
+  CHECK(frame.size() == raw);
+  CHECK(frame.size() == 2 * mirror_record_header + 60 + 1400);
+  mirror_frame_unpacker u;
+  REQUIRE(u.open(frame, 1 << 20, /*compressed=*/false).empty());
+  const auto got = unpack_all(u);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].ts == t0);
+  CHECK(got[0].bytes == a);
+  CHECK(got[1].ts == t0 + 20'000'000);
+  CHECK(got[1].wirelen == 1514);
+  CHECK(got[1].bytes == b);
+  // Cut short, or above the limit: refused like a compressed frame.
+  CHECK(u.open(std::string_view(frame).substr(0, frame.size() - 1), 1 << 20, false) ==
+        "record at byte 76 runs past the frame");
+  CHECK(u.open(frame, 100, false) == "frame of 1492 bytes is above the limit of 100");
+}

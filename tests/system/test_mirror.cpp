@@ -273,3 +273,20 @@ TEST_CASE("mirror: a slow receiver slows a file sender down, nothing is dropped"
       saved += frames_in(e.path());
   CHECK(saved > 0);
 }
+
+TEST_CASE("mirror: frames sent without compression give the same CDRs", "[mirror]") {
+  auto dir = test::temp_dir("mirror_uncompressed");
+  generate(dir, "a.pcap", {"--sample", "--seed", "23"});
+  const auto local = local_run(dir, "a.pcap", "local.jsonl");
+  const uint16_t port = free_port();
+  write_text(dir / "server.conf", server_conf(port));
+  write_text(dir / "m.conf", mirror_conf(port, 99, "packetbuffer_compress = no\n"));
+  auto server = start_server(dir, {"-c", "server.conf", "--db", "none", "--cdr-jsonl", "server.jsonl"});
+  auto sender = test::run(VOXMON_BIN, {"-c", "m.conf", "-r", "a.pcap"}, dir);
+  INFO(sender.err);
+  REQUIRE(sender.exit_code == 0);
+  CHECK(sender.err.find("compression 1.00") != std::string::npos);
+  CHECK(lines_of_sensor(dir / "server.jsonl", 99) == local);
+  server->signal(SIGTERM);
+  CHECK(server->wait_for(20s) == 0);
+}
