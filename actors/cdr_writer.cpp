@@ -198,8 +198,7 @@ cdr_writer(cdr_writer_actor::stateful_pointer<cdr_writer_state> self, sink_list 
       auto& st = self->state;
       st.syncs.push_back({source, closes, self->make_response_promise<uint64_t>()});
       auto promise = st.syncs.back().promise;
-      write_ready(self);
-      answer_syncs(self);
+      write_ready(self);  // answers the syncs that are due
       return promise;
     },
     [=](status_atom) -> writer_status { return status_of(self->state); },

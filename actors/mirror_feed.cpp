@@ -111,11 +111,12 @@ void take_frame(feed_ptr self, const mirror_feed_config& cfg, const call_router_
   core::timestamp_ns ts = 0;
   const uint8_t* data = nullptr;
   uint32_t caplen = 0, wirelen = 0;
-  while (st.unpacker.next(ts, data, caplen, wirelen)) {
-    st.builder->mark_source(f.seq);
-    if (st.builder->add(ts, data, caplen, wirelen))
+  st.builder->mark_source(f.seq);
+  while (st.unpacker.next(ts, data, caplen, wirelen))
+    if (st.builder->add(ts, data, caplen, wirelen)) {
       hand_out(self, router);
-  }
+      st.builder->mark_source(f.seq);  // the next batch starts in this frame too
+    }
   hand_out(self, router);
   ++st.status.frames;
   st.status.last_frame_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -23,7 +23,6 @@ mirror_feed_actor feed_of(ingest_ptr self, const mirror_ingest_config& cfg,
   auto feed = self->spawn(mirror_feed, std::move(fc), router, writer);
   self->monitor(feed);
   st.feeds.emplace(id, feed);
-  st.feed_ids.emplace(feed.address(), id);
   return feed;
 }
 
@@ -38,7 +37,7 @@ mirror_feed_status add_counters(mirror_feed_status a, const mirror_feed_status& 
   a.lost_frames += b.lost_frames;
   a.lost_packets += b.lost_packets;
   a.bad_frames += b.bad_frames;
-  a.queued += b.queued;
+  a.queued = b.queued;  // a gauge: the stream in progress says how many wait now
   a.last_frame_ms = std::max(a.last_frame_ms, b.last_frame_ms);
   return a;
 }
@@ -49,11 +48,12 @@ mirror_ingest_local_actor::behavior_type
 mirror_ingest(mirror_ingest_local_actor::stateful_pointer<mirror_ingest_state> self,
               mirror_ingest_config cfg, cdr_writer_actor writer) {
   self->set_down_handler([=](const caf::down_msg& down) {
-    auto& st = self->state;
-    if (auto i = st.feed_ids.find(down.source); i != st.feed_ids.end()) {
-      st.feeds.erase(i->second);
-      st.feed_ids.erase(i);
-    }
+    auto& feeds = self->state.feeds;
+    for (auto i = feeds.begin(); i != feeds.end(); ++i)
+      if (i->second.address() == down.source) {
+        feeds.erase(i);
+        return;
+      }
   });
   return {
     [=](accept_atom, uint32_t id) { self->state.joined.insert(id); },
@@ -84,7 +84,6 @@ mirror_ingest(mirror_ingest_local_actor::stateful_pointer<mirror_ingest_state> s
     [=](done_atom, const mirror_feed_status& s) {
       auto& total = self->state.ended[s.id_sensor];
       total = add_counters(total, s);
-      total.queued = 0;
     },
     [=](status_atom) -> caf::result<std::vector<mirror_feed_status>> {
       auto promise = self->make_response_promise<std::vector<mirror_feed_status>>();
@@ -105,9 +104,7 @@ mirror_ingest(mirror_ingest_local_actor::stateful_pointer<mirror_ingest_state> s
           .then(
             [=](const mirror_feed_status& s) mutable {
               auto& total = (*out)[s.id_sensor];
-              const uint64_t queued = s.queued;
               total = add_counters(total, s);
-              total.queued = queued;
               if (--*remaining == 0)
                 deliver(promise);
             },

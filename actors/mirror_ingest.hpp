@@ -33,7 +33,6 @@ struct mirror_ingest_config {
 struct mirror_ingest_state {
   std::set<uint32_t> joined;
   std::map<uint32_t, mirror_feed_actor> feeds;
-  std::map<caf::actor_addr, uint32_t> feed_ids;
   std::map<uint32_t, mirror_feed_status> ended;  // per sensor: the counters of its ended streams
   uint64_t streams = 0;
   static inline const char* name = "mirror_ingest";

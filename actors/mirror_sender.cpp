@@ -20,20 +20,6 @@ using clock_type = std::chrono::steady_clock;
 // made, so the receiver places a loss between the frames it fell between.
 constexpr size_t stored_header = 36;
 
-template <class T>
-void put(std::string& out, T v) {
-  for (size_t i = 0; i < sizeof(T); ++i)
-    out.push_back(static_cast<char>(static_cast<uint64_t>(v) >> (8 * i)));
-}
-
-template <class T>
-T get(const std::string& in, size_t at) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < sizeof(T); ++i)
-    v |= uint64_t{static_cast<uint8_t>(in[at + i])} << (8 * i);
-  return static_cast<T>(v);
-}
-
 void update_gauges(sender_ptr self) {
   auto& st = self->state;
   auto& c = *st.counters;
@@ -56,12 +42,12 @@ void store_frame(sender_ptr self, core::timestamp_ns tick) {
   else
     st.frame_bytes.clear();
   stored.reserve(stored_header + st.frame_bytes.size());
-  put<uint64_t>(stored, static_cast<uint64_t>(first));
-  put<uint32_t>(stored, packets);
-  put<uint32_t>(stored, raw);
-  put<uint32_t>(stored, static_cast<uint32_t>(st.frame_link_type));
-  put<uint64_t>(stored, st.buffer->lost_frames());
-  put<uint64_t>(stored, st.counters->lost_packets.load());
+  core::append_le(stored, static_cast<uint64_t>(first));
+  core::append_le(stored, packets);
+  core::append_le(stored, raw);
+  core::append_le(stored, static_cast<uint32_t>(st.frame_link_type));
+  core::append_le(stored, st.buffer->lost_frames());
+  core::append_le(stored, st.counters->lost_packets.load());
   stored += st.frame_bytes;
   auto& c = *st.counters;
   c.frames += 1;
@@ -156,11 +142,7 @@ void disconnected(sender_ptr self, const std::string& why) {
   st.in_flight = 0;
   st.end_sent = false;
   st.send_cursor = st.buffer->oldest_kept();
-  st.backoff = std::min<std::chrono::milliseconds>(
-    std::max<std::chrono::milliseconds>(st.backoff * 2, std::chrono::milliseconds(500)),
-    std::chrono::seconds(30));
-  std::uniform_int_distribution<int64_t> spread(0, st.backoff.count() / 2);
-  st.next_attempt = clock_type::now() + st.backoff + std::chrono::milliseconds(spread(st.jitter));
+  st.backoff.failed();
   update_gauges(self);
 }
 
@@ -181,7 +163,7 @@ void connect(sender_ptr self, const mirror_sender_config& cfg) {
   st.receiver = joined->result.mirror;
   self->monitor(*st.receiver);  // a dead receiver or a broken link is noticed at once
   st.reported_unreachable = false;
-  st.backoff = std::chrono::milliseconds(0);
+  st.backoff.succeeded();
   st.counters->connected = true;
   st.counters->reconnects += 1;
   st.send_cursor = st.buffer->oldest_kept();
@@ -205,15 +187,17 @@ void send_frames(sender_ptr self, const mirror_sender_config& cfg) {
     m.id_sensor = cfg.join.id_sensor;
     m.epoch = st.epoch;
     m.seq = *seq;
-    const auto first = static_cast<core::timestamp_ns>(get<uint64_t>(stored, 0));
-    m.packets = get<uint32_t>(stored, 8);
-    m.raw_bytes = get<uint32_t>(stored, 12);
-    m.link_type = static_cast<int32_t>(get<uint32_t>(stored, 16));
+    const auto* head = reinterpret_cast<const uint8_t*>(stored.data());
+    const auto first = static_cast<core::timestamp_ns>(core::read_le64(head));
+    m.packets = core::read_le32(head + 8);
+    m.raw_bytes = core::read_le32(head + 12);
+    m.link_type = static_cast<int32_t>(core::read_le32(head + 16));
     m.tick = m.packets ? 0 : first;
-    m.lost_frames = get<uint64_t>(stored, 20);
-    m.lost_packets = get<uint64_t>(stored, 28);
+    m.lost_frames = core::read_le64(head + 20);
+    m.lost_packets = core::read_le64(head + 28);
     m.compressed = cfg.compress;
-    m.payload.assign(stored, stored_header);
+    m.payload = std::move(stored);  // the records, without the header read above
+    m.payload.erase(0, stored_header);
     ++st.in_flight;
     const uint64_t generation = st.generation;
     self->request(*st.receiver, cfg.request_timeout, mirror_atom::value, std::move(m))
@@ -277,7 +261,7 @@ void schedule_read(sender_ptr self, std::chrono::milliseconds delay) {
 void step(sender_ptr self, const mirror_sender_config& cfg) {
   auto& st = self->state;
   read_some(self, cfg);
-  if (!st.receiver && clock_type::now() >= st.next_attempt)
+  if (!st.receiver && st.backoff.due())
     connect(self, cfg);
   send_frames(self, cfg);
   if (st.input_done && clock_type::now() >= st.flush_deadline) {
@@ -287,9 +271,7 @@ void step(sender_ptr self, const mirror_sender_config& cfg) {
     self->quit();
     return;
   }
-  const bool reading = !st.input_done && !(st.source->can_wait() &&
-                       st.buffer->next_seq() - st.buffer->delivered() >= 2 * cfg.window);
-  if (reading)
+  if (!st.input_done && !must_wait(st, cfg))
     schedule_read(self, std::chrono::milliseconds(0));
   else if (!st.receiver || st.input_done)
     schedule_read(self, std::chrono::milliseconds(100));  // retry the link, watch the deadline

@@ -16,7 +16,6 @@
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 
 #include <caf/stateful_actor.hpp>
@@ -25,6 +24,7 @@
 #include "actors/central_join.hpp"
 #include "core/mirror_buffer.hpp"
 #include "core/mirror_frame.hpp"
+#include "core/reconnect_backoff.hpp"
 
 namespace voxmon {
 
@@ -82,9 +82,7 @@ struct mirror_sender_state {
   uint32_t in_flight = 0;
   bool read_scheduled = false;
   bool input_done = false, stopped = false, end_sent = false;
-  std::chrono::steady_clock::time_point next_attempt{};
-  std::chrono::milliseconds backoff{0};
-  std::minstd_rand jitter{std::random_device{}()};
+  core::reconnect_backoff backoff;
   bool reported_unreachable = false;
   static inline const char* name = "mirror_sender";
 };

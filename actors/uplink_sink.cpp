@@ -94,12 +94,7 @@ void uplink_sink::disconnected(const std::string& why) {
   ingest_.reset();
   status_.connected = false;
   status_.last_error = why;
-  backoff_ = std::min<std::chrono::milliseconds>(
-    std::max<std::chrono::milliseconds>(backoff_ * 2, std::chrono::milliseconds(500)),
-    std::chrono::seconds(30));
-  // Jitter: a fleet of sensors must not reconnect in lockstep after a server restart.
-  std::uniform_int_distribution<int64_t> spread(0, backoff_.count() / 2);
-  next_attempt_ = clock_type::now() + backoff_ + std::chrono::milliseconds(spread(jitter_));
+  backoff_.failed();
 }
 
 bool uplink_sink::connect() {
@@ -111,7 +106,7 @@ bool uplink_sink::connect() {
     status_.connected = true;
     status_.server = joined->server;
     status_.last_error.clear();
-    backoff_ = std::chrono::milliseconds(0);
+    backoff_.succeeded();
     std::cerr << "voxmon: joined the central node " << joined->server << " as sensor "
               << o_.join.id_sensor << '\n';
     return true;
@@ -178,7 +173,7 @@ std::string uplink_sink::write(std::span<const core::cdr> batch) {
 bool uplink_sink::retry() {
   if (status_.pending == 0)
     return true;
-  if (!ingest_ && clock_type::now() < next_attempt_)
+  if (!ingest_ && !backoff_.due())
     return false;
   return upload_pending();
 }
@@ -190,9 +185,9 @@ std::string uplink_sink::flush() {
       return std::to_string(status_.pending) + " CDRs not acknowledged by the central node (" +
              status_.last_error + "); they stay in " + o_.outbox_path +
              " and are sent at the next start";
-    std::this_thread::sleep_until(std::min(deadline, std::max(next_attempt_, clock_type::now() +
-                                                                std::chrono::milliseconds(100))));
-    next_attempt_ = {};
+    std::this_thread::sleep_until(std::min(
+      deadline, std::max(backoff_.next_attempt(), clock_type::now() + std::chrono::milliseconds(100))));
+    backoff_.allow_now();
   }
   return {};
 }

@@ -14,11 +14,11 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "actors/central_join.hpp"
+#include "core/reconnect_backoff.hpp"
 #include "core/tls_tunnel.hpp"
 #include "messages/remote_messages.hpp"
 #include "store/cdr_journal.hpp"
@@ -73,9 +73,7 @@ class uplink_sink final : public store::cdr_sink {
   uint64_t acked_offset_ = 0;    // outbox byte offset of that CDR
   std::optional<cdr_ingest_actor> ingest_;
   tunnel_map tunnels_;  // by server, made on first use
-  std::chrono::steady_clock::time_point next_attempt_{};
-  std::chrono::milliseconds backoff_{0};
-  std::minstd_rand jitter_{std::random_device{}()};
+  core::reconnect_backoff backoff_;
   uplink_status status_;
   bool reported_unreachable_ = false;  // one log line per outage, not one per retry
 };

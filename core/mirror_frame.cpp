@@ -6,24 +6,6 @@
 
 namespace voxmon::core {
 
-namespace {
-
-template <class T>
-void put(std::vector<uint8_t>& out, T v) {
-  for (size_t i = 0; i < sizeof(T); ++i)
-    out.push_back(static_cast<uint8_t>(static_cast<uint64_t>(v) >> (8 * i)));
-}
-
-template <class T>
-T get(const char* p) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < sizeof(T); ++i)
-    v |= uint64_t{static_cast<uint8_t>(p[i])} << (8 * i);
-  return static_cast<T>(v);
-}
-
-}  // namespace
-
 mirror_frame_packer::mirror_frame_packer(size_t max_raw_bytes) : max_raw_(max_raw_bytes) {
   raw_.reserve(max_raw_ + 65536 + mirror_record_header);
 }
@@ -35,9 +17,9 @@ bool mirror_frame_packer::add(timestamp_ns ts, const uint8_t* data, uint32_t cap
     return false;
   if (packets_ == 0)
     first_ts_ = ts;
-  put<uint64_t>(raw_, static_cast<uint64_t>(ts));
-  put<uint32_t>(raw_, caplen);
-  put<uint32_t>(raw_, wirelen);
+  append_le(raw_, static_cast<uint64_t>(ts));
+  append_le(raw_, caplen);
+  append_le(raw_, wirelen);
   raw_.insert(raw_.end(), data, data + caplen);
   ++packets_;
   return true;
@@ -94,7 +76,7 @@ std::string mirror_frame_unpacker::check_records() {
       raw_.clear();
       return "truncated record header at byte " + std::to_string(pos);
     }
-    const uint32_t caplen = get<uint32_t>(raw_.data() + pos + 8);
+    const uint32_t caplen = read_le32(bytes_at(pos + 8));
     if (raw_.size() - pos - mirror_record_header < caplen) {
       raw_.clear();
       return "record at byte " + std::to_string(pos) + " runs past the frame";
@@ -110,11 +92,11 @@ bool mirror_frame_unpacker::next(timestamp_ns& ts, const uint8_t*& data, uint32_
                                  uint32_t& wirelen) {
   if (pos_ >= raw_.size())
     return false;
-  const char* p = raw_.data() + pos_;
-  ts = static_cast<timestamp_ns>(get<uint64_t>(p));
-  caplen = get<uint32_t>(p + 8);
-  wirelen = get<uint32_t>(p + 12);
-  data = reinterpret_cast<const uint8_t*>(p + mirror_record_header);
+  const uint8_t* p = bytes_at(pos_);
+  ts = static_cast<timestamp_ns>(read_le64(p));
+  caplen = read_le32(p + 8);
+  wirelen = read_le32(p + 12);
+  data = p + mirror_record_header;
   pos_ += mirror_record_header + caplen;
   return true;
 }

@@ -49,6 +49,9 @@ class mirror_frame_unpacker {
 
  private:
   std::string check_records();
+  const uint8_t* bytes_at(size_t pos) const {
+    return reinterpret_cast<const uint8_t*>(raw_.data()) + pos;
+  }
   std::string raw_;
   size_t pos_ = 0;
   size_t packets_ = 0;

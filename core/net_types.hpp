@@ -60,5 +60,14 @@ inline uint16_t read_le16(const uint8_t* p) { return static_cast<uint16_t>(p[0] 
 inline uint32_t read_le32(const uint8_t* p) {
   return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
 }
+inline uint64_t read_le64(const uint8_t* p) { return read_le32(p) | (uint64_t{read_le32(p + 4)} << 32); }
+
+// Appends an unsigned integer little-endian to a byte container (std::string or
+// std::vector<uint8_t>): the records of our own files and frames.
+template <class Bytes, class T>
+void append_le(Bytes& out, T v) {
+  for (size_t i = 0; i < sizeof(T); ++i)
+    out.push_back(static_cast<typename Bytes::value_type>(static_cast<uint64_t>(v) >> (8 * i)));
+}
 
 }  // namespace voxmon::core

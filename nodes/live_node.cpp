@@ -262,7 +262,8 @@ int run_live(const config::settings& s, int argc, char** argv) {
   caf::actor_system_config cfg;
   configure_node(cfg, s);
   caf::actor_system sys{cfg};
-  auto capture_dropped = std::make_shared<std::atomic<uint64_t>>(0);  // told to a central node
+  // The capture drops a sensor tells its central node, brought up to date with the status line.
+  auto capture_dropped = std::make_shared<std::atomic<uint64_t>>(0);
   auto writer = spawn_cdr_writer(sys, s, capture_dropped);
   if (!writer) {
     log::error(error_text(writer.error()));
@@ -383,13 +384,10 @@ int run_live(const config::settings& s, int argc, char** argv) {
         exit_code = 1;
         break;
       }
-      uint64_t dropped = 0;
-      for (const auto& c : stages.counters)
-        dropped += c->kernel_dropped + c->interface_dropped;
-      capture_dropped->store(dropped);
       const auto now = clock_type::now();
       if (now - last_status >= std::chrono::seconds(10)) {
         auto snap = gather(sys, stages);
+        capture_dropped->store(snap.kernel_dropped + snap.interface_dropped);
         log::info(core::render_status_line(
           snap, prev, std::chrono::duration<double>(now - last_status).count()));
         if (central)

@@ -1,5 +1,7 @@
 #include "store/cdr_journal.hpp"
 
+#include "core/net_types.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,15 +19,6 @@ namespace voxmon::store {
 namespace {
 
 constexpr uint32_t max_record = 64u << 20;  // a CDR is never this large: corrupt length
-
-void put_le32(std::string& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i)
-    out += static_cast<char>((v >> (8 * i)) & 0xFF);
-}
-
-uint32_t get_le32(const unsigned char* p) {
-  return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
-}
 
 uint32_t crc_of(const std::string& s) {
   return static_cast<uint32_t>(
@@ -78,7 +71,7 @@ std::unique_ptr<cdr_journal> cdr_journal::open(const std::string& path, fsync_po
     std::ifstream in(path, std::ios::binary);
     unsigned char head[8];
     while (good < static_cast<uint64_t>(st.st_size) && in.read(reinterpret_cast<char*>(head), 8)) {
-      const uint64_t len = get_le32(head);
+      const uint64_t len = core::read_le32(head);
       if (len > max_record || good + 8 + len > static_cast<uint64_t>(st.st_size))
         break;
       in.seekg(static_cast<std::streamoff>(len), std::ios::cur);
@@ -101,8 +94,8 @@ std::string cdr_journal::append(std::span<const core::cdr> batch) {
   uint64_t in_buf = 0;
   for (const auto& c : batch) {
     const std::string payload = encode_cdr(c);
-    put_le32(buf, static_cast<uint32_t>(payload.size()));
-    put_le32(buf, crc_of(payload));
+    core::append_le(buf, static_cast<uint32_t>(payload.size()));
+    core::append_le(buf, crc_of(payload));
     buf += payload;
     ++in_buf;
     if (policy_ == fsync_policy::always) {
@@ -133,8 +126,8 @@ std::vector<core::cdr> cdr_journal::read(uint64_t offset, size_t max, uint64_t& 
     unsigned char head[8];
     if (!in.read(reinterpret_cast<char*>(head), 8))
       break;  // torn header at the end
-    const uint32_t len = get_le32(head);
-    const uint32_t crc = get_le32(head + 4);
+    const uint32_t len = core::read_le32(head);
+    const uint32_t crc = core::read_le32(head + 4);
     if (len > max_record) {
       warning = "CDR journal '" + path_ + "': bad record length at byte " + std::to_string(next) +
                 "; the rest of the file is not read";
