@@ -189,4 +189,17 @@ std::optional<std::string> mysql_password(const settings& s, std::string& reason
   return s.mysqlpassword;
 }
 
+std::optional<store::mysql_params> mysql_params_of(const settings& s, std::string& reason) {
+  auto password = mysql_password(s, reason);
+  if (!password)
+    return std::nullopt;
+  store::mysql_params p;
+  p.host = s.mysqlhost.empty() ? "localhost" : s.mysqlhost;
+  p.port = s.mysqlport;
+  p.user = s.mysqlusername;
+  p.password = *password;
+  p.database = s.mysqldb;
+  return p;
+}
+
 }  // namespace voxmon::config

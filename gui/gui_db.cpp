@@ -212,12 +212,7 @@ class mysql_conn final : public gui_db {
 };
 
 store::mysql_params params_of(const db_target& t) {
-  store::mysql_params p;
-  p.host = t.mysql_host;
-  p.port = t.mysql_port;
-  p.user = t.mysql_user;
-  p.password = t.mysql_password;
-  p.database = t.mysql_database;
+  store::mysql_params p = t.mysql_params;
   p.connect_timeout_s = 5;
   p.io_timeout_s = 30;
   return p;
@@ -286,15 +281,11 @@ std::string db_target::describe() const {
 std::optional<db_target> db_target_of(const config::settings& s, std::string& error) {
   db_target t;
   if (config::uses_mysql(s)) {
-    auto password = config::mysql_password(s, error);
-    if (!password)
+    auto params = config::mysql_params_of(s, error);
+    if (!params)
       return std::nullopt;
     t.mysql = true;
-    t.mysql_host = s.mysqlhost.empty() ? "localhost" : s.mysqlhost;
-    t.mysql_port = s.mysqlport;
-    t.mysql_user = s.mysqlusername;
-    t.mysql_password = *password;
-    t.mysql_database = s.mysqldb;
+    t.mysql_params = std::move(*params);
     t.ipv6 = s.ipv6;
     t.partition = s.cdr_partition;
     return t;

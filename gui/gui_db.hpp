@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/settings.hpp"
+#include "store/mysql_params.hpp"
 #include "gui/sql.hpp"
 
 namespace voxmon::gui {
@@ -52,8 +53,7 @@ class gui_db {
 struct db_target {
   bool mysql = false;
   std::string sqlite_path;
-  std::string mysql_host, mysql_user, mysql_password, mysql_database;
-  uint32_t mysql_port = 3306;
+  store::mysql_params mysql_params;  // when `mysql`
   bool ipv6 = false, partition = true;
   std::string describe() const;  // "sqlite:/path" or "MySQL server 'h:p' (database 'db')"
 };

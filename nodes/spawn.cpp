@@ -17,6 +17,7 @@
 #include "config/cluster_settings.hpp"
 #include "nodes/remoting.hpp"
 #include "config/spool_settings.hpp"
+#include "config/store_settings.hpp"
 #include "config/tunnel_settings.hpp"
 #include "store/jsonl_sink.hpp"
 #include "store/mysql_store.hpp"
@@ -31,14 +32,10 @@ namespace {
 std::unique_ptr<store::mysql_store> open_mysql_store(const config::settings& s, std::string& error,
                                                     std::string& warning) {
   store::mysql_store_options o;
-  auto password = config::mysql_password(s, error);
-  if (!password)
+  auto params = config::mysql_params_of(s, error);
+  if (!params)
     return nullptr;
-  o.params.host = s.mysqlhost.empty() ? "localhost" : s.mysqlhost;
-  o.params.port = s.mysqlport;
-  o.params.user = s.mysqlusername;
-  o.params.password = *password;
-  o.params.database = s.mysqldb;
+  o.params = std::move(*params);
   o.schema.partition = s.cdr_partition;
   o.schema.ipv6 = s.ipv6;
   o.schema.cleandatabase_days = s.cleandatabase;

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "store/mysql_params.hpp"
+
 namespace sql {
 class Connection;
 class PreparedStatement;
@@ -17,16 +19,6 @@ class SQLException;
 
 namespace voxmon::store {
 
-struct mysql_params {
-  std::string host;
-  uint32_t port = 3306;
-  std::string user;
-  std::string password;
-  std::string database;
-  uint32_t connect_timeout_s = 5;
-  uint32_t io_timeout_s = 60;
-  std::string where() const;  // "MySQL server 'host:port' (database 'db')" for messages
-};
 
 enum class db_error_kind { none, transient, permanent };
 
