@@ -5,6 +5,26 @@
 
 namespace voxmon {
 
+namespace {
+
+// Sends the packets selected for the call's files (of one batch) to its spool writer.
+void spool_send(call_actor::stateful_pointer<call_state> self, const spool_link& spool,
+                const core::batch_ptr& batch, spool_packets& saved) {
+  if (saved.sip.empty() && saved.rtp.empty())
+    return;
+  saved.batch = batch;
+  saved.call_uid = self->id();
+  if (!self->state.spooled) {  // the writer keeps the names from the first message
+    saved.fbasename = core::make_fbasename(self->state.call->call_id());
+    saved.calldate = self->state.first_ts;
+  }
+  self->send(spool.writer, spool_atom::value, std::move(saved));
+  saved = spool_packets{};
+  self->state.spooled = true;
+}
+
+}  // namespace
+
 call_actor::behavior_type call(call_actor::stateful_pointer<call_state> self, std::string call_id,
                                uint32_t id_sensor, uint64_t source, cdr_writer_actor writer,
                                spool_link spool) {
@@ -12,10 +32,14 @@ call_actor::behavior_type call(call_actor::stateful_pointer<call_state> self, st
   return {
     [=](packets_atom, const call_packets& m) {
       core::call& c = *self->state.call;
-      const core::packet_batch& b = *m.batch;
       spool_packets saved;
-      for (const auto& rp : m.packets) {
-        const core::decoded_packet& p = b.packets[rp.index];
+      uint8_t saved_batch = 0;
+      core::visit_packets(m, [&](const core::packet_batch& b, const core::routed_packet& rp,
+                                 const core::decoded_packet& p) {
+        if (rp.batch != saved_batch) {  // a spool message refers to one batch
+          spool_send(self, spool, m.batches[saved_batch], saved);
+          saved_batch = rp.batch;
+        }
         if (self->state.first_ts < 0)
           self->state.first_ts = p.ts;
         if (spool.writer)
@@ -23,23 +47,15 @@ call_actor::behavior_type call(call_actor::stateful_pointer<call_state> self, st
         const auto payload = b.payload(p);
         if (rp.role == core::packet_role::media) {
           c.on_media(payload, p);
-          continue;
+          return;
         }
         std::string_view text{reinterpret_cast<const char*>(payload.data()), payload.size()};
         auto parsed = core::parse_sip(text.substr(rp.sip_offset));
         if (parsed.message)
           c.on_sip(*parsed.message, p);
-      }
-      if (!saved.sip.empty() || !saved.rtp.empty()) {
-        saved.batch = m.batch;
-        saved.call_uid = self->id();
-        if (!self->state.spooled) {  // the writer keeps the names from the first message
-          saved.fbasename = core::make_fbasename(c.call_id());
-          saved.calldate = self->state.first_ts;
-        }
-        self->send(spool.writer, spool_atom::value, std::move(saved));
-        self->state.spooled = true;
-      }
+      });
+      if (!m.batches.empty())
+        spool_send(self, spool, m.batches[saved_batch], saved);
     },
     [=](caploss_atom, const capture_loss& m) {
       self->state.call->on_capture_loss(m.at, m.dropped);

@@ -8,6 +8,12 @@ namespace voxmon {
 
 namespace {
 
+void send_packets(call_router_actor::stateful_pointer<call_router_state> self, uint64_t key,
+                  core::pending_packets&& packets) {
+  if (auto it = self->state.calls.find(key); it != self->state.calls.end())
+    self->send(it->second, packets_atom::value, std::move(packets));
+}
+
 void execute(call_router_actor::stateful_pointer<call_router_state> self,
              const router_config& cfg, const cdr_writer_actor& writer,
              const core::batch_ptr& batch) {
@@ -24,11 +30,12 @@ void execute(call_router_actor::stateful_pointer<call_router_state> self,
                      self->spawn(call, std::move(created.call_id), cfg.id_sensor, cfg.source,
                                  writer, spool));
   }
-  for (auto& d : st.plan.deliveries)
-    if (auto it = st.calls.find(d.call_key); it != st.calls.end())
-      self->send(it->second, packets_atom::value, call_packets{batch, std::move(d.packets)});
+  auto send = [&](uint64_t key, core::pending_packets&& p) { send_packets(self, key, std::move(p)); };
+  if (batch)
+    st.coalescer.add(batch, st.plan.deliveries, send);
   for (const auto& c : st.plan.closings)
     if (auto it = st.calls.find(c.call_key); it != st.calls.end()) {
+      st.coalescer.flush_call(c.call_key, send);  // its last packets before the close
       self->send(it->second, close_atom::value, close_order{c.reason, c.close_seq});
       st.calls.erase(it);
       if (auto m = st.mark_of.find(c.call_key); m != st.mark_of.end()) {
@@ -37,6 +44,11 @@ void execute(call_router_actor::stateful_pointer<call_router_state> self,
       }
     }
   st.plan.clear();
+}
+
+void flush_all(call_router_actor::stateful_pointer<call_router_state> self) {
+  self->state.coalescer.flush_all(
+    [&](uint64_t key, core::pending_packets&& p) { send_packets(self, key, std::move(p)); });
 }
 
 }  // namespace
@@ -61,6 +73,7 @@ call_router(call_router_actor::stateful_pointer<call_router_state> self, router_
       auto& st = self->state;
       st.directory.advance(now, st.plan);
       execute(self, cfg, writer, nullptr);
+      flush_all(self);  // nothing more is coming soon: do not keep the calls waiting
     },
     [=](reload_atom, const router_reload& r) {
       auto& st = self->state;
@@ -85,6 +98,7 @@ call_router(call_router_actor::stateful_pointer<call_router_state> self, router_
       // The capture lost packets: every call open now is flagged (which calls the lost packets
       // belonged to is unknown). Rare, so one message per open call is fine.
       auto& st = self->state;
+      flush_all(self);  // the packets before the loss reach the calls before its flag
       for (uint64_t key : st.directory.open_call_keys())
         if (auto it = st.calls.find(key); it != st.calls.end())
           self->send(it->second, caploss_atom::value, m);

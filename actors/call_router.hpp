@@ -9,6 +9,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "core/call_directory.hpp"
+#include "core/delivery_coalescer.hpp"
 #include "messages/actors.hpp"
 
 namespace voxmon {
@@ -17,6 +18,7 @@ struct call_router_state {
   call_router_state() : directory(core::call_timeouts{}) {}
   core::call_directory directory;
   core::routing_plan plan;
+  core::delivery_coalescer coalescer;  // each call's packets gathered over several batches
   std::unordered_map<uint64_t, call_actor> calls;
   core::run_stats stats;
   spool_link spool;               // what to save (SIGHUP may change it)

@@ -29,7 +29,7 @@ struct capture_config {
   uint32_t id_sensor = 0;
   std::vector<std::pair<uint16_t, uint16_t>> sip_ports;
   uint32_t batch_packets = 4096;
-  uint32_t max_in_flight = 8;
+  uint32_t max_in_flight = core::source_batches_in_flight;
   bool progress = false;    // draw a progress bar on stderr (only when it is a terminal)
   core::decoder_limits limits;  // tunnel ports, L2TPv3 cookie (config::decoder_limits_from)
   core::tcp_limits tcp;         // SIP over TCP bounds (config::tcp_limits_from)

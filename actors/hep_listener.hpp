@@ -44,7 +44,7 @@ struct hep_listener_config {
   uint32_t id_sensor = 0;
   std::vector<std::pair<uint16_t, uint16_t>> sip_ports;
   uint32_t batch_packets = 4096;
-  uint32_t max_in_flight = 8;
+  uint32_t max_in_flight = core::source_batches_in_flight;
   core::decoder_limits limits;
   core::tcp_limits tcp;
   size_t max_clients = 256;

@@ -51,6 +51,7 @@ struct settings {
   uint32_t table_rows = 50;             // rows of the call table printed at the end
   // engine
   uint32_t threads = 0;                 // CAF scheduler threads; 0 = number of cores
+  std::string scheduler = "sharing";    // CAF scheduler policy: sharing or stealing
   uint32_t batch_packets = 4096;        // packets per capture batch
   // per-call pcap files (docs/CONFIG.md, config/spool_settings.cpp)
   bool savesip = false;

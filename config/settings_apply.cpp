@@ -116,7 +116,7 @@ constexpr timeout_key timeout_keys[] = {
 };
 
 constexpr std::string_view other_supported[] = {
-    "sipport", "id_sensor", "cdr_jsonl", "db", "threads", "batch_packets", "table_rows",
+    "sipport", "id_sensor", "cdr_jsonl", "db", "threads", "scheduler", "batch_packets", "table_rows",
     "progress"};
 
 }  // namespace
@@ -157,6 +157,13 @@ std::optional<std::string> apply_setting(settings& s, const std::string& key,
     return parse_bounded(v, 0, UINT32_MAX, "a sensor id (a non-negative integer)", s.id_sensor);
   if (k == "threads")
     return parse_bounded(v, 0, 1024, "a number of threads (0 = one per core)", s.threads);
+  if (k == "scheduler") {
+    const std::string l = lower_copy(std::string(v));
+    if (l != "sharing" && l != "stealing")
+      return "expected sharing or stealing, got '" + std::string(v) + "'";
+    s.scheduler = l;
+    return std::nullopt;
+  }
   if (k == "batch_packets")
     return parse_bounded(v, 64, 1'000'000, "a number of packets", s.batch_packets);
   if (k == "table_rows")

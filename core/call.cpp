@@ -20,10 +20,6 @@ void add_unique(std::vector<endpoint>& v, const endpoint& e) {
     v.push_back(e);
 }
 
-bool is_telephone_event(std::string_view encoding) {
-  return text::iequals(encoding, "telephone-event");
-}
-
 bool contains(const std::vector<endpoint>& v, const endpoint& e) {
   return std::find(v.begin(), v.end(), e) != v.end();
 }
@@ -179,14 +175,7 @@ void call::learn_sdp(const sip_message& m, bool from_caller) {
       add_unique(srtp_media_, a.rtp);
     for (size_t i = 0; i < media.payload_type_count; ++i) {
       const auto& pt = media.payload_types[i];
-      if (pt.pt >= 96 && pt.pt < dynamic_clock_.size() && !pt.encoding.empty()) {
-        dynamic_clock_[pt.pt] = is_telephone_event(pt.encoding) ? 0 : pt.clock_rate;
-        dynamic_name_[pt.pt - 96] = std::string(pt.encoding);
-      }
-      if (pt.pt < telephone_event_.size() && is_telephone_event(pt.encoding)) {
-        telephone_event_[pt.pt] = true;
-        event_clock_[pt.pt] = pt.clock_rate;
-      }
+      payload_types_.learn(pt.pt, pt.encoding, pt.clock_rate);
     }
   });
 }
@@ -196,7 +185,7 @@ void call::learn_sdp(const sip_message& m, bool from_caller) {
 uint32_t call::clock_rate(uint8_t pt) const {
   if (pt < 96)
     return static_payload_clock_rate(pt);
-  return pt < dynamic_clock_.size() ? dynamic_clock_[pt] : 0;
+  return payload_types_.dynamic_clock(pt);
 }
 
 call::stream& call::stream_for(const decoded_packet& p, uint32_t ssrc) {
@@ -214,7 +203,7 @@ call::stream& call::stream_for(const decoded_packet& p, uint32_t ssrc) {
 std::string_view call::encoding(uint8_t pt) const {
   if (pt < 96)
     return static_payload_name(pt);
-  return pt < 128 ? std::string_view(dynamic_name_[pt - 96]) : std::string_view{};
+  return payload_types_.dynamic_name(pt);
 }
 
 void call::add_events(const telephone_events_done& done, int stream_index,
@@ -266,10 +255,10 @@ void call::on_media(std::span<const uint8_t> data, const decoded_packet& p) {
   s.stats.add(*h, p.ts, clock);
   const uint8_t pt = h->payload_type;
   media_kind kind = media_kind::audio;
-  if (telephone_event_[pt]) {
+  if (payload_types_.telephone_event(pt)) {
     kind = media_kind::event;
     add_events(s.events.add(data.subspan(h->payload_offset, h->payload_length), h->timestamp,
-                            p.ts, event_clock_[pt]),
+                            p.ts, payload_types_.event_clock(pt)),
                static_cast<int>(&s - streams_.data()), p);
   } else if (pt == 13 || pt == 19 || encoding(pt) == "CN") {
     kind = media_kind::comfort_noise;

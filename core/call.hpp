@@ -13,6 +13,7 @@
 #include "core/cdr.hpp"
 #include "core/decoded_packet.hpp"
 #include "core/dtmf.hpp"
+#include "core/payload_type_map.hpp"
 #include "core/rtcp_report.hpp"
 #include "core/rtp_stream_stats.hpp"
 #include "core/sdp.hpp"
@@ -97,10 +98,7 @@ class call {
   std::vector<std::pair<endpoint, endpoint>> zrtp_seen_;  // ZRTP Confirm src/dst: SRTP follows
   bool capture_loss_ = false;
   uint64_t capture_dropped_ = 0;
-  std::array<uint32_t, 128> dynamic_clock_{};         // clock rate learned from rtpmap
-  std::array<std::string, 32> dynamic_name_{};        // rtpmap encoding of PT 96..127
-  std::array<bool, 128> telephone_event_{};           // PTs announced as telephone-event
-  std::array<uint32_t, 128> event_clock_{};           // their rtpmap clock
+  payload_type_map payload_types_;  // the SDP's rtpmap lines
   rtcp_tracker rtcp_;
   std::vector<dtmf_seen> dtmf_;
   std::vector<stream> streams_;

@@ -31,6 +31,7 @@ struct routed_packet {
   uint32_t index = 0;       // into packet_batch::packets
   uint32_t sip_offset = 0;  // where the SIP message starts in the payload (several per TCP segment)
   packet_role role = packet_role::sip;
+  uint8_t batch = 0;        // which of a delivery's batches (see delivery_coalescer)
 };
 
 struct call_creation {

@@ -58,8 +58,10 @@ void stream_quality::add(uint16_t seq, uint32_t rtp_ts, timestamp_ns arrival,
   if (!started_)
     first_arrival_ = arrival;
   const timestamp_ns since = arrival > first_arrival_ ? arrival - first_arrival_ : 0;
-  const auto interval = static_cast<uint32_t>(std::min<timestamp_ns>(since / interval_ns,
-                                                                      UINT32_MAX - 1));
+  // Capped at max_interval (7.6 days): a capture whose clock jumps years ahead must not make
+  // intervals_ gigabytes long.
+  const auto interval = static_cast<uint16_t>(std::min<timestamp_ns>(since / interval_ns,
+                                                                      max_interval));
   if (kind == media_kind::comfort_noise)
     acc_.comfort_noise = true;
 
@@ -148,7 +150,7 @@ void stream_quality::add(uint16_t seq, uint32_t rtp_ts, timestamp_ns arrival,
     decide(s, s.interval, arrival_ms - nominal_ms);
 }
 
-void stream_quality::restart(int64_t ext, uint32_t interval) {
+void stream_quality::restart(int64_t ext, uint16_t interval) {
   max_ext_ = ext;
   next_final_ = ext;
   slots_[static_cast<size_t>(ext) & (ring - 1)] = slot{0, interval};

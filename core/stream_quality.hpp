@@ -49,6 +49,7 @@ class stream_quality {
   static constexpr int64_t finalize_lag = 100; // a frame is decided 100 sequence numbers later
   static constexpr int64_t max_dropout = 3000; // bigger jumps restart the sequence
   static constexpr timestamp_ns interval_ns = 10 * ns_per_second;
+  static constexpr uint16_t max_interval = UINT16_MAX;  // later packets count in the last one
 
   stream_quality();
 
@@ -61,9 +62,9 @@ class stream_quality {
   stream_quality_result result(const codec_impairment& codec, double network_oneway_ms) const;
 
  private:
-  struct slot {
-    uint8_t flags = 0;       // bit 0 arrived, bit 1+b late for buffer b
-    uint32_t interval = 0;
+  struct slot {               // 4 bytes: the ring is most of a stream's memory
+    uint8_t flags = 0;         // bit 0 arrived, bit 1+b late for buffer b
+    uint16_t interval = 0;
   };
   struct buffer_interval {
     uint64_t frames = 0, lost = 0;
@@ -77,7 +78,7 @@ class stream_quality {
 
   void finalize_next();
   void flush();
-  void restart(int64_t ext, uint32_t interval);
+  void restart(int64_t ext, uint16_t interval);
   void decide(slot& s, uint32_t interval, double transit_ms);
   interval_rec& interval_at(uint32_t i);
 

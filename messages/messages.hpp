@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/call_directory.hpp"
+#include "core/delivery_coalescer.hpp"
 #include "core/mirror_metrics.hpp"
 #include "core/cdr.hpp"
 #include "core/packet_batch.hpp"
@@ -24,11 +25,8 @@ struct batch_msg {
   core::batch_ptr batch;
 };
 
-// call_router -> call: this call's packets of one batch, in capture order.
-struct call_packets {
-  core::batch_ptr batch;
-  std::vector<core::routed_packet> packets;
-};
+// call_router -> call: this call's packets of one or more batches, in capture order.
+using call_packets = core::pending_packets;
 
 // call_router -> call: the call is over; emit the CDR with this sequence number.
 struct close_order {

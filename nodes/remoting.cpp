@@ -15,6 +15,10 @@ void configure_node(caf::actor_system_config& cfg, const config::settings& s) {
   const size_t threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
   cfg.set("scheduler.max-threads", threads);
   cfg.set("logger.verbosity", caf::atom("quiet"));
+  // sharing (one queue for all workers) is the default: CAF 0.17's work stealing walks the
+  // victim's whole queue on every steal (double_ended_queue::take_tail -> find_predecessor),
+  // which took a third of the CPU with thousands of call actors (docs/PERFORMANCE.md).
+  cfg.set("scheduler.policy", s.scheduler == "stealing" ? caf::atom("stealing") : caf::atom("sharing"));
   if (uses_remoting(s))
     configure_remoting(cfg, s);
 }

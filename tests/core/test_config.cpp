@@ -30,6 +30,7 @@ TEST_CASE("a good config file sets every supported key", "[config]") {
       "cdr_jsonl = /tmp/cdr.jsonl\n"
       "db = sqlite:/var/lib/voxmon/cdr.db\n"
       "threads = 2\n"
+      "scheduler = Stealing\n"
       "batch_packets = 64\n"
       "table_rows = 0\n"
       "progress = no\n";
@@ -47,9 +48,19 @@ TEST_CASE("a good config file sets every supported key", "[config]") {
   CHECK(s.cdr_jsonl == "/tmp/cdr.jsonl");
   CHECK(s.db == "sqlite:/var/lib/voxmon/cdr.db");
   CHECK(s.threads == 2);
+  CHECK(s.scheduler == "stealing");
   CHECK(s.batch_packets == 64);
   CHECK(s.table_rows == 0);
   CHECK_FALSE(s.progress);
+}
+
+TEST_CASE("scheduler takes sharing or stealing only", "[config]") {
+  settings s;
+  CHECK(s.scheduler == "sharing");
+  auto r = load("scheduler = fifo\n", s);
+  REQUIRE(r.error);
+  CHECK(r.error->reason == "expected sharing or stealing, got 'fifo'");
+  CHECK(s.scheduler == "sharing");
 }
 
 TEST_CASE("defaults stay when a file is empty", "[config]") {

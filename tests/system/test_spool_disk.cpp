@@ -106,7 +106,7 @@ TEST_CASE("a slow spool disk slows the capture down with bounded memory and noth
     return;
   }
   const auto dir = temp_dir("spool-slow");
-  generate(dir, "40", "30");  // ~240k packets, ~50 MB
+  generate(dir, "120", "30");  // ~720k packets, ~66 MB: far more than the batches in flight
   const uint64_t want = packets_to_save(dir);
   const auto capture_kib = static_cast<long>(fs::file_size(dir / "x.pcap") / 1024);
 
@@ -123,7 +123,7 @@ TEST_CASE("a slow spool disk slows the capture down with bounded memory and noth
   CHECK(f.saved == want);
   CHECK(s.saved == want);  // every packet saved
   CHECK(s.dropped == 0);
-  CHECK(read_jsonl(dir / "cdr.jsonl").size() == 40);
+  CHECK(read_jsonl(dir / "cdr.jsonl").size() == 120);
   CHECK(slow.seconds > fast.seconds + 0.5);  // the delay did apply: the writers were the bottleneck
   // Bounded: the slow run holds at most a few MB more than the fast one (capture batches in
   // flight, writers' buffers), far from the capture's size that a queue without back-pressure
