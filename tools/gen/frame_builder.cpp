@@ -118,13 +118,14 @@ std::span<const std::vector<uint8_t>> frame_builder::udp(const ip_addr& src, uin
 std::span<const std::vector<uint8_t>> frame_builder::tcp(const ip_addr& src, uint16_t sport,
                                                          const ip_addr& dst, uint16_t dport,
                                                          uint32_t seq, uint32_t ack,
-                                                         const uint8_t* data, size_t len) {
+                                                         const uint8_t* data, size_t len,
+                                                         uint8_t flags) {
   udp_.clear();
   put16(udp_, sport);
   put16(udp_, dport);
   put32(udp_, seq);
-  put32(udp_, ack);
-  put16(udp_, 0x5018);  // data offset 5 words, flags PSH|ACK
+  put32(udp_, flags & tcp_ack ? ack : 0);  // only with ACK set is the number meaningful
+  put16(udp_, static_cast<uint16_t>(0x5000 | flags));  // data offset 5 words
   put16(udp_, 65535);   // window
   put16(udp_, 0);       // checksum
   put16(udp_, 0);       // urgent pointer

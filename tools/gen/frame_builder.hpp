@@ -32,11 +32,14 @@ class frame_builder {
   std::span<const std::vector<uint8_t>> udp(const ip_addr& src, uint16_t sport,
                                             const ip_addr& dst, uint16_t dport,
                                             const uint8_t* data, size_t len, bool may_fragment);
-  // One TCP segment (flags PSH|ACK), never fragmented: callers keep `len` within mss.
+  // One TCP segment, never fragmented: callers keep `len` within mss. Flags PSH|ACK unless
+  // given (tcp_syn, tcp_syn_ack, tcp_ack for the handshake).
   static constexpr size_t mss = 1400;
+  static constexpr uint8_t tcp_syn = 0x02, tcp_syn_ack = 0x12, tcp_ack = 0x10, tcp_psh_ack = 0x18;
   std::span<const std::vector<uint8_t>> tcp(const ip_addr& src, uint16_t sport,
                                             const ip_addr& dst, uint16_t dport, uint32_t seq,
-                                            uint32_t ack, const uint8_t* data, size_t len);
+                                            uint32_t ack, const uint8_t* data, size_t len,
+                                            uint8_t flags = tcp_psh_ack);
 
  private:
   void build_ipv4(const ip_addr& src, const ip_addr& dst, bool may_fragment, uint8_t proto);

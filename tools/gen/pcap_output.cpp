@@ -34,6 +34,7 @@ struct active_call {
   std::vector<std::optional<rtp_stream_gen>> rtp;
   std::vector<rtcp_state> rtcp;
   uint32_t tcp_seq[2] = {0, 0};  // next sequence number caller->callee, callee->caller
+  bool tcp_connected[2] = {false, false};  // handshake written to the callee / redirect target
   std::string tcp_held[2];       // a message held back to share the next segment
   std::array<uint32_t, 2> sr_mid{0, 0};  // middle 32 bits of the last SR NTP from each side
   std::array<int64_t, 2> sr_at{0, 0};
@@ -164,6 +165,16 @@ class generator {
     // 100 Trying waits for the callee's next message and both share a segment; with splitting
     // a message (or the coalesced pair) is cut at one or two points into several segments.
     const int d = ev.from_caller ? 0 : 1;
+    if (!c.tcp_connected[to_target ? 1 : 0]) {
+      // The caller opens the connection: SYN, SYN/ACK, ACK at the time of its first message
+      // (each SYN takes one sequence number, so data starts at tcp_seq).
+      c.tcp_connected[to_target ? 1 : 0] = true;
+      write(t, frames_.tcp(a, ap, b, sip_port, c.tcp_seq[0] - 1, 0, nullptr, 0, frame_builder::tcp_syn));
+      write(t, frames_.tcp(b, sip_port, a, ap, c.tcp_seq[1] - 1, c.tcp_seq[0], nullptr, 0,
+                           frame_builder::tcp_syn_ack));
+      write(t, frames_.tcp(a, ap, b, sip_port, c.tcp_seq[0], c.tcp_seq[1], nullptr, 0,
+                           frame_builder::tcp_ack));
+    }
     const bool coalesce = o_.tcp_segments == tcp_mode::coalesce || o_.tcp_segments == tcp_mode::mixed;
     const bool split = o_.tcp_segments == tcp_mode::split || o_.tcp_segments == tcp_mode::mixed;
     if (coalesce && ev.kind == sip_kind::trying && c.sip_pos < p.sip.size()) {
