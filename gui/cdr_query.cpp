@@ -376,9 +376,45 @@ std::string loss_expression(const db_features& db) {
                            "COALESCE(c.b_packet_loss_perc_mult1000, 0))";
 }
 
-sql_query cdr_where(const cdr_filter& f, const db_features& db) {
+namespace {
+
+// How a SQLite list or count steers the planner (with the GUI's indexes, gui/gui_db.cpp). The
+// WHERE and the order are the same in every plan: only the index that drives the query differs.
+enum class plan : uint8_t {
+  as_is,         // the planner's choice: the calldate index for the range, newest first
+  numbers,       // a selective number, address or Call-ID filter drives; the range is checked
+                 // on its rows ("+c.calldate" keeps the calldate index out), the few matches sorted
+  time_numbers,  // other number searches (suffix, substring, short prefix): calldate order
+                 // through cdr_gui_calldate_numbers, the numbers compared in the index
+  sort_index,    // sorted by another column without such filters: that column's cdr_gui_* index
+                 // in order, the range checked in the index, stopping after the page
+};
+
+bool selective_text(const std::string& v, text_match m) {
+  return !v.empty() && (m == text_match::exact || (m == text_match::prefix && v.size() >= 6));
+}
+
+plan plan_of(const cdr_filter& f, const db_features& db) {
+  if (db.dialect != sql_dialect::sqlite || !db.gui_indexes)
+    return plan::as_is;
+  if (!f.callid.empty() || f.ip || selective_text(f.caller, f.match) || selective_text(f.called, f.match))
+    return plan::numbers;
+  if (!f.caller.empty() || !f.called.empty())
+    return plan::time_numbers;
+  return f.sort == sort_key::calldate ? plan::as_is : plan::sort_index;
+}
+
+sql_query where_of(const cdr_filter& f, const db_features& db, bool range_off_index);
+
+}  // namespace
+
+sql_query cdr_where(const cdr_filter& f, const db_features& db) { return where_of(f, db, false); }
+
+namespace {
+
+sql_query where_of(const cdr_filter& f, const db_features& db, bool range_off_index) {
   sql_query q;
-  q.sql = " WHERE c.calldate >= ? AND c.calldate < ?";
+  q.sql = range_off_index ? " WHERE +c.calldate >= ? AND +c.calldate < ?" : " WHERE c.calldate >= ? AND c.calldate < ?";
   q.params.push_back(sql_param::text(format_utc_ms(f.range.from_ms)));
   q.params.push_back(sql_param::text(format_utc_ms(f.range.to_ms)));
   if (!f.caller.empty())
@@ -438,6 +474,12 @@ sql_query cdr_where(const cdr_filter& f, const db_features& db) {
   return q;
 }
 
+const char* from_of(plan p) {
+  return p == plan::time_numbers ? " FROM cdr c INDEXED BY cdr_gui_calldate_numbers" : " FROM cdr c";
+}
+
+}  // namespace
+
 const std::vector<std::string>& list_columns() {
   static const std::vector<std::string> cols = {
       "ID", "calldate", "callend", "duration", "connect_duration", "caller", "callername",
@@ -449,19 +491,43 @@ const std::vector<std::string>& list_columns() {
 }
 
 sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t offset, uint32_t limit) {
-  sql_query where = cdr_where(f, db);
-  sql_query q;
-  q.sql = "SELECT ";
+  const plan p = plan_of(f, db);
+  sql_query where = where_of(f, db, p == plan::numbers || p == plan::sort_index);
+  std::string select = "SELECT ";
   for (size_t i = 0; i < list_columns().size(); ++i) {
     const auto& c = list_columns()[i];
-    q.sql += (i ? ", " : "") + (c == "lastSIPresponse" ? std::string("r.lastSIPresponse") : "c." + c);
+    select += (i ? ", " : "") + (c == "lastSIPresponse" ? std::string("r.lastSIPresponse") : "c." + c);
   }
-  q.sql += " FROM cdr c LEFT JOIN cdr_sip_response r ON r.id = c.lastSIPresponse_id" + where.sql;
+  const std::string from = std::string(from_of(p)) + " LEFT JOIN cdr_sip_response r ON r.id = c.lastSIPresponse_id";
   const char* dir = f.descending ? " DESC" : " ASC";
   const std::string col = f.sort == sort_key::loss ? loss_expression(db) : sort_column(f.sort);
-  q.sql += " ORDER BY ";
-  if (f.sort == sort_key::mos)
+  sql_query q;
+  if (p == plan::sort_index && f.sort == sort_key::mos && !f.descending) {
+    // Lowest MOS first, calls without MOS last: the calls with a MOS in cdr_gui_mos order, then
+    // those without in id order (the same index), each cut at the page's end, then merged.
+    // Same rows and order as "(mos IS NULL), mos, ID".
+    const uint64_t upto = offset + limit;
+    q.sql = "SELECT ";
+    for (size_t i = 0; i < list_columns().size(); ++i)
+      q.sql += (i ? ", t." : "t.") + list_columns()[i];
+    q.sql += " FROM (SELECT * FROM (" + select + ", 0 AS voxmon_no_mos" + from + where.sql +
+             " AND c.mos_min_mult10 IS NOT NULL ORDER BY c.mos_min_mult10 ASC, c.ID ASC LIMIT ?) UNION ALL "
+             "SELECT * FROM (" + select + ", 1 AS voxmon_no_mos" + from + where.sql +
+             " AND c.mos_min_mult10 IS NULL ORDER BY c.ID ASC LIMIT ?)) t "
+             "ORDER BY t.voxmon_no_mos ASC, t.mos_min_mult10 ASC, t.ID ASC LIMIT ? OFFSET ?";
+    q.params = where.params;
+    q.params.push_back(sql_param::integer(static_cast<int64_t>(upto)));
+    q.params.insert(q.params.end(), where.params.begin(), where.params.end());
+    q.params.push_back(sql_param::integer(static_cast<int64_t>(upto)));
+    q.params.push_back(sql_param::integer(limit));
+    q.params.push_back(sql_param::integer(static_cast<int64_t>(offset)));
+    return q;
+  }
+  q.sql = select + from + where.sql + " ORDER BY ";
+  if (f.sort == sort_key::mos && p != plan::sort_index)
     q.sql += "(c.mos_min_mult10 IS NULL) ASC, ";  // calls without RTP last either way
+  // (In the sort_index plan, descending: SQLite orders NULL below every number, so calls
+  // without MOS come last without that term, and cdr_gui_mos gives the order.)
   q.sql += col + dir + ", c.ID" + dir + " LIMIT ? OFFSET ?";
   q.params = std::move(where.params);
   q.params.push_back(sql_param::integer(limit));
@@ -470,8 +536,9 @@ sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t of
 }
 
 sql_query cdr_count_query(const cdr_filter& f, const db_features& db) {
-  sql_query where = cdr_where(f, db);
-  where.sql = "SELECT COUNT(*) FROM (SELECT 1 FROM cdr c" + where.sql + " LIMIT ?) t";
+  const plan p = plan_of(f, db);
+  sql_query where = where_of(f, db, p == plan::numbers);
+  where.sql = "SELECT COUNT(*) FROM (SELECT 1" + std::string(from_of(p)) + where.sql + " LIMIT ?) t";
   where.params.push_back(sql_param::integer(count_limit + 1));
   return where;
 }

@@ -63,6 +63,9 @@ std::optional<db_target> db_target_of(const config::settings& s, std::string& er
 // Makes sure the store has the CDR schema and the voxmon_users table, and finds its features
 // (MySQL: IP column type, VoIPmonitor's _reverse columns). Returns an error text on failure.
 std::string prepare_store(const db_target& t, db_features& features);
+// The indexes prepare_store adds to a SQLite store for the list's plans (CREATE INDEX IF NOT
+// EXISTS statements; gui/cdr_query.cpp uses them when features.gui_indexes).
+const std::vector<const char*>& gui_sqlite_indexes();
 
 std::unique_ptr<gui_db> open_db(const db_target& t, const db_features& features, std::string& error);
 

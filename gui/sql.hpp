@@ -15,6 +15,7 @@ struct db_features {
   sql_dialect dialect = sql_dialect::sqlite;
   bool ip_binary = false;        // MySQL: addresses are VARBINARY(16) (ipv6 = yes), else INT UNSIGNED
   bool reverse_columns = false;  // MySQL: cdr has VoIPmonitor's caller_reverse / called_reverse
+  bool gui_indexes = false;      // SQLite: prepare_store made the GUI's cdr_gui_* indexes
 };
 
 struct sql_param {

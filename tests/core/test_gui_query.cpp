@@ -2,6 +2,7 @@
 // store with hand-written rows, hostile values included).
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "gui/cdr_query.hpp"
@@ -273,4 +274,104 @@ TEST_CASE("gui users live in voxmon_users", "[gui]") {
   CHECK(delete_user(*db, "bob"));
   CHECK_FALSE(delete_user(*db, "bob"));
   CHECK(list_users(*db).size() == 1);
+}
+
+TEST_CASE("gui list plans on the GUI's SQLite indexes give the same pages as the plain SQL", "[gui]") {
+  // 600 calls with many ties (calldate, MOS, loss, duration, numbers), a third without MOS and
+  // loss: every sort, direction and filter kind, several pages, once with the plans that steer
+  // SQLite onto the cdr_gui_* indexes and once with the plain SQL (gui_indexes off).
+  const auto dir = std::filesystem::path(VOXMON_TEST_TMP) / "gui_query_plans";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  db_target t;
+  t.sqlite_path = (dir / "cdr.db").string();
+  db_features f;
+  REQUIRE(prepare_store(t, f).empty());
+  REQUIRE(f.gui_indexes);
+  std::string error;
+  auto db = open_db(t, f, error);
+  REQUIRE(db);
+  db->execute({"BEGIN", {}});
+  for (int i = 1; i <= 600; ++i) {
+    const uint32_t h = static_cast<uint32_t>(i) * 2654435761u;
+    char date[32];
+    std::snprintf(date, sizeof date, "2026-02-%02d %02d:%02d:00.000", 1 + (h >> 8) % 10, (h >> 12) % 24, (h >> 4) % 3 * 20);
+    const bool rtp = (h >> 20) % 3 != 0;
+    db->execute({"INSERT INTO cdr (ID, calldate, callend, duration, caller, called, sipcallerip, sipcalledip, "
+                 "lastSIPresponseNum, id_sensor, mos_min_mult10, a_packet_loss_perc_mult1000, b_packet_loss_perc_mult1000) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, '10.9.0.1', ?, 1, ?, ?, ?)",
+                 {sql_param::integer(i), sql_param::text(date), sql_param::text(date),
+                  sql_param::real(static_cast<double>((h >> 9) % 12)),
+                  sql_param::text("12" + std::to_string(3400 + (h >> 11) % 40)),
+                  sql_param::text(std::to_string(500 + (h >> 13) % 9) + "77" + std::to_string((h >> 7) % 5)),
+                  sql_param::text("10.8.0." + std::to_string((h >> 5) % 6)), sql_param::integer(rtp ? 200 : 486),
+                  rtp ? sql_param::integer(10 + (h >> 16) % 8 * 5) : sql_param{},
+                  rtp ? sql_param::integer((h >> 17) % 5 * 1000) : sql_param{},
+                  rtp && (h >> 3) % 2 ? sql_param::integer((h >> 18) % 4 * 1500) : sql_param{}}});
+  }
+  db->execute({"COMMIT", {}});
+  db_features plain = f;
+  plain.gui_indexes = false;
+  auto page = [&](const cdr_filter& flt, const db_features& feats) {
+    std::vector<int64_t> out;
+    for (const auto& r : db->query(cdr_list_query(flt, feats, (flt.page - 1) * flt.per_page, flt.per_page)).rows)
+      out.push_back(*r[0].as_int());
+    out.push_back(-*db->query(cdr_count_query(flt, feats)).rows[0][0].as_int());
+    return out;
+  };
+  const std::vector<query_params> filters = {
+      {},
+      {{"from", "2026-02-03"}, {"to", "2026-02-05 12:00"}},
+      {{"caller", "1234"}},
+      {{"caller", "123412"}},
+      {{"called", "7"}, {"match", "suffix"}},
+      {{"called", "774"}, {"match", "contains"}},
+      {{"called", "505772"}, {"match", "exact"}},
+      {{"ip", "10.8.0.3"}},
+      {{"response", "200"}},
+      {{"mos_below", "3"}},
+      {{"loss_above", "2"}},
+      {{"callid", "nothing"}},
+  };
+  size_t compared = 0;
+  for (auto base : filters) {
+    for (const char* sort : {"calldate", "duration", "mos", "loss", "caller", "called"}) {
+      for (const char* d : {"asc", "desc"}) {
+        for (const char* pg : {"1", "2", "9"}) {
+          auto q = base;
+          q["sort"] = sort;
+          q["dir"] = d;
+          q["per_page"] = "13";
+          q["page"] = pg;
+          if (!q.count("from")) {
+            q["from"] = "2026-01-01";
+            q["to"] = "2026-03-01";
+          }
+          cdr_filter flt;
+          REQUIRE_FALSE(parse_cdr_filter(q, now, flt));
+          INFO("sort=" << sort << " dir=" << d << " page=" << pg << " filter " << cdr_list_query(flt, f, 0, 1).sql);
+          CHECK(page(flt, f) == page(flt, plain));
+          ++compared;
+        }
+      }
+    }
+  }
+  CHECK(compared == filters.size() * 36);
+  // And the plans do use those indexes.
+  auto plan_of = [&](const query_params& q) {
+    cdr_filter flt;
+    REQUIRE_FALSE(parse_cdr_filter(q, now, flt));
+    auto sq = cdr_list_query(flt, f, 0, 50);
+    sq.sql = "EXPLAIN QUERY PLAN " + sq.sql;
+    std::string out;
+    for (const auto& r : db->query(sq).rows)
+      out += r.back().as_text() + "\n";
+    return out;
+  };
+  CHECK(plan_of({{"sort", "mos"}}).find("cdr_gui_mos") != std::string::npos);
+  CHECK(plan_of({{"sort", "mos"}, {"dir", "asc"}}).find("cdr_gui_mos") != std::string::npos);
+  CHECK(plan_of({{"sort", "loss"}}).find("cdr_gui_loss") != std::string::npos);
+  CHECK(plan_of({{"sort", "duration"}}).find("cdr_gui_duration") != std::string::npos);
+  CHECK(plan_of({{"called", "12"}, {"match", "suffix"}}).find("cdr_gui_calldate_numbers") != std::string::npos);
+  CHECK(plan_of({{"called", "5057721"}}).find("cdr_gui_called") != std::string::npos);
 }
