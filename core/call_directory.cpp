@@ -32,6 +32,7 @@ std::string_view as_text(std::span<const uint8_t> bytes) {
 }  // namespace
 
 void call_directory::route(const packet_batch& batch, routing_plan& plan, run_stats& stats) {
+  ++route_seq_;  // every entry's `delivery` index from an earlier batch is stale from now on
   for (uint32_t i = 0; i < batch.packets.size(); ++i) {
     const timestamp_ns now = batch.packets[i].ts;
     if (now >= next_expiry_check_) {
@@ -51,9 +52,6 @@ void call_directory::route(const packet_batch& batch, routing_plan& plan, run_st
         break;
     }
   }
-  for (const auto& d : plan.deliveries)
-    if (auto it = calls_.find(d.call_key); it != calls_.end())
-      it->second.delivery = SIZE_MAX;
 }
 
 void call_directory::route_sip(const packet_batch& batch, uint32_t index, routing_plan& plan,
@@ -133,23 +131,20 @@ void call_directory::route_media(const packet_batch& batch, uint32_t index, rout
     ++stats.unmatched_udp;
     return;
   }
-  auto call_it = calls_.find(it->second);
-  if (call_it == calls_.end()) {
-    ++stats.unmatched_udp;
-    return;
-  }
-  entry& e = call_it->second;
+  const uint64_t key = it->second.key;
+  entry& e = *it->second.call;
   if (batch.classes[index] == payload_class::rtcp)
     ++stats.rtcp_packets;
   else
     ++stats.rtp_packets;
   e.had_media = true;
   e.last_ts = std::max(e.last_ts, p.ts);
-  deliver(it->second, e, {index, 0, packet_role::media}, plan);
+  deliver(key, e, {index, 0, packet_role::media}, plan);
 }
 
 void call_directory::deliver(uint64_t key, entry& e, routed_packet p, routing_plan& plan) {
-  if (e.delivery == SIZE_MAX) {
+  if (e.delivery_route != route_seq_) {
+    e.delivery_route = route_seq_;
     e.delivery = plan.deliveries.size();
     plan.deliveries.push_back({key, {}});
   }
@@ -167,10 +162,14 @@ void call_directory::learn_endpoints(uint64_t key, entry& e, const sip_message& 
     for (const endpoint& ep : {a.rtp, a.rtcp}) {
       if (ep.port == 0)
         continue;
-      by_endpoint_[ep] = key;  // the newest announcement wins
-      if (std::find(e.endpoints.begin(), e.endpoints.end(), ep) == e.endpoints.end() &&
-          e.endpoints.size() < max_endpoints_per_call)
+      // Only endpoints the call lists are routed to it: its close removes exactly those, so
+      // the map never names a closed call (beyond 64 endpoints, new ones are not followed).
+      if (std::find(e.endpoints.begin(), e.endpoints.end(), ep) == e.endpoints.end()) {
+        if (e.endpoints.size() >= max_endpoints_per_call)
+          continue;
         e.endpoints.push_back(ep);
+      }
+      by_endpoint_[ep] = {key, &e};  // the newest announcement wins
     }
   });
 }
@@ -194,8 +193,18 @@ void call_directory::expire(timestamp_ns now, routing_plan& plan) {
   for (const auto& [key, e] : calls_)
     if (auto reason = due(e, now))
       due_.push_back({key, *reason});
+  std::sort(due_.begin(), due_.end());  // oldest first
   for (const auto& [key, reason] : due_)
     close(key, reason, plan);
+}
+
+std::vector<uint64_t> call_directory::open_call_keys() const {
+  std::vector<uint64_t> keys;
+  keys.reserve(calls_.size());
+  for (const auto& kv : calls_)
+    keys.push_back(kv.first);
+  std::sort(keys.begin(), keys.end());
+  return keys;
 }
 
 void call_directory::close(uint64_t key, close_reason reason, routing_plan& plan) {
@@ -205,7 +214,7 @@ void call_directory::close(uint64_t key, close_reason reason, routing_plan& plan
   entry& e = it->second;
   for (const endpoint& ep : e.endpoints) {
     auto m = by_endpoint_.find(ep);
-    if (m != by_endpoint_.end() && m->second == key)
+    if (m != by_endpoint_.end() && m->second.key == key)
       by_endpoint_.erase(m);
   }
   auto id = by_call_id_.find(e.call_id);
@@ -216,8 +225,8 @@ void call_directory::close(uint64_t key, close_reason reason, routing_plan& plan
 }
 
 void call_directory::close_all(routing_plan& plan, close_reason reason) {
-  while (!calls_.empty())
-    close(calls_.begin()->first, reason, plan);
+  for (uint64_t key : open_call_keys())
+    close(key, reason, plan);
 }
 
 }  // namespace voxmon::core

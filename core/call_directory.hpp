@@ -4,12 +4,13 @@
 // timeout runs on packet time, and every decision is made here in capture order, so the same
 // input always gives the same calls, the same CDRs and the same close order.
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include <tsl/robin_map.h>
 
 #include "core/call.hpp"
 #include "core/packet_batch.hpp"
@@ -80,13 +81,7 @@ class call_directory {
 
   size_t open_calls() const { return calls_.size(); }
   // Keys of the calls open now, oldest first (a capture loss concerns exactly these).
-  std::vector<uint64_t> open_call_keys() const {
-    std::vector<uint64_t> keys;
-    keys.reserve(calls_.size());
-    for (const auto& kv : calls_)
-      keys.push_back(kv.first);
-    return keys;
-  }
+  std::vector<uint64_t> open_call_keys() const;
   uint64_t closed_calls() const { return next_close_seq_; }
   size_t media_endpoints() const { return by_endpoint_.size(); }
 
@@ -101,7 +96,8 @@ class call_directory {
     bool ending = false;            // BYE seen, or a final failure to the INVITE
     bool challenged = false;        // the final failure was a 401/407 challenge
     std::vector<endpoint> endpoints;
-    size_t delivery = SIZE_MAX;     // index into the current plan's deliveries
+    size_t delivery = 0;            // index into the plan's deliveries ...
+    uint64_t delivery_route = 0;    // ... when this equals route_seq_ (set in this route())
   };
   struct string_hash {
     using is_transparent = void;
@@ -117,10 +113,21 @@ class call_directory {
   void close(uint64_t key, close_reason reason, routing_plan& plan);
 
   call_timeouts timeouts_;
-  std::map<uint64_t, entry> calls_;  // by creation order
+  // Keys grow with creation order; anything that walks calls_ in an order that shows (expiry,
+  // close_all) sorts the keys first, so closes stay deterministic.
+  std::unordered_map<uint64_t, entry> calls_;
   std::unordered_map<std::string, uint64_t, string_hash, std::equal_to<>> by_call_id_;
-  std::unordered_map<endpoint, uint64_t, endpoint_hash> by_endpoint_;
+  // Looked up once or twice for every RTP packet: open addressing keeps the key beside the
+  // slot, one cache miss per lookup instead of a bucket, a node and the key's compare.
+  // The entry pointer stays valid while the call is open (calls_ is node-based) and the close
+  // removes every endpoint that still names the call.
+  struct endpoint_owner {
+    uint64_t key = 0;
+    entry* call = nullptr;
+  };
+  tsl::robin_map<endpoint, endpoint_owner, endpoint_hash> by_endpoint_;
   uint64_t next_key_ = 1;
+  uint64_t route_seq_ = 0;  // route() calls so far
   uint64_t next_close_seq_ = 0;
   timestamp_ns next_expiry_check_ = 0;
   std::vector<std::pair<uint64_t, close_reason>> due_;  // scratch for expire()
