@@ -180,3 +180,34 @@ TEST_CASE("garbage on the SIP port is counted, never routed", "[call]") {
   CHECK(p.stats.sip_bad == 2);
   CHECK(p.stats.unmatched_udp == 1);
 }
+
+TEST_CASE("a call's endpoints beyond 64 are not followed and never outlive the call", "[call]") {
+  // 40 re-INVITEs, each announcing a new RTP port (and its RTCP port + 1): the first 32 fill the
+  // call's 64 endpoints, the rest are not routed to it. After the call closes, a packet to any
+  // of them is unmatched: the endpoint map never names a closed call.
+  batch_maker b;
+  const std::string a = "10.0.0.1", c = "10.0.0.2";
+  b.add(1000, udp_frame(a, 5060, c, 5060, bytes(sip("INVITE sip:bob@b.example SIP/2.0", "many@test", 1, "INVITE", "", a, 4000))));
+  b.add(1100, udp_frame(c, 5060, a, 5060, bytes(sip("SIP/2.0 200 OK", "many@test", 1, "INVITE", "b2", c, 5000))));
+  for (uint16_t i = 1; i <= 40; ++i)
+    b.add(1100 + 10 * i, udp_frame(a, 5060, c, 5060, bytes(sip("INVITE sip:bob@b.example SIP/2.0", "many@test", 1 + i, "INVITE", "b2", a, static_cast<uint16_t>(6000 + 2 * i)))));
+  // The call already announced 2 + 31 * 2 = 64 endpoints by re-INVITE 31 (port 6062): 6064
+  // (re-INVITE 32) is the first one not followed.
+  b.add(2000, udp_frame(c, 5000, a, 6062, rtp_packet(0, 1, 0, 0x3333)));  // followed
+  b.add(2001, udp_frame(c, 5000, a, 6064, rtp_packet(0, 1, 0, 0x4444)));  // not followed: the
+  // source 10.0.0.2:5000 is the callee's own endpoint, so the packet still reaches the call
+  b.add(2002, udp_frame(c, 7000, a, 6070, rtp_packet(0, 1, 0, 0x5555)));  // neither end known
+  pipeline p;
+  p.feed(b.take());
+  CHECK(p.stats.unmatched_udp == 1);
+  CHECK(p.directory.media_endpoints() == 64);
+  p.end();
+  REQUIRE(p.cdrs.size() == 1);
+  // After the close, packets to every announced endpoint are unmatched.
+  batch_maker after;
+  for (uint16_t i = 1; i <= 40; ++i)
+    after.add(3000 + i, udp_frame(c, 9000, a, static_cast<uint16_t>(6000 + 2 * i), rtp_packet(0, 1, 0, 0x6666)));
+  p.feed(after.take());
+  CHECK(p.stats.unmatched_udp == 41);
+  CHECK(p.directory.media_endpoints() == 0);
+}
