@@ -140,8 +140,12 @@ void rtcp_tracker::on_report(const rtcp_report& r, timestamp_ns arrival) {
   if (r.xr_voip)
     at(r.xr_voip->ssrc).xr = r.xr_voip;
   if (r.has_sr) {
-    srs_[next_sr_] = sr_seen{r.sender_ssrc, r.sr_ntp_middle, arrival};
-    next_sr_ = (next_sr_ + 1) % srs_.size();
+    const sr_seen seen{r.sender_ssrc, r.sr_ntp_middle, arrival};
+    if (srs_.size() < max_srs)
+      srs_.push_back(seen);
+    else
+      srs_[next_sr_] = seen;
+    next_sr_ = (next_sr_ + 1) % max_srs;
   }
 }
 

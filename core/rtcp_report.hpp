@@ -72,7 +72,8 @@ class rtcp_tracker {
     uint32_t ntp_middle = 0;
     timestamp_ns arrival = 0;
   };
-  std::array<sr_seen, 16> srs_{};   // the last SRs seen, round robin
+  static constexpr size_t max_srs = 16;
+  std::vector<sr_seen> srs_;  // the last SRs seen, round robin (empty for calls without RTCP)
   size_t next_sr_ = 0;
   std::vector<rtcp_stream_stats> streams_;
 };
