@@ -89,8 +89,10 @@ void take_frame(feed_ptr self, const mirror_feed_config& cfg, const call_router_
   st.next_seq = f.seq + 1;
   note_loss(self, cfg, router, f.lost_frames, f.lost_packets, f.tick);
   if (f.packets == 0) {
-    if (f.tick > 0)
+    if (f.tick > 0) {
       self->send(router, tick_atom::value, core::timestamp_ns{f.tick});
+      st.last_packet_ts = std::max(st.last_packet_ts, core::timestamp_ns{f.tick});
+    }
     return;
   }
   if (auto err = st.unpacker.open(f.payload, cfg.max_frame_bytes, f.compressed); !err.empty()) {
@@ -118,6 +120,7 @@ void take_frame(feed_ptr self, const mirror_feed_config& cfg, const call_router_
       st.builder->mark_source(f.seq);  // the next batch starts in this frame too
     }
   hand_out(self, router);
+  st.last_packet_ts = std::max(st.last_packet_ts, st.builder->last_ts());
   ++st.status.frames;
   st.status.last_frame_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::system_clock::now().time_since_epoch())
@@ -157,6 +160,27 @@ void finish(feed_ptr self, const mirror_feed_config& cfg, const call_router_acto
       });
 }
 
+// Once a second: after `silence_after` without a frame, the stream's packet time is its last
+// packet's time plus the silence, handed to the router as a live capture's idle tick is.
+void check_silence(feed_ptr self, const mirror_feed_config& cfg, const call_router_actor& router) {
+  auto& st = self->state;
+  if (st.ending)
+    return;
+  const auto quiet = std::chrono::steady_clock::now() - st.last_heard;
+  if (st.last_packet_ts > 0 && quiet >= cfg.silence_after) {
+    if (!st.silent)
+      std::cerr << "voxmon: mirror sensor " << cfg.capture.id_sensor << ": no frame for "
+                << std::chrono::duration_cast<std::chrono::seconds>(quiet).count()
+                << " s: its open calls now time out on this node's clock\n";
+    st.silent = true;
+    self->send(router, tick_atom::value,
+               st.last_packet_ts + std::chrono::duration_cast<std::chrono::nanoseconds>(quiet).count());
+  } else {
+    st.silent = false;
+  }
+  self->delayed_send(caf::actor_cast<mirror_feed_actor>(self), std::chrono::seconds(1), tick_atom::value);
+}
+
 void work(feed_ptr self, const mirror_feed_config& cfg, const call_router_actor& router,
           const cdr_writer_actor& writer) {
   auto& st = self->state;
@@ -185,7 +209,14 @@ mirror_feed(mirror_feed_actor::stateful_pointer<mirror_feed_state> self, mirror_
       auto promise = self->make_response_promise<mirror_ack>();
       if (self->state.ending)
         return promise.deliver(make_failure("the stream has ended"));
-      self->state.queue.push_back({std::move(f), promise});
+      auto& st = self->state;
+      st.last_heard = std::chrono::steady_clock::now();
+      if (!st.silence_timer) {
+        st.silence_timer = true;
+        self->delayed_send(caf::actor_cast<mirror_feed_actor>(self), std::chrono::seconds(1),
+                           tick_atom::value);
+      }
+      st.queue.push_back({std::move(f), promise});
       work(self, cfg, router, writer);
       return promise;
     },
@@ -201,6 +232,7 @@ mirror_feed(mirror_feed_actor::stateful_pointer<mirror_feed_state> self, mirror_
       --self->state.in_flight;
       work(self, cfg, router, writer);
     },
+    [=](tick_atom) { check_silence(self, cfg, router); },
     [=](status_atom) { return self->state.status; },
   };
 }

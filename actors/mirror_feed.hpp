@@ -8,7 +8,8 @@
 // receiver's memory growing. Frames seen again after a reconnect are skipped by sequence
 // number; the sender's counts of frames it had to drop reach the router as capture loss, so the
 // calls open at that moment carry the flag. The end of the stream closes the sensor's calls as
-// the end of a file does, and is acknowledged once their CDRs are written (writer `sync`).
+// the end of a file does, and is acknowledged once their CDRs are written (writer `sync`). A
+// sender that falls silent (`silence_after`) has its calls timed out on the receiver's clock.
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -31,6 +32,7 @@ using mirror_feed_actor = caf::typed_actor<
   caf::replies_to<mirror_atom, mirror_frame_msg>::with<mirror_ack>,
   caf::replies_to<eof_atom, mirror_end>::with<mirror_ack>,
   caf::reacts_to<credit_atom>,
+  caf::reacts_to<tick_atom>,
   caf::replies_to<status_atom>::with<mirror_feed_status>>;
 
 struct mirror_feed_config {
@@ -38,6 +40,11 @@ struct mirror_feed_config {
   capture_config capture;       // id_sensor, SIP ports, batch size, decoder and TCP limits
   size_t max_frame_bytes = 64 << 20;  // a frame that unpacks to more is refused
   std::chrono::milliseconds durable_interval{500};  // how often `durable` is brought up to date
+  // No frame (not even an idle tick) for this long: the sender is gone or cut off. Its packet
+  // time then moves on with the receiver's clock, so its open calls time out (rtptimeout ...)
+  // as a sensor's calls do when its wire goes quiet, instead of staying open until the stream
+  // ends. Live senders send idle ticks every second, so only a lost sender is silent this long.
+  std::chrono::milliseconds silence_after{5000};
   caf::actor report_to;  // gets (done, mirror_feed_status) with the final counters at the end
 };
 
@@ -60,6 +67,10 @@ struct mirror_feed_state {
   uint64_t durable = 0;  // frames below it are needed by no open call, and their CDRs are stored
   bool durable_pending = false;
   std::chrono::steady_clock::time_point durable_checked{};
+  std::chrono::steady_clock::time_point last_heard{};  // the last frame's arrival
+  core::timestamp_ns last_packet_ts = 0;               // packet time of the stream so far
+  bool silence_timer = false;                          // the 1 s self tick runs
+  bool silent = false;                                 // logged for this silence
   mirror_feed_status status;
   static inline const char* name = "mirror_feed";
 };

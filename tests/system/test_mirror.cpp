@@ -290,3 +290,46 @@ TEST_CASE("mirror: frames sent without compression give the same CDRs", "[mirror
   server->signal(SIGTERM);
   CHECK(server->wait_for(20s) == 0);
 }
+
+TEST_CASE("mirror: a sender that disappears has its open calls timed out on the receiver", "[mirror]") {
+  auto dir = test::temp_dir("mirror_sender_gone");
+  // Three answered calls with 60 s of talk, begun within 0.1 s, streamed in real time; the
+  // sender is killed after 4 s and never comes back. Without the silence rule the receiver kept
+  // these calls open until it was stopped.
+  const auto truth = generate(dir, "a.pcap", {"--calls", "3", "--cps", "100", "--duration-min", "60",
+                                              "--duration-max", "60", "--outcomes", "answered=1",
+                                              "--seed", "31"});
+  const uint16_t port = free_port();
+  write_text(dir / "server.conf", server_conf(port, "rtptimeout = 3\n"));
+  write_text(dir / "m.conf", mirror_conf(port, 71));
+  auto server = start_server(dir, {"-c", "server.conf", "--db", "none", "--cdr-jsonl", "server.jsonl"});
+  test::background_process sender(VOXMON_BIN, {"-c", "m.conf", "-r", "a.pcap", "--replay-speed", "1"}, dir, "sender");
+  std::this_thread::sleep_for(4500ms);
+  sender.signal(SIGKILL);
+  REQUIRE(sender.wait_for(10s) == -1);
+  const auto killed = std::chrono::steady_clock::now();
+  // 5 s of silence, then rtptimeout (3 s) on the receiver's clock, checked once a second.
+  std::vector<nlohmann::json> rows;
+  while (std::chrono::steady_clock::now() - killed < 30s) {
+    if (std::filesystem::exists(dir / "server.jsonl"))
+      rows = test::read_jsonl(dir / "server.jsonl");
+    if (rows.size() >= 3)
+      break;
+    std::this_thread::sleep_for(250ms);
+  }
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
+  INFO(server->err());
+  REQUIRE(rows.size() == 3);
+  CHECK(waited > 5.0);  // not before the sender had been silent for 5 s
+  std::set<std::string> ids;
+  for (const auto& row : rows) {
+    ids.insert(row["callid"].get<std::string>());
+    CHECK(row["id_sensor"] == 71);
+    CHECK(row["bye"] == 104);  // closed by rtptimeout
+    CHECK(row["connect_duration"].get<double>() < 10.0);
+  }
+  CHECK(ids == truth);
+  CHECK(server->err().find("mirror sensor 71: no frame for") != std::string::npos);
+  server->signal(SIGTERM);
+  CHECK(server->wait_for(20s) == 0);
+}
