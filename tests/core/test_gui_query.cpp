@@ -178,18 +178,24 @@ TEST_CASE("gui CSV fields are quoted and formula-safe", "[gui]") {
 
 namespace {
 
-// A store with three calls: 1 (caller 100200, called 5551234, answered, MOS 4.1), 2 (caller
-// "'; DROP TABLE cdr; --", called 5559999, busy) and 3 (caller 100%_x, called 6661234, MOS 2.5).
-std::unique_ptr<gui_db> sample_store(const std::filesystem::path& dir) {
+// An empty SQLite store in a fresh directory, prepared as the GUI prepares one.
+std::unique_ptr<gui_db> fresh_store(const std::filesystem::path& dir, db_features& f) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   db_target t;
   t.sqlite_path = (dir / "cdr.db").string();
-  db_features f;
   REQUIRE(prepare_store(t, f).empty());
   std::string error;
   auto db = open_db(t, f, error);
   REQUIRE(db);
+  return db;
+}
+
+// A store with three calls: 1 (caller 100200, called 5551234, answered, MOS 4.1), 2 (caller
+// "'; DROP TABLE cdr; --", called 5559999, busy) and 3 (caller 100%_x, called 6661234, MOS 2.5).
+std::unique_ptr<gui_db> sample_store(const std::filesystem::path& dir) {
+  db_features f;
+  auto db = fresh_store(dir, f);
   auto add = [&](int id, const char* date, const char* caller, const char* called, int code, int whohanged,
                  std::optional<int> mos, std::optional<int> loss, double duration) {
     db->execute({"INSERT INTO cdr (ID, calldate, callend, duration, caller, called, sipcallerip, sipcalledip, "
@@ -280,17 +286,9 @@ TEST_CASE("gui list plans on the GUI's SQLite indexes give the same pages as the
   // 600 calls with many ties (calldate, MOS, loss, duration, numbers), a third without MOS and
   // loss: every sort, direction and filter kind, several pages, once with the plans that steer
   // SQLite onto the cdr_gui_* indexes and once with the plain SQL (gui_indexes off).
-  const auto dir = std::filesystem::path(VOXMON_TEST_TMP) / "gui_query_plans";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  db_target t;
-  t.sqlite_path = (dir / "cdr.db").string();
   db_features f;
-  REQUIRE(prepare_store(t, f).empty());
+  auto db = fresh_store(std::filesystem::path(VOXMON_TEST_TMP) / "gui_query_plans", f);
   REQUIRE(f.gui_indexes);
-  std::string error;
-  auto db = open_db(t, f, error);
-  REQUIRE(db);
   db->execute({"BEGIN", {}});
   for (int i = 1; i <= 600; ++i) {
     const uint32_t h = static_cast<uint32_t>(i) * 2654435761u;
