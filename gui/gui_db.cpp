@@ -229,7 +229,11 @@ const std::vector<const char*>& gui_sqlite_indexes() {
       "CREATE INDEX IF NOT EXISTS cdr_gui_loss ON cdr(MAX(COALESCE(a_packet_loss_perc_mult1000, 0), "
       "COALESCE(b_packet_loss_perc_mult1000, 0)), ID, calldate)",
       "CREATE INDEX IF NOT EXISTS cdr_gui_caller ON cdr(caller, ID, calldate)",
-      "CREATE INDEX IF NOT EXISTS cdr_gui_called ON cdr(called, ID, calldate)"};
+      "CREATE INDEX IF NOT EXISTS cdr_gui_called ON cdr(called, ID, calldate)",
+      // The dashboard's aggregates read only these columns: an index-only scan instead of
+      // reading every wide row (31 days of 1M calls: 3.45 s -> 1.84 s).
+      "CREATE INDEX IF NOT EXISTS cdr_gui_dashboard ON cdr(calldate, connect_duration, mos_min_mult10, "
+      "a_packet_loss_perc_mult1000, b_packet_loss_perc_mult1000, sipcalledip, id_sensor)"};
   return v;
 }
 
