@@ -2,6 +2,8 @@
 // Root only (network namespaces, raw sockets): skipped with a message otherwise.
 #include <catch2/catch.hpp>
 
+#include <regex>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,6 +81,13 @@ TEST_CASE("two interfaces see every packet twice: deduplicate = yes keeps one co
   INFO(sensor.err());
   REQUIRE(code);
   CHECK(*code == 0);
+  // Exactly one copy of every replayed frame reached the analysis.
+  const std::regex replayed(R"(voxmon-replay: (\d+) frames)"), kept(R"(stopped: (\d+) packets)");
+  std::smatch r, k;
+  const std::string rep_err = rep.err, sensor_err = sensor.err();
+  REQUIRE(std::regex_search(rep_err, r, replayed));
+  REQUIRE(std::regex_search(sensor_err, k, kept));
+  CHECK(k[1] == r[1]);
   std::map<std::string, json> cdrs;
   for (auto& j : read_jsonl(dir / "cdr.jsonl"))
     cdrs[j["callid"].get<std::string>()] = j;
@@ -87,7 +96,12 @@ TEST_CASE("two interfaces see every packet twice: deduplicate = yes keeps one co
     INFO("call " << id);
     REQUIRE(cdrs.count(id));
     const auto& got = cdrs[id];
-    CHECK(total_received(got) == total_received(want));  // not twice as many
+    // Never twice as many. Not always all of them: the two interfaces' threads hand their
+    // batches to the router in either order, so the first RTP packets (kept from one thread)
+    // can reach it before the 200 OK with the SDP (kept from the other) and are unmatched
+    // (CI saw 85 of 100 once; docs/ARCHITECTURE.md, live capture "Limits").
+    CHECK(total_received(got) <= total_received(want));
+    CHECK(total_received(got) >= total_received(want) / 2);
     CHECK(got["a_duplicates"] == want["a_duplicates"]);
     CHECK(got["b_duplicates"] == want["b_duplicates"]);
     // Not compared: `bye`. The copy kept may come from either interface's thread, and the two
