@@ -263,7 +263,7 @@ void call::on_media(std::span<const uint8_t> data, const decoded_packet& p) {
   } else if (pt == 13 || pt == 19 || encoding(pt) == "CN") {
     kind = media_kind::comfort_noise;
   }
-  s.quality.add(h->sequence, h->timestamp, p.ts, clock, h->marker, kind);
+  s.quality.add(h->sequence, h->timestamp, p.ts, clock, h->marker, kind, s.stats.jitter_ms());
 }
 
 std::optional<party> call::stream_sender(const stream& s) const {

@@ -54,7 +54,8 @@ void stream_quality::decide(slot& s, uint32_t interval, double transit_ms) {
 }
 
 void stream_quality::add(uint16_t seq, uint32_t rtp_ts, timestamp_ns arrival,
-                         uint32_t clock_rate, bool marker, media_kind kind) {
+                         uint32_t clock_rate, bool marker, media_kind kind,
+                         double jitter_ms) {
   if (!started_)
     first_arrival_ = arrival;
   const timestamp_ns since = arrival > first_arrival_ ? arrival - first_arrival_ : 0;
@@ -62,6 +63,9 @@ void stream_quality::add(uint16_t seq, uint32_t rtp_ts, timestamp_ns arrival,
   // intervals_ gigabytes long.
   const auto interval = static_cast<uint16_t>(std::min<timestamp_ns>(since / interval_ns,
                                                                       max_interval));
+  // The interval's jitter is the estimate after its last arriving packet (the record is the
+  // one decide() touches for an in-order packet: no extra cache line).
+  interval_at(interval).jitter_ms = static_cast<float>(jitter_ms);
   if (kind == media_kind::comfort_noise)
     acc_.comfort_noise = true;
 
@@ -161,14 +165,15 @@ void stream_quality::finalize_next() {
   ++next_final_;
   const bool net_lost = (s.flags & arrived_bit) == 0;
   ++acc_.expected;
+  auto& rec = interval_at(s.interval);
   if (net_lost) {
     ++acc_.lost;
     ++net_run_;
+    ++rec.net_lost;
   } else if (net_run_ > 0) {
     ++acc_.sl[std::min<uint32_t>(net_run_, 10) - 1];
     net_run_ = 0;
   }
-  auto& rec = interval_at(s.interval);
   for (size_t b = 0; b < jb_count; ++b) {
     const bool lost = net_lost || (s.flags & late_bit(b)) != 0;
     auto& bi = rec.b[b];
@@ -200,11 +205,23 @@ void stream_quality::flush() {
   }
 }
 
+double stream_quality::interval_mos(const buffer_interval& bi, size_t b,
+                                    const codec_impairment& codec, double network_oneway_ms,
+                                    double codec_delay) const {
+  const double ppl = static_cast<double>(bi.lost) * 100.0 / static_cast<double>(bi.frames);
+  const double br = burst_ratio(bi.r_to_l, bi.r_frames, bi.l_to_r, bi.l_frames);
+  const double jb_delay = bi.delay_n ? bi.delay_sum / static_cast<double>(bi.delay_n)
+                                     : jb_[b].config().size_ms;
+  const double ta = network_oneway_ms + jb_delay + codec_delay;
+  return emodel_mos(emodel_r(codec, ppl, br, ta));
+}
+
 stream_quality_result stream_quality::result(const codec_impairment& codec,
                                              double network_oneway_ms) const {
   stream_quality copy = *this;
   copy.flush();
-  stream_quality_result r = copy.acc_;
+  stream_quality_result r;
+  static_cast<stream_quality_totals&>(r) = copy.acc_;
   r.packet_loss_perc =
       r.expected ? static_cast<double>(r.lost) * 100.0 / static_cast<double>(r.expected) : 0.0;
   const double codec_delay = r.ptime_ms + codec.lookahead_ms;
@@ -217,18 +234,55 @@ stream_quality_result stream_quality::result(const codec_impairment& codec,
         continue;
       out.frames += bi.frames;
       out.lost += bi.lost;
-      const double ppl = static_cast<double>(bi.lost) * 100.0 / static_cast<double>(bi.frames);
-      const double br = burst_ratio(bi.r_to_l, bi.r_frames, bi.l_to_r, bi.l_frames);
-      const double jb_delay = bi.delay_n ? bi.delay_sum / static_cast<double>(bi.delay_n)
-                                         : copy.jb_[b].config().size_ms;
-      const double ta = network_oneway_ms + jb_delay + codec_delay;
-      const double mos = emodel_mos(emodel_r(codec, ppl, br, ta));
+      const double mos = copy.interval_mos(bi, b, codec, network_oneway_ms, codec_delay);
       sum += mos;
       out.mos_min = out.intervals == 0 ? mos : std::min(out.mos_min, mos);
       ++out.intervals;
     }
     out.late = out.lost >= r.lost ? out.lost - r.lost : 0;
     out.mos_avg = out.intervals ? sum / out.intervals : 0.0;
+  }
+  // The interval series: every interval with frames; from max_quality_intervals - 1 on, the
+  // intervals are merged into one record (counts summed, jitter of the latest) first.
+  const size_t n = copy.intervals_.size();
+  const size_t last = max_quality_intervals - 1;
+  if (n > max_quality_intervals) {
+    interval_rec tail;
+    for (size_t i = last; i < n; ++i) {
+      const auto& rec = copy.intervals_[i];
+      if (rec.b[0].frames == 0)
+        continue;
+      for (size_t b = 0; b < jb_count; ++b) {
+        auto& t = tail.b[b];
+        const auto& f = rec.b[b];
+        t.frames += f.frames;
+        t.lost += f.lost;
+        t.r_to_l += f.r_to_l;
+        t.r_frames += f.r_frames;
+        t.l_to_r += f.l_to_r;
+        t.l_frames += f.l_frames;
+        t.delay_sum += f.delay_sum;
+        t.delay_n += f.delay_n;
+      }
+      tail.net_lost += rec.net_lost;
+      tail.jitter_ms = rec.jitter_ms;
+    }
+    copy.intervals_.resize(max_quality_intervals);
+    copy.intervals_[last] = tail;
+  }
+  r.intervals.reserve(std::min(copy.intervals_.size(), size_t{max_quality_intervals}));
+  for (size_t i = 0; i < copy.intervals_.size(); ++i) {
+    const auto& rec = copy.intervals_[i];
+    if (rec.b[0].frames == 0)
+      continue;
+    quality_interval q;
+    q.index = static_cast<uint32_t>(i);
+    q.expected = rec.b[0].frames;
+    q.lost = rec.net_lost;
+    q.mos_f1 = copy.interval_mos(rec.b[0], 0, codec, network_oneway_ms, codec_delay);
+    q.mos_adapt = copy.interval_mos(rec.b[2], 2, codec, network_oneway_ms, codec_delay);
+    q.jitter_ms = rec.jitter_ms;
+    r.intervals.push_back(q);
   }
   return r;
 }

@@ -30,7 +30,24 @@ struct buffer_quality {
   uint64_t late = 0;      // frames that arrived but too late for this buffer
 };
 
-struct stream_quality_result {
+// One 10-second interval of a stream, for the call page's charts (docs/QUALITY.md "Per-interval
+// figures"). Only intervals with frames are listed; `index` says which one it is.
+struct quality_interval {
+  uint32_t index = 0;      // [index x 10 s, + 10 s) of packet time from the stream's first packet
+  uint64_t expected = 0;   // frames (sequence numbers) of the interval
+  uint64_t lost = 0;       // of them never arrived (network loss)
+  double mos_f1 = 0;       // interval MOS through the fixed 50 ms buffer
+  double mos_adapt = 0;    // interval MOS through the adaptive buffer
+  double jitter_ms = 0;    // RFC 3550 jitter estimate after the interval's last arriving packet
+  bool operator==(const quality_interval&) const = default;
+};
+
+// At most this many intervals in a result (4 h of a stream): the intervals from index
+// max_quality_intervals - 1 on are merged into that last entry (docs/QUALITY.md).
+inline constexpr uint32_t max_quality_intervals = 1440;
+
+// The stream's totals, kept by stream_quality as it goes (no series: a held call's memory).
+struct stream_quality_totals {
   std::array<buffer_quality, jb_count> jb{};
   std::array<uint64_t, 10> sl{};     // loss bursts of 1..9 packets, [9] = 10 or more
   std::array<uint64_t, 7> delay{};   // d50, d70, d90, d120, d150, d200, d300
@@ -43,6 +60,10 @@ struct stream_quality_result {
   bool comfort_noise = false;
 };
 
+struct stream_quality_result : stream_quality_totals {
+  std::vector<quality_interval> intervals;  // per 10 s, in index order, at most 1440
+};
+
 class stream_quality {
  public:
   static constexpr size_t ring = 128;          // sequence window (power of two)
@@ -53,9 +74,11 @@ class stream_quality {
 
   stream_quality();
 
-  // clock_rate 0 = unknown: jitter buffers then play every arriving frame.
+  // clock_rate 0 = unknown: jitter buffers then play every arriving frame. `jitter_ms` is the
+  // stream's RFC 3550 jitter estimate after this packet (rtp_stream_stats::jitter_ms()): the
+  // value after the last packet that arrived in each 10 s interval goes to the series.
   void add(uint16_t seq, uint32_t rtp_ts, timestamp_ns arrival, uint32_t clock_rate,
-           bool marker, media_kind kind);
+           bool marker, media_kind kind, double jitter_ms = 0);
 
   // `codec` for Ie/Bpl/look-ahead; `network_oneway_ms` the one-way network delay for Id (from
   // RTCP round trips; 0 when unknown).
@@ -66,14 +89,16 @@ class stream_quality {
     uint8_t flags = 0;         // bit 0 arrived, bit 1+b late for buffer b
     uint16_t interval = 0;
   };
-  struct buffer_interval {
-    uint64_t frames = 0, lost = 0;
-    uint64_t r_to_l = 0, r_frames = 0, l_to_r = 0, l_frames = 0;
+  struct buffer_interval {   // 40 bytes: counts of one 10 s interval fit 32 bits
+    uint32_t frames = 0, lost = 0;
+    uint32_t r_to_l = 0, r_frames = 0, l_to_r = 0, l_frames = 0;
+    uint32_t delay_n = 0;
     double delay_sum = 0;
-    uint64_t delay_n = 0;
   };
   struct interval_rec {
     std::array<buffer_interval, jb_count> b{};
+    uint32_t net_lost = 0;   // frames of the interval that never arrived
+    float jitter_ms = 0;     // jitter after the last packet that arrived in the interval
   };
 
   void finalize_next();
@@ -81,6 +106,8 @@ class stream_quality {
   void restart(int64_t ext, uint16_t interval);
   void decide(slot& s, uint32_t interval, double transit_ms);
   interval_rec& interval_at(uint32_t i);
+  double interval_mos(const buffer_interval& bi, size_t b, const codec_impairment& codec,
+                      double network_oneway_ms, double codec_delay) const;
 
   std::array<jitter_buffer, jb_count> jb_;
   std::array<slot, ring> slots_{};
@@ -104,7 +131,7 @@ class stream_quality {
   int64_t prev_audio_ts_ = 0;
   uint16_t prev_seq_ = 0;
   bool have_prev_seq_ = false;
-  stream_quality_result acc_{};
+  stream_quality_totals acc_{};
 };
 
 }  // namespace voxmon::core

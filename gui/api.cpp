@@ -204,6 +204,10 @@ http_response gui_api::route(const http_request& r) {
       return get_only([&] { return cdr_ladder(c, *id); });
     if (sub == "pcap")
       return get_only([&] { return cdr_pcap(c, *id); });
+    if (sub == "intervals")
+      return get_only([&] { return cdr_intervals(c, *id); });
+    if (sub == "audio" || sub.rfind("audio/", 0) == 0)
+      return get_only([&] { return cdr_audio(c, *id, sub); });
     return error_json(404, "no such API endpoint: " + p.substr(0, 100));
   }
   if (p == "/api/users" || p.rfind("/api/users/", 0) == 0) {

@@ -46,6 +46,9 @@ class gui_api {
   http_response cdr_detail(context& c, int64_t id);
   http_response cdr_ladder(context& c, int64_t id);
   http_response cdr_pcap(context& c, int64_t id);
+  http_response cdr_intervals(context& c, int64_t id);  // the per-10-s quality series
+  // api_audio.cpp: `sub` is "audio" (the stream list) or "audio/N.wav"
+  http_response cdr_audio(context& c, int64_t id, const std::string& sub);
   // api_dashboard.cpp
   http_response dashboard(context& c);
 

@@ -1,4 +1,5 @@
-// /api/cdrs, /api/cdrs.csv, /api/cdr/ID, /api/cdr/ID/ladder, /api/cdr/ID/pcap.
+// /api/cdrs, /api/cdrs.csv, /api/cdr/ID, /api/cdr/ID/ladder, /api/cdr/ID/pcap,
+// /api/cdr/ID/intervals.
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -6,6 +7,7 @@
 
 #include "core/spool_lookup.hpp"
 #include "gui/api.hpp"
+#include "gui/call_location.hpp"
 #include "gui/cdr_query.hpp"
 #include "gui/ladder.hpp"
 
@@ -69,30 +71,6 @@ std::string csv_value(const json& v) {
   if (v.is_string())
     return csv_field(v.get<std::string>());
   return v.dump();
-}
-
-// "YYYY-MM-DD HH:MM:SS[.mmm]" -> ns since the epoch.
-std::optional<core::timestamp_ns> calldate_ns(const std::string& text) {
-  auto ms = parse_utc_time(text.substr(0, 23));
-  if (!ms)
-    return std::nullopt;
-  return core::timestamp_ns{*ms} * 1'000'000;
-}
-
-struct call_location {
-  std::string fbasename;
-  std::optional<core::timestamp_ns> calldate;
-};
-
-// The call's fbasename and calldate (cdr_next); nullopt when the id is unknown.
-std::optional<call_location> locate(db_pool& pool, int64_t id) {
-  return with_db(pool, [&](gui_db& db) -> std::optional<call_location> {
-    auto r = db.query({"SELECT c.calldate, n.fbasename FROM cdr c LEFT JOIN cdr_next n ON n.cdr_ID = c.ID "
-                       "WHERE c.ID = ?", {sql_param::integer(id)}});
-    if (r.rows.empty())
-      return std::nullopt;
-    return call_location{r.rows[0][1].as_text(), calldate_ns(r.rows[0][0].as_text())};
-  });
 }
 
 }  // namespace
@@ -205,7 +183,7 @@ http_response gui_api::cdr_detail(context&, int64_t id) {
         const auto& name = streams.columns[i];
         if (name == "saddr" || name == "daddr")
           s[name] = ip_json(row[i], feats);
-        else if (name != "calldate" && name != "cdr_ID")
+        else if (name != "calldate" && name != "cdr_ID" && name != "intervals")  // series: /intervals
           s[name] = json_of(row[i]);
       }
       rtp.push_back(s);
@@ -232,8 +210,40 @@ http_response gui_api::cdr_detail(context&, int64_t id) {
   });
 }
 
+// Each stream's per-10-s series from cdr_rtp.intervals (the JSON text the node wrote, the
+// same array as the JSON Lines' rtp[].intervals); null for rows written before schema 4.
+http_response gui_api::cdr_intervals(context& c, int64_t id) {
+  if (!c.query.empty())
+    return error_json(400, "unknown parameter '" + c.query.begin()->first.substr(0, 64) +
+                               "' (this endpoint takes none)");
+  const db_features feats = pool_->features();
+  return with_db(*pool_, [&](gui_db& db) {
+    auto call = db.query({"SELECT ID FROM cdr WHERE ID = ?", {sql_param::integer(id)}});
+    if (call.rows.empty())
+      return error_json(404, "no call with id " + std::to_string(id));
+    auto rows = db.query({"SELECT ID, saddr, sport, daddr, dport, ssrc, codec, firsttime, intervals "
+                          "FROM cdr_rtp WHERE cdr_ID = ? ORDER BY ID", {sql_param::integer(id)}});
+    json streams = json::array();
+    for (size_t k = 0; k < rows.rows.size(); ++k) {
+      const auto& row = rows.rows[k];
+      json series = nullptr;
+      if (!row[8].is_null()) {
+        series = json::parse(row[8].as_text(), nullptr, false);
+        if (series.is_discarded() || !series.is_array())
+          series = nullptr;
+      }
+      streams.push_back({{"index", k}, {"rtp_id", json_of(row[0])}, {"saddr", ip_json(row[1], feats)},
+                         {"sport", json_of(row[2])}, {"daddr", ip_json(row[3], feats)},
+                         {"dport", json_of(row[4])}, {"ssrc", json_of(row[5])},
+                         {"codec", json_of(row[6])}, {"firsttime", json_of(row[7])},
+                         {"intervals", series}});
+    }
+    return json_response(200, json{{"id", id}, {"interval_seconds", 10}, {"streams", streams}});
+  });
+}
+
 http_response gui_api::cdr_ladder(context&, int64_t id) {
-  const auto where = locate(*pool_, id);
+  const auto where = locate_call(*pool_, id);
   if (!where)
     return error_json(404, "no call with id " + std::to_string(id));
   if (where->fbasename.empty())
@@ -270,7 +280,7 @@ http_response gui_api::cdr_pcap(context& c, int64_t id) {
   }
   if (part != "sip" && part != "rtp" && part != "merged")
     return error_json(400, "parameter 'part': expected sip, rtp or merged");
-  const auto where = locate(*pool_, id);
+  const auto where = locate_call(*pool_, id);
   if (!where)
     return error_json(404, "no call with id " + std::to_string(id));
   if (where->fbasename.empty())
@@ -295,11 +305,8 @@ http_response gui_api::cdr_pcap(context& c, int64_t id) {
   auto file = std::shared_ptr<std::FILE>(tmp.release(), &std::fclose);
   http_response res;
   res.content_type = "application/vnd.tcpdump.pcap";
-  std::string name = where->fbasename.substr(0, 180);
-  for (auto& ch : name)
-    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-' && ch != '_' && ch != '@')
-      ch = '_';
-  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "-" + part + ".pcap\"");
+  res.headers.emplace_back("Content-Disposition",
+                           "attachment; filename=\"" + download_name(where->fbasename) + "-" + part + ".pcap\"");
   res.producer = [file](std::string& chunk) {
     chunk.resize(256 * 1024);
     const size_t n = std::fread(chunk.data(), 1, chunk.size(), file.get());

@@ -62,8 +62,12 @@ json quality_json(const core::stream_quality_result& q) {
   json jb = json::array();
   for (const auto& b : q.jb)
     jb.push_back(json::array({b.mos_avg, b.mos_min, b.intervals, b.frames, b.lost, b.late}));
+  json series = json::array();
+  for (const auto& i : q.intervals)
+    series.push_back(json::array({i.index, i.expected, i.lost, i.mos_f1, i.mos_adapt, i.jitter_ms}));
   return json::array({std::move(jb), q.sl, q.delay, q.expected, q.lost, q.packet_loss_perc,
-                      q.reordered, q.duplicates, q.ptime_ms, q.comfort_noise});
+                      q.reordered, q.duplicates, q.ptime_ms, q.comfort_noise,
+                      std::move(series)});
 }
 
 core::stream_quality_result quality_of(const json& j) {
@@ -85,6 +89,16 @@ core::stream_quality_result quality_of(const json& j) {
   q.duplicates = j.at(7).get<uint64_t>();
   q.ptime_ms = j.at(8).get<uint32_t>();
   q.comfort_noise = j.at(9).get<bool>();
+  if (j.size() > 10) {  // the interval series, added within encoding 2 (older records lack it)
+    const auto& series = j.at(10);
+    if (series.size() > core::max_quality_intervals)
+      throw std::runtime_error("too many quality intervals");
+    q.intervals.reserve(series.size());
+    for (const auto& x : series)
+      q.intervals.push_back({x.at(0).get<uint32_t>(), x.at(1).get<uint64_t>(),
+                             x.at(2).get<uint64_t>(), x.at(3).get<double>(),
+                             x.at(4).get<double>(), x.at(5).get<double>()});
+  }
   return q;
 }
 

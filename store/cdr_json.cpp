@@ -117,6 +117,22 @@ json dtmf_json(const core::cdr& c) {
   return a;
 }
 
+// The per-10-s series (docs/CDR.md "intervals"): MOS 2 decimals, jitter 3 decimals.
+json intervals_json(const std::vector<core::quality_interval>& v) {
+  json a = json::array();
+  for (const auto& i : v) {
+    json o;
+    o["t"] = i.index;
+    o["mos_f1"] = round2(i.mos_f1);
+    o["mos_adapt"] = round2(i.mos_adapt);
+    o["expected"] = i.expected;
+    o["lost"] = i.lost;
+    o["jitter"] = round3(i.jitter_ms);
+    a.push_back(std::move(o));
+  }
+  return a;
+}
+
 json stream_json(const core::cdr_rtp_stream& s) {
   json o;
   o["saddr"] = s.src.addr.to_string();
@@ -135,10 +151,15 @@ json stream_json(const core::cdr_rtp_stream& s) {
   o["f2_late"] = s.quality.jb[1].late;
   o["adapt_late"] = s.quality.jb[2].late;
   o["rtcp"] = rtcp_json(s.rtcp);
+  o["intervals"] = intervals_json(s.quality.intervals);
   return o;
 }
 
 }  // namespace
+
+std::string intervals_json_text(const std::vector<core::quality_interval>& intervals) {
+  return intervals_json(intervals).dump();
+}
 
 std::string cdr_to_json_line(const cdr& c) {
   const auto a = core::summarize_direction(c, core::party::caller);

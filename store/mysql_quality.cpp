@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "store/cdr_json.hpp"
 #include "store/mysql_sink.hpp"
 
 namespace voxmon::store {
@@ -144,6 +145,8 @@ const std::vector<quality_column>& rtp_quality_columns() {
     std::vector<quality_column> v;
     stream_columns(v, "", true);
     rtcp_columns(v, "", true);
+    // JSON text of up to 1440 intervals (~90 bytes each): beyond TEXT's 64 KB.
+    v.push_back({"intervals", "MEDIUMTEXT NULL", 4});
     return v;
   }();
   return cols;
@@ -176,6 +179,7 @@ void append_stream_quality(std::vector<sql_value>& out, const core::cdr_rtp_stre
   row r{out};
   stream_values(r, &s, true);
   rtcp_values(r, s.rtcp ? &*s.rtcp : nullptr, true);
+  out.push_back(sql_value::text(intervals_json_text(s.quality.intervals)));
 }
 
 }  // namespace voxmon::store

@@ -1,5 +1,5 @@
 #pragma once
-// The voice quality columns of the MySQL store (schema version 3): their names and types for
+// The voice quality columns of the MySQL store (schema versions 3 and 4): their names and types for
 // mysql_schema, and their values for mysql_sink, generated from one list so the two cannot
 // drift apart. cdr gets them per direction (a_/b_ prefix: the direction's main stream, RTCP
 // as VoIPmonitor stores it: a_rtcp_* = what the caller reported about the callee's stream),
@@ -17,11 +17,13 @@ namespace voxmon::store {
 struct quality_column {
   std::string name;
   std::string type;
+  int since = 3;  // schema version that added it (cdr_rtp.intervals: 4)
 };
 
 // cdr columns, in the order append_cdr_quality writes them.
 const std::vector<quality_column>& cdr_quality_columns();
-// cdr_rtp columns, in the order append_stream_quality writes them.
+// cdr_rtp columns, in the order append_stream_quality writes them; the last one, `intervals`
+// (schema 4), is the stream's per-10-s series as JSON text (store::intervals_json_text).
 const std::vector<quality_column>& rtp_quality_columns();
 // ",`a`,`b`..." for an INSERT column list.
 std::string column_list(const std::vector<quality_column>& cols);

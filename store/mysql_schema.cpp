@@ -142,8 +142,9 @@ const std::vector<mysql_column>& mysql_columns() {
   // Version 3: voice quality (docs/QUALITY.md), per direction in cdr and per stream in cdr_rtp.
   for (const auto& q : cdr_quality_columns())
     v.push_back({"cdr", q.name, q.type, 3});
+  // Version 4: cdr_rtp.intervals (the per-10-s series, JSON text).
   for (const auto& q : rtp_quality_columns())
-    v.push_back({"cdr_rtp", q.name, q.type, 3});
+    v.push_back({"cdr_rtp", q.name, q.type, q.since});
   return v;
   }();
   return cols;

@@ -2,7 +2,8 @@
 // The MySQL schema as data: VoIPmonitor's tables and column names (cdr, cdr_next, cdr_rtp,
 // cdr_dtmf, cdr_sip_response, cdr_ua, sensors) plus voxmon_schema (version). Each column says
 // in which schema version it appeared, so an upgrade adds exactly what is missing (version 3
-// added the voice quality columns of mysql_quality.hpp and cdr_dtmf's type/duration/sender).
+// added the voice quality columns of mysql_quality.hpp and cdr_dtmf's type/duration/sender,
+// version 4 cdr_rtp.intervals).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,7 +12,7 @@
 
 namespace voxmon::store {
 
-constexpr int mysql_schema_version = 3;
+constexpr int mysql_schema_version = 4;
 
 struct mysql_column {
   std::string table;

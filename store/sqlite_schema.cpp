@@ -142,13 +142,15 @@ const std::vector<std::string>& sqlite_rtp_quality_columns() {
                           "rtcp_avgrtd_mult10", "rtcp_maxrtd_mult10", "rtcp_xr_mos_lq_mult10",
                           "rtcp_xr_mos_cq_mult10", "rtcp_xr_r_factor"})
       v.push_back(c);
+    // schema 4: the per-10-s series as JSON text (docs/CDR.md), read whole by the GUI
+    v.push_back("intervals");
     return v;
   }();
   return columns;
 }
 
 std::string_view sqlite_column_type(std::string_view column) {
-  return column == "codec" ? "TEXT NULL" : "INTEGER NULL";
+  return column == "codec" || column == "intervals" ? "TEXT NULL" : "INTEGER NULL";
 }
 
 }  // namespace voxmon::store

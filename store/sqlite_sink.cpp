@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "store/cdr_json.hpp"
 #include "store/sqlite_schema.hpp"
 
 namespace voxmon::store {
@@ -145,6 +146,8 @@ void bind_quality(binder& q, const core::cdr& c, const core::direction_summary& 
   q.i64(c.sighup ? 1 : 0);
 }
 
+void bind_rtcp(binder& q, const core::cdr_rtcp& r);
+
 // The per-stream quality columns, in sqlite_rtp_quality_columns() order. Units as the cdr
 // columns: MOS x 10, loss percent x 1000, RTCP fraction lost 0..255 (avg x 10), jitter ms
 // (avg x 10), round trip ms x 10.
@@ -176,9 +179,13 @@ void bind_stream_quality(binder& q, const core::cdr_rtp_stream& s) {
   if (!s.rtcp) {
     for (int i = 0; i < 11; ++i)
       q.null();
-    return;
+  } else {
+    bind_rtcp(q, *s.rtcp);
   }
-  const core::cdr_rtcp& r = *s.rtcp;
+  q.text(intervals_json_text(k.intervals));  // schema 4
+}
+
+void bind_rtcp(binder& q, const core::cdr_rtcp& r) {
   auto rtt = [&](double ms) {
     return r.rtt_count ? std::optional<int64_t>(std::llround(ms * 10)) : std::nullopt;
   };

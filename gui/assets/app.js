@@ -225,6 +225,8 @@
       downloads,
       h("h2", { text: "SIP ladder" }), ladderBox, msgText,
       h("h2", { text: "RTP streams" }), d.rtp.length ? streams : h("p", { class: "muted", text: "No RTP streams." }),
+      window.voxmonQualityCharts(d.id),  // charts.js: MOS, loss, jitter per 10 s per stream
+      window.voxmonAudioSection(d.id),  // audio.js: a player per G.711 stream of the RTP pcap
       h("h2", { text: "DTMF" }), dtmf,
       h("h2", { text: "All fields (hover for the meaning)" }), h("table", { id: "fields", class: "grid fields" }, h("tbody", {}, fieldRows)));
     const lr = await api("GET", "/api/cdr/" + d.id + "/ladder");

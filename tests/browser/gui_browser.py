@@ -112,6 +112,20 @@ def main():
         drv.find_elements(By.CSS_SELECTOR, "#ladder g.msg")[0].click()
         wait_text("#sip-text", lambda t: "INVITE sip:" in t and expect["callid"] in t, "click shows the INVITE text")
         check(len(drv.find_elements(By.CSS_SELECTOR, "#streams tbody tr")) == expect["streams"], "one row per RTP stream")
+        # Quality per 10 s: three charts, one line per stream with a point per interval.
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#chart-jitter g.series"))
+        for chart in ("chart-mos", "chart-loss", "chart-jitter"):
+            points = [int(g.get_attribute("data-points")) for g in drv.find_elements(By.CSS_SELECTOR, "#%s g.series" % chart)]
+            check(sorted(points) == sorted(expect["series_points"]), "%s: points per stream %r" % (chart, points))
+            circles = len(drv.find_elements(By.CSS_SELECTOR, "#%s circle" % chart))
+            check(circles == sum(expect["series_points"]), "%s: %d points drawn" % (chart, circles))
+        # Audio: a player per G.711 stream of the RTP pcap.
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#audio-streams tbody tr"))
+        players = len(drv.find_elements(By.CSS_SELECTOR, "#audio-streams audio"))
+        check(players == expect["g711_players"], "audio players: %d" % players)
+        drv.execute_script("document.getElementById('charts').scrollIntoView()")
+        shot("04b-call-charts")
+        drv.execute_script("window.scrollTo(0, 0)")
         title = drv.find_element(By.CSS_SELECTOR, "#fields tr[data-field=a_mos_f1_mult10]").get_attribute("title")
         check("fixed 50 ms jitter buffer" in title, "field meaning on hover: %r" % title)
         shot("04-call")

@@ -97,6 +97,7 @@ cdr answered_call() {
   q.duplicates = 5;
   q.ptime_ms = 20;
   q.comfort_noise = true;
+  q.intervals = {{0, 500, 1, 4.40666, 4.2, 1.23456}, {3, 120, 0, 4.5, 4.5, 0.0}};
   core::cdr_rtcp r;
   r.reports = 12;
   r.loss = 3;
@@ -177,20 +178,22 @@ TEST_CASE("answered call renders the exact JSON line", "[json]") {
       R"("b_avgjitter":0.5,"a_maxjitter":5.0,"b_maxjitter":2.25,"rtp":[)"
       R"({"saddr":"10.0.0.1","sport":40002,"daddr":"10.0.0.2","dport":50002,"ssrc":5,)"
       R"("payload":18,"received":10,"loss":1,"avgjitter":0.1,"maxjitter":0.2)" + no_quality +
-      R"(,"rtcp":null},)"
+      R"(,"rtcp":null,"intervals":[]},)"
       R"({"saddr":"10.0.0.1","sport":40000,"daddr":"10.0.0.2","dport":50000,"ssrc":287454020,)"
       R"("payload":8,"received":3270,"loss":2,"avgjitter":1.235,"maxjitter":5.0,"mos_f1":4.41,)"
       R"("mos_f1_min":4.12,"mos_f2":null,"mos_f2_min":null,"mos_adapt":4.2,"mos_adapt_min":4.2,)"
       R"("packet_loss_perc":0.061,"sl1":2,"sl2":0,"sl3":0,"sl4":0,"sl5":0,"sl6":0,"sl7":0,)"
       R"("sl8":0,"sl9":0,"sl10":1,"d50":7,"d70":0,"d90":0,"d120":0,"d150":0,"d200":0,"d300":1,)"
       R"("reordered":4,"duplicates":5,"codec":"PCMA","ptime":20,"cn":true,"srtp":true,)"
-      R"("f1_late":1,"f2_late":9,"adapt_late":0,"rtcp":null},)"
+      R"("f1_late":1,"f2_late":9,"adapt_late":0,"rtcp":null,"intervals":[)"
+      R"({"t":0,"mos_f1":4.41,"mos_adapt":4.2,"expected":500,"lost":1,"jitter":1.235},)"
+      R"({"t":3,"mos_f1":4.5,"mos_adapt":4.5,"expected":120,"lost":0,"jitter":0.0}]},)"
       R"({"saddr":"10.0.0.2","sport":50000,"daddr":"10.0.0.1","dport":40000,)"
       R"("ssrc":4000000000,"payload":0,"received":3265,"loss":0,"avgjitter":0.5,)"
       R"("maxjitter":2.25)" + no_quality +
       R"(,"rtcp":{"reports":12,"loss":3,"maxfr":25.0,"avgfr":0.977,"maxjitter":12.5,)"
       R"("avgjitter":3.063,"rtt":41.235,"maxrtt":50.0,"xr_mos_lq":4.1,"xr_mos_cq":null,)"
-      R"("xr_r_factor":null}}],"a_mos_f1":4.41,"a_mos_f1_min":4.12,"a_mos_f2":null,)"
+      R"("xr_r_factor":null},"intervals":[]}],"a_mos_f1":4.41,"a_mos_f1_min":4.12,"a_mos_f2":null,)"
       R"("a_mos_f2_min":null,"a_mos_adapt":4.2,"a_mos_adapt_min":4.2,)"
       R"("a_packet_loss_perc":0.061,"a_sl1":2,"a_sl2":0,"a_sl3":0,"a_sl4":0,"a_sl5":0,)"
       R"("a_sl6":0,"a_sl7":0,"a_sl8":0,"a_sl9":0,"a_sl10":1,"a_d50":7,"a_d70":0,"a_d90":0,)"
@@ -226,7 +229,7 @@ TEST_CASE("unanswered call: nulls, IPv6, escapes and invalid UTF-8", "[json]") {
       R"("b_avgjitter":null,"a_maxjitter":null,"b_maxjitter":null,"rtp":[)"
       R"({"saddr":"2001:db8::1","sport":4000,"daddr":"2001:db8::2","dport":6000,"ssrc":1,)"
       R"("payload":null,"received":3,"loss":0,"avgjitter":0.0,"maxjitter":0.0)" + no_quality +
-      R"(,"rtcp":null}],)" + no_direction("a_") + "," + no_direction("b_") +
+      R"(,"rtcp":null,"intervals":[]}],)" + no_direction("a_") + "," + no_direction("b_") +
       R"(,"mos_min":null,"a_rtcp_loss":null,"a_rtcp_maxfr":null,"a_rtcp_avgfr":null,)"
       R"("a_rtcp_maxjitter":null,"a_rtcp_avgjitter":null,"a_rtcp_rtt":null,"b_rtcp_loss":null,)"
       R"("b_rtcp_maxfr":null,"b_rtcp_avgfr":null,"b_rtcp_maxjitter":null,"b_rtcp_avgjitter":null,)"

@@ -143,6 +143,7 @@ std::string rtp_no_quality() {
   s += "|NULL|NULL|0|0";
   for (int i = 0; i < 11; ++i)
     s += "|NULL";
+  s += "|[]";  // intervals: no frames, no 10-s series
   return s;
 }
 
@@ -158,7 +159,7 @@ TEST_CASE("sqlite sink writes VoIPmonitor-named tables with exact values", "[sql
     CHECK(sink->write(batch) == "");
     CHECK(sink->flush() == "");
   }
-  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"3"});
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"4"});
   CHECK(query(path, "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
 
   const auto cdrs = query(path, "SELECT * FROM cdr ORDER BY ID");
@@ -211,7 +212,7 @@ TEST_CASE("reopening an existing sqlite database appends and reuses lookups", "[
     const std::vector<core::cdr> batch{c, unanswered(), c};
     REQUIRE(sink->write(batch) == "");
   }
-  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"3"});
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"4"});
   CHECK(query(path, "SELECT COUNT(*) FROM cdr") == std::vector<std::string>{"4"});
   CHECK(query(path, "SELECT ID, a_ua_id, b_ua_id, lastSIPresponse_id FROM cdr ORDER BY ID") ==
         std::vector<std::string>{"1|1|1|1", "2|1|2|1", "3|NULL|NULL|2", "4|1|2|1"});
@@ -246,12 +247,12 @@ TEST_CASE("sqlite sink reports unusable files", "[sqlite]") {
     }
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "UPDATE voxmon_schema SET version = 4", nullptr, nullptr,
+    REQUIRE(sqlite3_exec(db, "UPDATE voxmon_schema SET version = 5", nullptr, nullptr,
                          nullptr) == SQLITE_OK);
     sqlite3_close(db);
     std::string error;
     CHECK_FALSE(store::sqlite_sink::open(path, error));
-    CHECK_THAT(error, Catch::Contains("schema version 4"));
+    CHECK_THAT(error, Catch::Contains("schema version 5"));
   }
 }
 
@@ -275,7 +276,7 @@ TEST_CASE("a schema version 1 file is upgraded in place", "[sqlite]") {
   const bool opened = store::sqlite_sink::open(path, error) != nullptr;
   INFO(error);
   REQUIRE(opened);
-  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"3"});
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"4"});
   CHECK(query(path, "SELECT COUNT(*) FROM pragma_table_info('cdr') WHERE name IN "
                     "('a_mos_f1_mult10', 'b_sl10', 'a_d300', 'mos_min_mult10', "
                     "'b_rtcp_avgjitter_mult10', 'capture_loss')") == std::vector<std::string>{"6"});
@@ -317,7 +318,7 @@ TEST_CASE("a schema version 2 file gets the per-stream, SRTP and capture-loss co
     const std::vector<core::cdr> batch{c};
     REQUIRE(sink->write(batch) == "");
   }
-  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"3"});
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"4"});
   // The old rows are kept (new columns NULL), the new ones are filled.
   CHECK(query(path, "SELECT ID, capture_loss, capture_dropped FROM cdr ORDER BY ID") ==
         std::vector<std::string>{"1|NULL|NULL", "2|1|3"});
@@ -345,6 +346,7 @@ TEST_CASE("cdr_rtp carries each stream's quality, SRTP flag and RTCP figures", "
   q.duplicates = 5;
   q.ptime_ms = 30;
   q.comfort_noise = true;
+  q.intervals = {{0, 500, 0, 4.40666, 4.371, 1.23456}, {2, 499, 3, 3.996, 4.0, 17.0}};
   core::cdr_rtcp r;
   r.reports = 12;
   r.loss = -3;
@@ -373,11 +375,14 @@ TEST_CASE("cdr_rtp carries each stream's quality, SRTP flag and RTCP figures", "
             // MOS x10 (avg, min per buffer, stream min), late f1 f2 adapt, sl1..10, d50..d300,
             // loss x1000, reordered, duplicates, codec, ptime, cn, srtp, no RTCP.
             "44|41|43|43|44|40|40|1|0|7|2|0|1|0|0|0|0|0|0|1|7|6|5|4|3|2|1|61|4|5|PCMA|30|1|1"
-            "|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL",
+            "|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL"
+            // the 10-s series: MOS 2 decimals, jitter 3
+            R"(|[{"t":0,"mos_f1":4.41,"mos_adapt":4.37,"expected":500,"lost":0,"jitter":1.235},)"
+            R"({"t":2,"mos_f1":4.0,"mos_adapt":4.0,"expected":499,"lost":3,"jitter":17.0}])",
             // No quality; RTCP: reports, loss, maxfr, avgfr x10, maxjitter, avgjitter x10,
             // rtt avg/max x10, XR MOS-LQ x10, MOS-CQ, R.
             "NULL|NULL|NULL|NULL|NULL|NULL|NULL|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0"
-            "|NULL|NULL|0|0|12|-3|64|26|13|31|412|500|41|NULL|88"});
+            "|NULL|NULL|0|0|12|-3|64|26|13|31|412|500|41|NULL|88|[]"});
   CHECK(query(path, "SELECT a_srtp, b_srtp FROM cdr") == std::vector<std::string>{"1|0"});
 }
 

@@ -258,7 +258,8 @@ TEST_CASE("gui api cdr list refuses malformed and hostile parameters", "[gui][sy
   CHECK(big["from"] == "2098-12-31 00:00:00.000");  // 366 days before 2100-01-01
   CHECK(big["note"].get<std::string>().find("366 days") != std::string::npos);
   // Unknown and malformed ids.
-  for (const char* path : {"/api/cdr/999999", "/api/cdr/999999/ladder", "/api/cdr/999999/pcap"}) {
+  for (const char* path : {"/api/cdr/999999", "/api/cdr/999999/ladder", "/api/cdr/999999/pcap",
+                           "/api/cdr/999999/intervals"}) {
     auto u = c.get(path);
     CHECK(u.status == 404);
     CHECK(error_of(u) == "no call with id 999999");
@@ -375,6 +376,13 @@ TEST_CASE("gui api call detail ladder and pcap of an answered call", "[gui][syst
   std::ofstream(e.dir / "merged.pcap", std::ios::binary) << merged.body;
   CHECK(c.get("/api/cdr/" + std::to_string(id) + "/pcap?part=audio").status == 400);
   CHECK(c.get("/api/cdr/" + std::to_string(id) + "/pcap?part=sip&x=1").status == 400);
+}
+
+TEST_CASE("gui api per-10-s quality series of every call", "[gui][system]") {
+  gui_env e("gui_series");
+  session_client c(e.port);
+  REQUIRE(c.login("viewer", viewer_password).status == 200);
+  CHECK(check_interval_series(c, e) > 20);
 }
 
 TEST_CASE("gui api ladder and pcap of unanswered calls and a missing spool", "[gui][system]") {

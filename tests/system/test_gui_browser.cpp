@@ -22,8 +22,13 @@ TEST_CASE("gui in headless chromium", "[gui][system][browser]") {
       answered = &t;
   REQUIRE(answered);
   const json& cdr = e.cdr_of((*answered)["callid"]);
-  size_t rtp = 0;
-  for (const auto& s : cdr["rtp"]) rtp += s["received"].get<size_t>();
+  size_t rtp = 0, g711 = 0;
+  json series_points = json::array();  // per stream: the number of 10-s intervals charted
+  for (const auto& s : cdr["rtp"]) {
+    rtp += s["received"].get<size_t>();
+    g711 += s["codec"] == "PCMU" || s["codec"] == "PCMA";
+    series_points.push_back(s["intervals"].size());
+  }
   const bool caller_hangs = (*answered)["whohanged"] == "caller";
   (void)caller_hangs;
   json expect = {{"url", "http://127.0.0.1:" + std::to_string(e.port) + "/"},
@@ -35,6 +40,8 @@ TEST_CASE("gui in headless chromium", "[gui][system][browser]") {
                  {"ladder", {"INVITE", "100 Trying", "180 Ringing", "200 OK", "ACK", "BYE", "200 OK"}},
                  {"hosts", {(*answered)["sipcallerip"].get<std::string>() + ":5060", (*answered)["sipcalledip"].get<std::string>() + ":5060"}},
                  {"streams", cdr["rtp"].size()},
+                 {"series_points", series_points},
+                 {"g711_players", g711},
                  {"pcap_packets", 7 + rtp}};
   write_text(e.dir / "expect.json", expect.dump());
   const auto artifacts = std::filesystem::path(VOXMON_TEST_TMP).parent_path() / "artifacts" / "gui";

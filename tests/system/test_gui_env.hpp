@@ -178,4 +178,32 @@ inline int64_t id_of_call(session_client& c, const gui_env& e, const std::string
 }
 
 
+// GET /api/cdr/ID/intervals of every call equals the per-10-s series of the run's JSON Lines
+// (the same series through the store); returns the number of intervals seen.
+inline size_t check_interval_series(session_client& c, const gui_env& e) {
+  size_t points = 0;
+  for (const auto& cdr : e.cdrs) {
+    const int64_t id = id_of_call(c, e, cdr["callid"]);
+    INFO("call " << cdr["callid"] << " id " << id);
+    const auto s = c.get_json("/api/cdr/" + std::to_string(id) + "/intervals");
+    CHECK(s["id"] == id);
+    CHECK(s["interval_seconds"] == 10);
+    REQUIRE(s["streams"].size() == cdr["rtp"].size());
+    for (const auto& want : cdr["rtp"]) {
+      const json* got = nullptr;
+      for (const auto& g : s["streams"])
+        if (g["ssrc"] == want["ssrc"] && g["saddr"] == want["saddr"] && g["dport"] == want["dport"])
+          got = &g;
+      REQUIRE(got);
+      CHECK((*got)["intervals"] == want["intervals"]);
+      points += want["intervals"].size();
+    }
+  }
+  // Malformed and hostile requests.
+  CHECK(c.get("/api/cdr/99999999/intervals").status == 404);
+  CHECK(c.get("/api/cdr/1/intervals?x=1%27%20OR%201=1").status == 400);
+  CHECK(c.get("/api/cdr/1%27/intervals").status == 400);
+  return points;
+}
+
 }  // namespace voxmon::test::gui

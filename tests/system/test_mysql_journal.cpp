@@ -84,6 +84,7 @@ core::cdr full_cdr() {
   s.quality.duplicates = 2;
   s.quality.ptime_ms = 30;
   s.quality.comfort_noise = true;
+  s.quality.intervals = {{0, 500, 3, 4.31, 4.35, 1.25}, {7, 61, 0, 4.4, 4.41, 0.5}};
   core::cdr_rtcp r;
   r.reports = 12;
   r.loss = -3;
@@ -160,7 +161,11 @@ std::string describe(const core::cdr& c) {
       o << v << ' ';
     o << s.quality.expected << ' ' << s.quality.lost << ' ' << s.quality.packet_loss_perc << ' '
       << s.quality.reordered << ' ' << s.quality.duplicates << ' ' << s.quality.ptime_ms << ' '
-      << s.quality.comfort_noise << " rtcp ";
+      << s.quality.comfort_noise << " series";
+    for (const auto& i : s.quality.intervals)
+      o << ' ' << i.index << '/' << i.expected << '/' << i.lost << '/' << i.mos_f1 << '/'
+        << i.mos_adapt << '/' << i.jitter_ms;
+    o << " rtcp ";
     if (s.rtcp) {
       const auto& r = *s.rtcp;
       o << r.reports << ' ' << r.loss << ' ' << +r.max_fraction_lost << ' '
@@ -193,10 +198,10 @@ TEST_CASE("journal encoding: a CDR with every field set comes back equal", "[mys
   INFO("a field was added to core::cdr or its parts: encode it in store/cdr_decode.cpp, set it "
        "in full_cdr() and print it in describe()");
   CHECK(sizeof(core::cdr) == 528);
-  CHECK(sizeof(core::cdr_rtp_stream) == 584);
+  CHECK(sizeof(core::cdr_rtp_stream) == 608);
   CHECK(sizeof(core::cdr_rtcp) == 104);
   CHECK(sizeof(core::cdr_dtmf) == 80);
-  CHECK(sizeof(core::stream_quality_result) == 328);
+  CHECK(sizeof(core::stream_quality_result) == 352);
   const auto c = full_cdr();
   const std::string bytes = store::encode_cdr(c);
   std::string err;
@@ -236,6 +241,32 @@ TEST_CASE("journal encoding: a record of encoding 1 (before the quality fields) 
   CHECK(back->rtp[0].quality.jb[0].intervals == 0);
   CHECK_FALSE(back->capture_loss);
   CHECK(back->dtmf.size() == 2);
+}
+
+TEST_CASE("journal encoding: a record written before the 10-s series still decodes",
+          "[mysql][journal]") {
+  // Encoding 2 as written before the per-10-s series: each stream's quality had 10 items.
+  const auto c = full_cdr();
+  auto j = nlohmann::json::from_msgpack(store::encode_cdr(c));
+  for (auto& s : j[22]) {
+    REQUIRE(s[12].size() == 11);
+    s[12].erase(s[12].begin() + 10);
+  }
+  const auto v = nlohmann::json::to_msgpack(j);
+  std::string err;
+  auto back = store::decode_cdr(std::string(v.begin(), v.end()), err);
+  INFO(err);
+  REQUIRE(back);
+  CHECK(back->rtp.at(0).quality.intervals.empty());
+  CHECK(back->rtp.at(0).quality.comfort_noise);
+  CHECK(back->rtp.at(0).quality.jb[2].mos_avg == c.rtp.at(0).quality.jb[2].mos_avg);
+  // A series longer than any stream can have is refused, not allocated.
+  j = nlohmann::json::from_msgpack(store::encode_cdr(c));
+  auto& series = j[22][0][12][10];
+  while (series.size() <= core::max_quality_intervals)
+    series.push_back(series[0]);
+  const auto w = nlohmann::json::to_msgpack(j);
+  CHECK_FALSE(store::decode_cdr(std::string(w.begin(), w.end()), err));
 }
 
 TEST_CASE("journal encoding: every field round-trips byte for byte", "[mysql][journal]") {

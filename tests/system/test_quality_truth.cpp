@@ -99,6 +99,38 @@ std::vector<std::string> sl_suffixes() {
   return k;
 }
 
+// Every stream's per-10-s series (rtp[].intervals) adds up to the truth: frames = received +
+// lost, lost = the truth's loss (packets in order: no late arrival counted lost); indexes
+// ascend.
+void require_series_sums(const run_result& r) {
+  size_t streams = 0, multi = 0;
+  for (const auto& [id, want] : r.truth) {
+    INFO("call " << id);
+    const json& got = r.cdrs.at(id);
+    for (const auto& ws : want["rtp"]) {
+      const json& gs = stream_of(got, ws);
+      INFO("stream ssrc " << ws["ssrc"] << " intervals " << gs["intervals"].dump());
+      REQUIRE(gs["intervals"].is_array());
+      uint64_t frames = 0, lost = 0;
+      int64_t prev = -1;
+      for (const auto& i : gs["intervals"]) {
+        CHECK(i["t"].get<int64_t>() > prev);
+        prev = i["t"].get<int64_t>();
+        frames += i["expected"].get<uint64_t>();
+        lost += i["lost"].get<uint64_t>();
+        CHECK(i["mos_f1"].get<double>() > 0.9);  // the E-model's MOS dips to 0.99 near R = 3
+        CHECK(i["mos_f1"].get<double>() <= 4.5);
+      }
+      CHECK(lost == ws["loss"].get<uint64_t>());
+      CHECK(frames == ws["received"].get<uint64_t>() + ws["loss"].get<uint64_t>());
+      ++streams;
+      multi += gs["intervals"].size() > 1;
+    }
+  }
+  CHECK(streams > 0);
+  CHECK(multi > 0);  // calls of 10 s or more span several intervals
+}
+
 }  // namespace
 
 TEST_CASE("loss burst histogram equals the truth: random loss", "[system][quality][truth]") {
@@ -108,6 +140,7 @@ TEST_CASE("loss burst histogram equals the truth: random loss", "[system][qualit
                                            "--outcomes", "answered=1", "--loss", "0.08",
                                            "--duration-min", "10", "--duration-max", "20"});
   require_keys(r, both(sl_suffixes()), sl_suffixes());
+  require_series_sums(r);
   for (const auto& [id, t] : r.truth)
     for (const auto& s : t["rtp"]) {
       uint64_t lost = 0;
