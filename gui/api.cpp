@@ -157,17 +157,19 @@ http_response gui_api::route(const http_request& r) {
   }
   // Everything else needs a session.
   const std::string token = r.cookie(cookie_name);
-  auto s = sessions_.find(token, now_ms());
+  std::optional<session> s;
+  std::optional<user_record> user;
+  with_db(*pool_, [&](gui_db& db) {
+    s = sessions_.find(db, token, now_ms());
+    if (s && !(user = find_user(db, s->user)))
+      sessions_.erase(db, token);
+    return 0;
+  });
   if (!s)
     return error_json(401, "not logged in (or the session expired): log in again");
-  {
-    auto user = with_db(*pool_, [&](gui_db& db) { return find_user(db, s->user); });
-    if (!user) {
-      sessions_.erase(token);
-      return error_json(401, "user '" + s->user + "' no longer exists");
-    }
-    s->role = user->role;  // a role changed from the command line applies at once
-  }
+  if (!user)
+    return error_json(401, "user '" + s->user + "' no longer exists");
+  s->role = user->role;  // a role changed from the command line applies at once
   if (r.method != "GET" && !csrf_matches(*s, r.header("x-csrf-token")))
     return error_json(403, "missing or wrong CSRF token (header X-CSRF-Token, from /api/me)");
   context c{r, *s, {}};
@@ -260,14 +262,15 @@ http_response gui_api::login(const http_request& r) {
   }
   limiter_.clear(user_key);
   session s;
-  const std::string token = sessions_.create(user->name, user->role, now, &s);
+  const std::string token =
+      with_db(*pool_, [&](gui_db& db) { return sessions_.create(db, user->name, user->role, now, &s); });
   auto res = json_response(200, session_json(s));
   res.headers.emplace_back("Set-Cookie", session_cookie(token, int64_t{settings_.gui_session_hours} * 3600, r.tls));
   return res;
 }
 
 http_response gui_api::logout(context& c, const std::string& token) {
-  sessions_.erase(token);
+  with_db(*pool_, [&](gui_db& db) { sessions_.erase(db, token); return 0; });
   auto res = json_response(200, json{{"logged_out", c.s.user}});
   res.headers.emplace_back("Set-Cookie", session_cookie("", 0, c.req.tls));
   return res;
@@ -316,7 +319,7 @@ http_response gui_api::users_delete(context& c, const std::string& name) {
     if (user->role == user_role::admin && count_admins(db) <= 1)
       return error_json(409, "'" + name + "' is the last admin: add another admin first");
     delete_user(db, name);
-    sessions_.erase_user(name);
+    sessions_.erase_user(db, name);
     core::log::info("gui: user '" + name + "' deleted by '" + c.s.user + "'");
     return json_response(200, json{{"deleted", name}});
   });

@@ -13,6 +13,7 @@
 #include "gui/gui_db.hpp"
 #include "gui/gui_server.hpp"
 #include "gui/http_server.hpp"
+#include "gui/session_store.hpp"
 
 namespace voxmon::gui {
 

@@ -1,7 +1,6 @@
 #include "gui/auth.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 
@@ -34,63 +33,6 @@ std::optional<std::string> password_problem(std::string_view password) {
   if (password.size() > max_password_bytes)
     return "the password is too long (at most " + std::to_string(max_password_bytes) + " bytes)";
   return std::nullopt;
-}
-
-std::string session_store::key_of(std::string_view token) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), d);
-  return std::string(reinterpret_cast<const char*>(d), sizeof d);
-}
-
-std::string session_store::create(const std::string& user, user_role role, int64_t now_ms,
-                                  session* out) {
-  const std::string token = hex(random_bytes(32));
-  session s{user, role, hex(random_bytes(32)), now_ms, now_ms + lifetime_ms_};
-  std::lock_guard lock(mutex_);
-  if (sessions_.size() >= max_sessions_) {
-    std::erase_if(sessions_, [&](const auto& kv) { return kv.second.expires_ms <= now_ms; });
-    if (sessions_.size() >= max_sessions_) {
-      auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](const auto& a, const auto& b) {
-        return a.second.created_ms < b.second.created_ms;
-      });
-      sessions_.erase(oldest);
-    }
-  }
-  sessions_[key_of(token)] = s;
-  if (out)
-    *out = s;
-  return token;
-}
-
-std::optional<session> session_store::find(std::string_view token, int64_t now_ms) {
-  if (token.size() != 64)
-    return std::nullopt;
-  const std::string key = key_of(token);
-  std::lock_guard lock(mutex_);
-  auto it = sessions_.find(key);
-  if (it == sessions_.end())
-    return std::nullopt;
-  if (it->second.expires_ms <= now_ms) {
-    sessions_.erase(it);
-    return std::nullopt;
-  }
-  return it->second;
-}
-
-void session_store::erase(std::string_view token) {
-  const std::string key = key_of(token);
-  std::lock_guard lock(mutex_);
-  sessions_.erase(key);
-}
-
-void session_store::erase_user(const std::string& user) {
-  std::lock_guard lock(mutex_);
-  std::erase_if(sessions_, [&](const auto& kv) { return kv.second.user == user; });
-}
-
-size_t session_store::size() const {
-  std::lock_guard lock(mutex_);
-  return sessions_.size();
 }
 
 bool csrf_matches(const session& s, std::string_view header_value) {

@@ -1,6 +1,7 @@
 #pragma once
-// Sessions, CSRF tokens and login rate limiting of the web GUI: plain in-memory logic with
-// explicit clocks (milliseconds), thread-safe, testable without a server.
+// Users' roles and names, sessions' CSRF tokens and login rate limiting of the web GUI: plain
+// logic with explicit clocks (milliseconds), thread-safe, testable without a server. Sessions
+// themselves are kept in the store: gui/session_store.
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -25,29 +26,6 @@ struct session {
   std::string csrf;         // 64 hex digits, sent by the client in X-CSRF-Token
   int64_t created_ms = 0;
   int64_t expires_ms = 0;
-};
-
-// Server-side sessions. The client holds a random 32-byte token (64 hex digits, the cookie);
-// the map is keyed by the token's SHA-256, so the map itself holds no usable token.
-class session_store {
- public:
-  explicit session_store(int64_t lifetime_ms, size_t max_sessions = 10000)
-      : lifetime_ms_(lifetime_ms), max_sessions_(max_sessions) {}
-  // A new session; returns its token. When the store is full, expired sessions are dropped,
-  // then the oldest one.
-  std::string create(const std::string& user, user_role role, int64_t now_ms, session* out = nullptr);
-  // The live session of `token`; an expired one is removed and not returned.
-  std::optional<session> find(std::string_view token, int64_t now_ms);
-  void erase(std::string_view token);
-  void erase_user(const std::string& user);  // a deleted user is logged out everywhere
-  size_t size() const;
-
- private:
-  static std::string key_of(std::string_view token);
-  mutable std::mutex mutex_;
-  int64_t lifetime_ms_;
-  size_t max_sessions_;
-  std::unordered_map<std::string, session> sessions_;
 };
 
 // Constant-time comparison of the session's CSRF token with the request's header.

@@ -1,4 +1,5 @@
 #include "gui/gui_db.hpp"
+#include "gui/session_store.hpp"
 
 #include <sqlite3.h>
 
@@ -329,6 +330,8 @@ std::string prepare_store(const db_target& t, db_features& f) {
       return error;
     try {
       db->execute({sqlite_users_sql, {}});
+      for (const char* sql : session_table_sql(sql_dialect::sqlite))
+        db->execute({sql, {}});
       // The MySQL schema's address keys, which the SQLite schema lacks: the GUI's ip filter.
       // The first start on a big store builds them once (about 1 s per million calls).
       db->execute({"CREATE INDEX IF NOT EXISTS cdr_sipcallerip ON cdr(sipcallerip)", {}});
@@ -342,7 +345,7 @@ std::string prepare_store(const db_target& t, db_features& f) {
         db->execute({sql, {}});
       f.gui_indexes = true;
     } catch (const db_failure& e) {
-      return "cannot create the voxmon_users table or the GUI's indexes in " + t.describe() + ": " + e.what();
+      return "cannot create the voxmon_users and voxmon_gui_sessions tables or the GUI's indexes in " + t.describe() + ": " + e.what();
     }
     return {};
   }
@@ -364,6 +367,8 @@ std::string prepare_store(const db_target& t, db_features& f) {
         "TABLE_NAME = 'cdr' AND COLUMN_NAME IN ('caller_reverse', 'called_reverse')");
     f.reverse_columns = !rows.empty() && rows[0].values[0] == "2";
     db->exec(mysql_users_sql);
+    for (const char* sql : session_table_sql(sql_dialect::mysql))
+      db->exec(sql);
   } catch (const sql::SQLException& e) {
     return store::classify(e, "preparing " + t.describe() + " for the GUI").text;
   }

@@ -60,8 +60,8 @@ struct db_target {
 // From the settings (the MySQL password file or VOXMON_MYSQL_PASSWORD are read here).
 std::optional<db_target> db_target_of(const config::settings& s, std::string& error);
 
-// Makes sure the store has the CDR schema and the voxmon_users table, and finds its features
-// (MySQL: IP column type, VoIPmonitor's _reverse columns). Returns an error text on failure.
+// Makes sure the store has the CDR schema and the voxmon_users and voxmon_gui_sessions tables,
+// and finds its features (MySQL: IP column type, VoIPmonitor's _reverse columns). Returns an error text on failure.
 std::string prepare_store(const db_target& t, db_features& features);
 // The indexes prepare_store adds to a SQLite store for the list's plans (CREATE INDEX IF NOT
 // EXISTS statements; gui/cdr_query.cpp uses them when features.gui_indexes).

@@ -62,9 +62,9 @@ class gui_server {
   std::string url_, store_;
 };
 
-// Prepares the store (CDR schema, voxmon_users table), binds gui_bind:gui_bind_port and
-// serves. nullptr + error when the settings, the store, the address or the TLS files are not
-// usable. A gui_bind_port of 0 (tests) picks a free port.
+// Prepares the store (CDR schema, voxmon_users and voxmon_gui_sessions tables), binds
+// gui_bind:gui_bind_port and serves. nullptr + error when the settings, the store, the address
+// or the TLS files are not usable. A gui_bind_port of 0 (tests) picks a free port.
 std::unique_ptr<gui_server> start_gui(const config::settings& s, gui_hooks hooks, std::string& error);
 
 }  // namespace voxmon::gui

@@ -1,12 +1,14 @@
 // The web GUI's password hashing, sessions, CSRF tokens and login rate limiting (gui/).
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <set>
 
 #include "config/gui_settings.hpp"
 #include "config/settings.hpp"
 #include "gui/auth.hpp"
 #include "gui/password.hpp"
+#include "gui/session_store.hpp"
 
 using namespace voxmon;
 using namespace voxmon::gui;
@@ -59,57 +61,114 @@ TEST_CASE("gui base64 round-trips and refuses bad text", "[gui]") {
   CHECK_FALSE(base64_decode("Z!8=", out));
 }
 
+namespace {
+
+// A prepared SQLite store in a fresh directory: the table sessions live in.
+std::unique_ptr<gui_db> session_db(const std::string& name) {
+  const auto dir = std::filesystem::path(VOXMON_TEST_TMP) / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  db_target t;
+  t.sqlite_path = (dir / "cdr.db").string();
+  db_features f;
+  REQUIRE(prepare_store(t, f).empty());
+  std::string error;
+  auto db = open_db(t, f, error);
+  REQUIRE(db);
+  return db;
+}
+
+}  // namespace
+
 TEST_CASE("gui sessions have random tokens and expire", "[gui]") {
+  auto db = session_db("sessions_expire");
   session_store store(1000);
   session s;
-  const std::string t = store.create("alice", user_role::admin, 5000, &s);
+  const std::string t = store.create(*db, "alice", user_role::admin, 5000, &s);
   CHECK(t.size() == 64);
   CHECK(s.csrf.size() == 64);
   CHECK(s.csrf != t);
   CHECK(s.expires_ms == 6000);
-  auto found = store.find(t, 5999);
+  auto found = store.find(*db, t, 5999);
   REQUIRE(found);
   CHECK(found->user == "alice");
   CHECK(found->role == user_role::admin);
-  CHECK_FALSE(store.find(t, 6000));   // expired, and removed
-  CHECK(store.size() == 0);
-  CHECK_FALSE(store.find("", 0));
-  CHECK_FALSE(store.find(std::string(64, '0'), 0));
+  CHECK(found->csrf == s.csrf);
+  CHECK(found->created_ms == 5000);
+  CHECK_FALSE(store.find(*db, t, 6000));   // expired, and removed
+  CHECK(store.count(*db) == 0);
+  CHECK_FALSE(store.find(*db, "", 0));
+  CHECK_FALSE(store.find(*db, std::string(64, '0'), 0));
+  CHECK_FALSE(store.find(*db, "' OR '1'='1", 0));
   std::set<std::string> tokens;
   for (int i = 0; i < 100; ++i)
-    tokens.insert(store.create("bob", user_role::viewer, 0));
+    tokens.insert(store.create(*db, "bob", user_role::viewer, 0));
   CHECK(tokens.size() == 100);
+  // The table holds the tokens' SHA-256, not the tokens.
+  auto rows = db->query({"SELECT token_sha256 FROM voxmon_gui_sessions", {}});
+  REQUIRE(rows.rows.size() == 100);
+  for (const auto& r : rows.rows) {
+    CHECK(r[0].as_text().size() == 64);
+    CHECK_FALSE(tokens.count(r[0].as_text()));
+  }
 }
 
 TEST_CASE("gui sessions end on logout and when their user is deleted", "[gui]") {
+  auto db = session_db("sessions_logout");
   session_store store(60000);
-  const std::string a1 = store.create("alice", user_role::admin, 0);
-  const std::string a2 = store.create("alice", user_role::admin, 0);
-  const std::string b = store.create("bob", user_role::viewer, 0);
-  store.erase(a1);
-  CHECK_FALSE(store.find(a1, 1));
-  CHECK(store.find(a2, 1));
-  store.erase_user("alice");
-  CHECK_FALSE(store.find(a2, 1));
-  CHECK(store.find(b, 1));
+  const std::string a1 = store.create(*db, "alice", user_role::admin, 0);
+  const std::string a2 = store.create(*db, "alice", user_role::admin, 0);
+  const std::string b = store.create(*db, "bob", user_role::viewer, 0);
+  store.erase(*db, a1);
+  CHECK_FALSE(store.find(*db, a1, 1));
+  CHECK(store.find(*db, a2, 1));
+  store.erase_user(*db, "alice");
+  CHECK_FALSE(store.find(*db, a2, 1));
+  CHECK(store.find(*db, b, 1));
 }
 
-TEST_CASE("gui session store is bounded: the oldest session goes first", "[gui]") {
+TEST_CASE("gui sessions outlive the process that made them", "[gui]") {
+  // Another store object on another connection (a restarted or a second GUI) finds them.
+  auto db = session_db("sessions_shared");
+  const std::string t = session_store(60000).create(*db, "alice", user_role::viewer, 10);
+  db_target other;
+  other.sqlite_path = (std::filesystem::path(VOXMON_TEST_TMP) / "sessions_shared" / "cdr.db").string();
+  db_features f;
+  std::string error;
+  auto db2 = open_db(other, f, error);
+  REQUIRE(db2);
+  const session_store second(60000);
+  auto s = second.find(*db2, t, 20);
+  REQUIRE(s);
+  CHECK(s->user == "alice");
+  second.erase(*db2, t);
+  CHECK_FALSE(session_store(60000).find(*db, t, 30));
+}
+
+TEST_CASE("gui sessions: each user keeps at most its newest sessions, expired rows go", "[gui]") {
+  auto db = session_db("sessions_bounded");
   session_store store(60000, 3);
-  const std::string t1 = store.create("a", user_role::viewer, 1);
-  const std::string t2 = store.create("b", user_role::viewer, 2);
-  const std::string t3 = store.create("c", user_role::viewer, 3);
-  const std::string t4 = store.create("d", user_role::viewer, 4);
-  CHECK(store.size() == 3);
-  CHECK_FALSE(store.find(t1, 5));
-  CHECK(store.find(t2, 5));
-  CHECK(store.find(t4, 5));
+  const std::string t1 = store.create(*db, "a", user_role::viewer, 1);
+  const std::string t2 = store.create(*db, "a", user_role::viewer, 2);
+  const std::string t3 = store.create(*db, "a", user_role::viewer, 3);
+  const std::string other = store.create(*db, "b", user_role::viewer, 3);
+  const std::string t4 = store.create(*db, "a", user_role::viewer, 4);
+  CHECK(store.count(*db) == 4);
+  CHECK_FALSE(store.find(*db, t1, 5));
+  CHECK(store.find(*db, t2, 5));
+  CHECK(store.find(*db, t4, 5));
+  CHECK(store.find(*db, other, 5));
+  // A new session deletes every expired one.
+  store.create(*db, "c", user_role::viewer, 60003);  // t2 (expires 60002) and t3, other (60003)
+  CHECK(store.count(*db) == 2);                      // t4 and the new one
+  CHECK(store.find(*db, t4, 60003));
 }
 
 TEST_CASE("gui CSRF tokens must match exactly", "[gui]") {
+  auto db = session_db("sessions_csrf");
   session_store store(60000);
   session s;
-  store.create("alice", user_role::admin, 0, &s);
+  store.create(*db, "alice", user_role::admin, 0, &s);
   CHECK(csrf_matches(s, s.csrf));
   CHECK_FALSE(csrf_matches(s, ""));
   CHECK_FALSE(csrf_matches(s, s.csrf.substr(1)));

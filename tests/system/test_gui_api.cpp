@@ -60,6 +60,52 @@ TEST_CASE("gui api login sessions logout and CSRF", "[gui][system]") {
   CHECK(c.get("/api/me").status == 401);  // the old cookie is dead
 }
 
+TEST_CASE("gui sessions survive a restart and are shared by GUIs on one store", "[gui][system]") {
+  gui_env e("gui_sessions_shared");
+  session_client admin(e.port), viewer(e.port);
+  REQUIRE(admin.login("admin", admin_password).status == 200);
+  REQUIRE(viewer.login("viewer", viewer_password).status == 200);
+  // A second GUI process on the same store (another port).
+  auto start_gui = [&](const std::string& name) {
+    const uint16_t port = free_port();
+    write_text(e.dir / (name + ".conf"), "gui_bind = 127.0.0.1\ngui_bind_port = " + std::to_string(port) +
+                                             "\ndb = " + e.db + "\nspooldir = spool\n");
+    auto p = std::make_unique<background_process>(VOXMON_BIN, std::vector<std::string>{"--config-file", name + ".conf"},
+                                                  e.dir, name);
+    REQUIRE(p->wait_for_stderr("gui listening on", std::chrono::seconds(20)));
+    return std::make_pair(port, std::move(p));
+  };
+  auto [port2, gui2] = start_gui("gui2");
+  // The first GUI stops: its logins go on through the second, CSRF token included.
+  e.gui->signal(SIGTERM);
+  REQUIRE(e.gui->wait_for(std::chrono::seconds(10)));
+  auto on = [](uint16_t port, const session_client& from) {
+    auto c = std::make_unique<session_client>(port);
+    c->cookie = from.cookie;
+    c->csrf = from.csrf;
+    return c;
+  };
+  auto admin2 = on(port2, admin), viewer2 = on(port2, viewer);
+  auto me = admin2->get_json("/api/me");
+  CHECK(me["name"] == "admin");
+  CHECK(me["csrf_token"] == admin.csrf);
+  CHECK(viewer2->get_json("/api/me")["role"] == "viewer");
+  // Logging out on one GUI logs out on every GUI; so does deleting the user.
+  REQUIRE(viewer2->send("POST", "/api/logout", "").status == 200);
+  auto [port3, gui3] = start_gui("gui3");
+  CHECK(on(port3, viewer)->get("/api/me").status == 401);
+  auto admin3 = on(port3, admin);
+  CHECK(admin3->get("/api/me").status == 200);
+  session_client again(port2);
+  REQUIRE(again.login("viewer", viewer_password).status == 200);
+  REQUIRE(admin3->send("DELETE", "/api/users/viewer", "").status == 200);
+  CHECK(again.get("/api/me").status == 401);
+  gui2->signal(SIGTERM);
+  gui3->signal(SIGTERM);
+  gui2->wait_for(std::chrono::seconds(10));
+  gui3->wait_for(std::chrono::seconds(10));
+}
+
 TEST_CASE("gui api refuses wrong passwords and rate limits logins", "[gui][system]") {
   gui_env e("gui_ratelimit");
   session_client c(e.port);

@@ -184,12 +184,12 @@ TEST_CASE("mysql: quality columns and cdr_dtmf round-trip (JSON Lines = SELECT)"
   CHECK(dtmf_rows >= 10);
 }
 
-TEST_CASE("mysql: schema created from nothing and upgraded from versions 1 and 2 keeps rows",
+TEST_CASE("mysql: schema created from nothing and upgraded from versions 1, 2 and 3 keeps rows",
           "[mysql]") {
   auto s = test::mysql_test_settings();
   if (!s)
     return;
-  for (int from : {1, 2}) {
+  for (int from : {1, 2, 3}) {
     INFO("from version " << from);
     auto p = test::params_of(*s, "voxmon_t_schema" + std::to_string(from));
     auto admin = test::fresh_database(p);
@@ -208,7 +208,10 @@ TEST_CASE("mysql: schema created from nothing and upgraded from versions 1 and 2
       db->exec("INSERT INTO cdr_rtp (cdr_ID, calldate, ssrc, received) VALUES (" +
                std::to_string(id) + ", '2026-01-01 00:00:00.5', 77, 500)");
       CHECK(scalar(*db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
-                        "DATABASE() AND TABLE_NAME = 'cdr' AND COLUMN_NAME = 'a_mos_f1_mult10'") == "0");
+                        "DATABASE() AND TABLE_NAME = 'cdr' AND COLUMN_NAME = 'a_mos_f1_mult10'") ==
+            (from >= 3 ? "1" : "0"));
+      CHECK(scalar(*db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+                        "DATABASE() AND TABLE_NAME = 'cdr_rtp' AND COLUMN_NAME = 'intervals'") == "0");
       CHECK(scalar(*db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
                         "DATABASE() AND TABLE_NAME = 'cdr' AND COLUMN_NAME = 'vlan'") ==
             (from >= 2 ? "1" : "0"));
@@ -219,7 +222,7 @@ TEST_CASE("mysql: schema created from nothing and upgraded from versions 1 and 2
     CHECK(sink->schema().version_before == from);
     CHECK(sink->schema().version == store::mysql_schema_version);
     auto& db = sink->db();
-    CHECK(scalar(db, "SELECT MAX(version) FROM voxmon_schema") == "3");
+    CHECK(scalar(db, "SELECT MAX(version) FROM voxmon_schema") == "4");
     auto type_of = [&](const std::string& table, const std::string& column) {
       return scalar(db, "SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
                         "DATABASE() AND TABLE_NAME = '" + table + "' AND COLUMN_NAME = '" + column + "'");
@@ -239,6 +242,7 @@ TEST_CASE("mysql: schema created from nothing and upgraded from versions 1 and 2
     CHECK(type_of("cdr_rtp", "mos_f1_mult10") == "tinyint(3) unsigned");
     CHECK(type_of("cdr_rtp", "rtcp_xr_r_factor") == "tinyint(3) unsigned");
     CHECK(type_of("cdr_dtmf", "sender") == "enum('caller','callee')");
+    CHECK(type_of("cdr_rtp", "intervals") == "mediumtext");
     // Every column of the schema table exists after the upgrade.
     CHECK(scalar(db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
                      "DATABASE() AND TABLE_NAME IN ('cdr','cdr_rtp','cdr_dtmf','cdr_next',"
@@ -250,8 +254,8 @@ TEST_CASE("mysql: schema created from nothing and upgraded from versions 1 and 2
     // The old rows are kept, the new columns NULL.
     CHECK(scalar(db, "SELECT CONCAT(duration, ' ', caller, ' ', IFNULL(a_mos_f1_mult10, 'null')) "
                      "FROM cdr") == "9.500 old null");
-    CHECK(scalar(db, "SELECT CONCAT(ssrc, ' ', received, ' ', IFNULL(mos_f1_mult10, 'null')) "
-                     "FROM cdr_rtp") == "77 500 null");
+    CHECK(scalar(db, "SELECT CONCAT(ssrc, ' ', received, ' ', IFNULL(mos_f1_mult10, 'null'), ' ', "
+                     "IFNULL(intervals, 'null')) FROM cdr_rtp") == "77 500 null null");
     // Daily partitions: today and the days ahead exist.
     CHECK(scalar(db, "SELECT COUNT(*) FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = "
                      "DATABASE() AND TABLE_NAME = 'cdr' AND PARTITION_NAME = 'p" +
