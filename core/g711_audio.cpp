@@ -6,6 +6,7 @@
 #include "core/packet_decoder.hpp"
 #include "core/pcap_writer.hpp"
 #include "core/rtp.hpp"
+#include "core/sdp.hpp"
 
 namespace voxmon::core {
 
@@ -103,22 +104,8 @@ bool read_call_rtp(const std::vector<std::filesystem::path>& files, call_rtp& ou
 }
 
 std::string codec_name(uint8_t payload_type) {
-  switch (payload_type) {
-    case 0: return "PCMU";
-    case 3: return "GSM";
-    case 4: return "G723";
-    case 5: case 6: case 16: case 17: return "DVI4";
-    case 7: return "LPC";
-    case 8: return "PCMA";
-    case 9: return "G722";
-    case 10: case 11: return "L16";
-    case 12: return "QCELP";
-    case 13: return "CN";
-    case 14: return "MPA";
-    case 15: return "G728";
-    case 18: return "G729";
-    default: break;
-  }
+  if (auto name = static_payload_name(payload_type); !name.empty())
+    return std::string(name);
   return (payload_type >= 96 ? "dynamic PT " : "PT ") + std::to_string(payload_type);
 }
 

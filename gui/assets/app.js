@@ -6,27 +6,7 @@
   let me = null;  // {name, role, csrf_token}
 
   // ---- helpers ----
-  function h(tag, attrs, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === null || v === undefined || v === false) continue;
-      if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-      else if (k === "text") e.textContent = v;
-      else e.setAttribute(k, v === true ? "" : v);
-    }
-    for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : String(c));
-    return e;
-  }
-  function svg(tag, attrs, ...children) {
-    const e = document.createElementNS("http://www.w3.org/2000/svg", tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-      else if (k === "text") e.textContent = v;
-      else e.setAttribute(k, v);
-    }
-    for (const c of children.flat()) if (c) e.append(c);
-    return e;
-  }
+  const { h, svg } = window.voxmonDom;  // dom.js
   function show(...nodes) { main.replaceChildren(...nodes); }
   function fmt(v, digits) {
     if (v === null || v === undefined) return "";

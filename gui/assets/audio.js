@@ -4,15 +4,7 @@
 // arrives. Every server text goes through textContent.
 "use strict";
 (function () {
-  function el(tag, attrs, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === "text") e.textContent = v;
-      else e.setAttribute(k, v);
-    }
-    for (const c of children) e.append(c);
-    return e;
-  }
+  const { h: el, getJson } = window.voxmonDom;  // dom.js
 
   function streamRow(s) {
     const player = s.playable
@@ -23,15 +15,9 @@
   }
 
   async function fill(box, callId) {
-    let res, data;
-    try {
-      res = await fetch("/api/cdr/" + encodeURIComponent(callId) + "/audio", { credentials: "same-origin" });
-      data = await res.json();
-    } catch (e) {
-      data = { error: "cannot load the audio streams" + (res ? ": HTTP " + res.status : "") };
-    }
-    if (!res || !res.ok) {
-      box.replaceChildren(el("p", { class: "muted", id: "audio-error", text: data.error || "HTTP " + res.status }));
+    const { ok, status, data } = await getJson("/api/cdr/" + encodeURIComponent(callId) + "/audio", "the audio streams");
+    if (!ok) {
+      box.replaceChildren(el("p", { class: "muted", id: "audio-error", text: data.error || "HTTP " + status }));
       return;
     }
     if (!data.streams.length) {

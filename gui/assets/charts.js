@@ -4,25 +4,7 @@
 // fills it when the series arrive. Every server text goes through textContent.
 "use strict";
 (function () {
-  const NS = "http://www.w3.org/2000/svg";
-  function el(tag, attrs, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === "text") e.textContent = v;
-      else e.setAttribute(k, v);
-    }
-    for (const c of children) e.append(c);
-    return e;
-  }
-  function svg(tag, attrs, ...children) {
-    const e = document.createElementNS(NS, tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === "text") e.textContent = v;
-      else e.setAttribute(k, String(v));
-    }
-    for (const c of children) e.append(c);
-    return e;
-  }
+  const { h: el, svg, getJson } = window.voxmonDom;  // dom.js
 
   // The three charts: the value of an interval, the y range, the unit.
   const METRICS = [
@@ -69,15 +51,9 @@
   }
 
   async function fill(box, callId) {
-    let res, data;
-    try {
-      res = await fetch("/api/cdr/" + encodeURIComponent(callId) + "/intervals", { credentials: "same-origin" });
-      data = await res.json();
-    } catch (e) {
-      data = { error: "cannot load the quality series" + (res ? ": HTTP " + res.status : "") };
-    }
-    if (!res || !res.ok) {
-      box.replaceChildren(el("p", { class: "muted", id: "charts-error", text: data.error || "HTTP " + res.status }));
+    const { ok, status, data } = await getJson("/api/cdr/" + encodeURIComponent(callId) + "/intervals", "the quality series");
+    if (!ok) {
+      box.replaceChildren(el("p", { class: "muted", id: "charts-error", text: data.error || "HTTP " + status }));
       return;
     }
     const streams = data.streams.filter((s) => Array.isArray(s.intervals) && s.intervals.length);
