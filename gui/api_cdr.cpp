@@ -82,17 +82,49 @@ std::optional<core::timestamp_ns> calldate_ns(const std::string& text) {
 struct call_location {
   std::string fbasename;
   std::optional<core::timestamp_ns> calldate;
+  std::optional<uint32_t> id_sensor;
 };
 
-// The call's fbasename and calldate (cdr_next); nullopt when the id is unknown.
+std::optional<uint32_t> sensor_of(const db_value& v) {
+  const auto n = v.as_int();
+  if (!n || *n < 0 || *n > 0xffffffffLL)
+    return std::nullopt;
+  return static_cast<uint32_t>(*n);
+}
+
+// The call's fbasename, calldate (cdr_next) and sensor; nullopt when the id is unknown.
 std::optional<call_location> locate(db_pool& pool, int64_t id) {
   return with_db(pool, [&](gui_db& db) -> std::optional<call_location> {
-    auto r = db.query({"SELECT c.calldate, n.fbasename FROM cdr c LEFT JOIN cdr_next n ON n.cdr_ID = c.ID "
-                       "WHERE c.ID = ?", {sql_param::integer(id)}});
+    auto r = db.query({"SELECT c.calldate, n.fbasename, c.id_sensor FROM cdr c LEFT JOIN cdr_next n "
+                       "ON n.cdr_ID = c.ID WHERE c.ID = ?", {sql_param::integer(id)}});
     if (r.rows.empty())
       return std::nullopt;
-    return call_location{r.rows[0][1].as_text(), calldate_ns(r.rows[0][0].as_text())};
+    return call_location{r.rows[0][1].as_text(), calldate_ns(r.rows[0][0].as_text()), sensor_of(r.rows[0][2])};
   });
+}
+
+// The sensor to fetch the call's files from: when this node has none of them, the call was
+// recorded by another sensor than this node, and this node can reach its sensors (the central
+// node's hook). nullopt: the local spool is all there is.
+std::optional<uint32_t> remote_sensor_of(const call_location& where, const core::spool_call_files& local,
+                                         const config::settings& s, const gui_hooks& hooks) {
+  if (!hooks.remote_pcap || !local.empty() || where.fbasename.empty() || !where.id_sensor ||
+      *where.id_sensor == 0 || *where.id_sensor == s.id_sensor)
+    return std::nullopt;
+  return where.id_sensor;
+}
+
+// The HTTP status of a remote fetch that brought nothing.
+unsigned status_of(core::remote_pcap_outcome o) {
+  switch (o) {
+    case core::remote_pcap_outcome::ok: return 200;
+    case core::remote_pcap_outcome::not_found: return 404;
+    case core::remote_pcap_outcome::not_connected: return 503;
+    case core::remote_pcap_outcome::no_answer: return 504;
+    case core::remote_pcap_outcome::too_large:
+    case core::remote_pcap_outcome::failed: return 502;
+  }
+  return 502;
 }
 
 }  // namespace
@@ -170,7 +202,8 @@ http_response gui_api::cdr_csv(context& c) {
 
 http_response gui_api::cdr_detail(context&, int64_t id) {
   const db_features feats = pool_->features();
-  return with_db(*pool_, [&](gui_db& db) {
+  call_location where;
+  auto found = with_db(*pool_, [&](gui_db& db) -> std::optional<json> {
     auto r = db.query({"SELECT c.*, r.lastSIPresponse AS lastSIPresponse, ua.ua AS a_ua, ub.ua AS b_ua, "
                        "n.fbasename AS fbasename FROM cdr c "
                        "LEFT JOIN cdr_sip_response r ON r.id = c.lastSIPresponse_id "
@@ -178,7 +211,7 @@ http_response gui_api::cdr_detail(context&, int64_t id) {
                        "LEFT JOIN cdr_next n ON n.cdr_ID = c.ID WHERE c.ID = ?",
                        {sql_param::integer(id)}});
     if (r.rows.empty())
-      return error_json(404, "no call with id " + std::to_string(id));
+      return std::nullopt;
     json cdr = json::object();
     std::string fbasename, calldate;
     for (size_t i = 0; i < r.columns.size(); ++i) {
@@ -196,7 +229,11 @@ http_response gui_api::cdr_detail(context&, int64_t id) {
         fbasename = v.as_text();
       if (name == "calldate")
         calldate = v.as_text();
+      if (name == "id_sensor")
+        where.id_sensor = sensor_of(v);
     }
+    where.fbasename = fbasename;
+    where.calldate = calldate_ns(calldate);
     json rtp = json::array();
     auto streams = db.query({"SELECT * FROM cdr_rtp WHERE cdr_ID = ? ORDER BY ID", {sql_param::integer(id)}});
     for (const auto& row : streams.rows) {
@@ -223,13 +260,23 @@ http_response gui_api::cdr_detail(context&, int64_t id) {
                       {"saddr", ip_json(row[5], feats)},
                       {"daddr", ip_json(row[6], feats)}});
     }
-    const auto files = core::find_call_files(settings_.spooldir, fbasename.empty() ? "-" : fbasename,
-                                             calldate_ns(calldate));
-    json out = {{"id", id}, {"cdr", cdr}, {"rtp", rtp}, {"dtmf", dtmf},
-                {"pcap", {{"sip", !fbasename.empty() && !files.sip.empty()},
-                          {"rtp", !fbasename.empty() && !files.rtp.empty()}}}};
-    return json_response(200, out);
+    return json{{"id", id}, {"cdr", cdr}, {"rtp", rtp}, {"dtmf", dtmf}};
   });
+  if (!found)
+    return error_json(404, "no call with id " + std::to_string(id));
+  json& out = *found;
+  const auto files = core::find_call_files(settings_.spooldir, where.fbasename.empty() ? "-" : where.fbasename,
+                                           where.calldate);
+  out["pcap"] = {{"sip", !where.fbasename.empty() && !files.sip.empty()},
+                 {"rtp", !where.fbasename.empty() && !files.rtp.empty()}};
+  // Asked after the store's connection is back in the pool: a sensor may take seconds.
+  if (auto sensor = remote_sensor_of(where, files, settings_, hooks_)) {
+    const auto remote = hooks_.remote_pcap({*sensor, where.fbasename, where.calldate, true, true, true});
+    out["pcap"] = {{"sip", remote.has_sip}, {"rtp", remote.has_rtp}, {"sensor", *sensor}};
+    if (remote.outcome != core::remote_pcap_outcome::ok && remote.outcome != core::remote_pcap_outcome::not_found)
+      out["pcap"]["error"] = remote.error;
+  }
+  return json_response(200, out);
 }
 
 http_response gui_api::cdr_ladder(context&, int64_t id) {
@@ -239,12 +286,21 @@ http_response gui_api::cdr_ladder(context&, int64_t id) {
   if (where->fbasename.empty())
     return error_json(404, "call " + std::to_string(id) + " has no file name in cdr_next: no pcap to read");
   const auto files = core::find_call_files(settings_.spooldir, where->fbasename, where->calldate);
-  if (files.sip.empty())
+  std::vector<std::filesystem::path> sip = files.sip;
+  remote_call_files remote;  // its copies live until the ladder is built
+  const auto sensor = remote_sensor_of(*where, files, settings_, hooks_);
+  if (sensor) {
+    remote = hooks_.remote_pcap({*sensor, where->fbasename, where->calldate, true, false, false});
+    if (remote.outcome != core::remote_pcap_outcome::ok)
+      return error_json(status_of(remote.outcome), remote.error);
+    sip = remote.sip;
+  }
+  if (sip.empty())
     return error_json(404, "no SIP pcap of call " + std::to_string(id) + " ('" + where->fbasename +
                                "') in spool '" + settings_.spooldir + "' (savesip off, or cleaned)");
   call_ladder l;
   std::string error;
-  if (!build_ladder(files.sip, l, error))
+  if (!build_ladder(sip, l, error))
     return error_json(500, "cannot read the SIP pcap: " + error);
   json msgs = json::array();
   const int64_t t0 = l.messages.empty() ? 0 : l.messages.front().ts_ns;
@@ -256,9 +312,11 @@ http_response gui_api::cdr_ladder(context&, int64_t id) {
                     {"request", m.request}, {"label", m.label}, {"cseq", m.cseq},
                     {"transport", m.transport}, {"text", m.text}});
   }
-  return json_response(200, json{{"id", id}, {"hosts", l.hosts}, {"messages", msgs},
-                                 {"packets", l.packets}, {"not_sip", l.not_sip},
-                                 {"truncated", l.truncated}});
+  json out{{"id", id}, {"hosts", l.hosts}, {"messages", msgs}, {"packets", l.packets},
+           {"not_sip", l.not_sip}, {"truncated", l.truncated}};
+  if (sensor)
+    out["sensor"] = *sensor;  // read from that sensor's spool
+  return json_response(200, out);
 }
 
 http_response gui_api::cdr_pcap(context& c, int64_t id) {
@@ -275,7 +333,15 @@ http_response gui_api::cdr_pcap(context& c, int64_t id) {
     return error_json(404, "no call with id " + std::to_string(id));
   if (where->fbasename.empty())
     return error_json(404, "call " + std::to_string(id) + " has no file name in cdr_next: no pcap");
-  const auto files = core::find_call_files(settings_.spooldir, where->fbasename, where->calldate);
+  auto files = core::find_call_files(settings_.spooldir, where->fbasename, where->calldate);
+  remote_call_files remote;  // its copies live until they are merged
+  if (auto sensor = remote_sensor_of(*where, files, settings_, hooks_)) {
+    remote = hooks_.remote_pcap({*sensor, where->fbasename, where->calldate, part != "rtp", part != "sip", false});
+    if (remote.outcome != core::remote_pcap_outcome::ok)
+      return error_json(status_of(remote.outcome), remote.error);
+    files.sip = remote.sip;
+    files.rtp = remote.rtp;
+  }
   std::vector<std::filesystem::path> chosen;
   if (part != "rtp")
     chosen.insert(chosen.end(), files.sip.begin(), files.sip.end());
