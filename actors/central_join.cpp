@@ -52,7 +52,7 @@ std::optional<joined_node> join_central_node(caf::actor_system& sys, const join_
     if (nonce) {
       auth_proof proof{o.id_sensor, o.sensor_name, *nonce,
                        core::make_auth_proof(o.password, *nonce, o.id_sensor, o.sensor_name),
-                       presence};
+                       presence, o.spool};
       self->request(*registry, o.request_timeout, auth_atom::value, proof)
         .receive([&](join_result& r) { joined = std::move(r); },
                  [&](caf::error& e) { why = link_error_message(e); });

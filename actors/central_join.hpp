@@ -32,6 +32,7 @@ struct join_options {
   std::string version;
   core::tls_files tls;
   std::chrono::seconds request_timeout{15};
+  spool_server_actor spool;  // a CDR sensor's spool, for the central node's pcap fetches
 };
 
 struct joined_node {

@@ -131,6 +131,8 @@ sensor_registry(sensor_registry_actor::stateful_pointer<sensor_registry_state> s
       self->send(ingest, accept_atom::value, p.id_sensor);
       if (mirror)
         self->send(mirror, accept_atom::value, p.id_sensor);
+      if (cfg.relay)
+        self->send(cfg.relay, accept_atom::value, p.id_sensor, p.spool);
       std::cerr << "voxmon: " << describe(p) << " joined\n";
       r.accepted = true;
       r.ingest = ingest;

@@ -13,6 +13,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/mirror_ingest.hpp"
+#include "actors/pcap_relay.hpp"
 #include "messages/remote_messages.hpp"
 
 namespace voxmon {
@@ -39,6 +40,7 @@ struct sensor_registry_config {
   std::function<std::string(uint16_t)> address_of;
   std::chrono::seconds nonce_lifetime{30};
   size_t max_pending = 1024;  // bound on joins waiting for their proof
+  pcap_relay_actor relay;     // told of every joined sensor's spool (none: nobody)
 };
 
 sensor_registry_actor::behavior_type

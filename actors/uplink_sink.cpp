@@ -1,6 +1,7 @@
 #include "actors/uplink_sink.hpp"
 
 #include <caf/io/middleman.hpp>
+#include <caf/send.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -26,7 +27,12 @@ std::string state_path(const uplink_options& o) { return o.outbox_path + ".state
 }  // namespace
 
 uplink_sink::uplink_sink(caf::actor_system& sys, uplink_options o)
-    : sys_(sys), o_(std::move(o)), self_(sys) {}
+    : sys_(sys), o_(std::move(o)), self_(sys) {
+  spool_ = sys.spawn<caf::detached>(spool_server, o_.spool);
+  o_.join.spool = spool_;
+}
+
+uplink_sink::~uplink_sink() { caf::anon_send_exit(spool_, caf::exit_reason::user_shutdown); }
 
 std::unique_ptr<uplink_sink> uplink_sink::open(caf::actor_system& sys, uplink_options o,
                                                std::string& error) {

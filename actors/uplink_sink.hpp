@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "actors/central_join.hpp"
+#include "actors/spool_server.hpp"
 #include "core/reconnect_backoff.hpp"
 #include "core/tls_tunnel.hpp"
 #include "messages/remote_messages.hpp"
@@ -34,6 +35,9 @@ struct uplink_options {
   size_t upload_batch = 500;
   // The node's capture drops (kernel + interface), reported with every upload; none offline.
   std::shared_ptr<const std::atomic<uint64_t>> capture_dropped;
+  // The spool the central node may fetch this sensor's pcaps from (a spool_server lives as long
+  // as the sink and is handed to the registry with every join).
+  spool_server_config spool;
 };
 
 struct uplink_status {
@@ -48,6 +52,7 @@ class uplink_sink final : public store::cdr_sink {
  public:
   static std::unique_ptr<uplink_sink> open(caf::actor_system& sys, uplink_options o,
                                            std::string& error);
+  ~uplink_sink() override;
   std::string write(std::span<const core::cdr> batch) override;
   // Uploads until the outbox is empty or flush_timeout passes; an error text when CDRs remain.
   std::string flush() override;
@@ -67,6 +72,7 @@ class uplink_sink final : public store::cdr_sink {
   caf::actor_system& sys_;
   uplink_options o_;
   caf::scoped_actor self_;
+  spool_server_actor spool_;
   std::unique_ptr<store::cdr_journal> outbox_;
   std::string epoch_;
   uint64_t next_seq_ = 0;        // sequence number of the first unacknowledged CDR

@@ -12,9 +12,11 @@ namespace {
 constexpr std::string_view cluster_keys[] = {
     "max_buffer_mem", "mirror_frame_kb", "packetbuffer_compress", "mirror_frame_ms", "mirror_window",
     "packetbuffer_file_path", "packetbuffer_file_totalmaxsize", "replay_speed",
-    "packetbuffer_sender", "sensor_name", "server_bind", "server_bind_port",
+    "packetbuffer_sender", "remote_pcap_max_mb", "remote_pcap_timeout", "sensor_name",
+    "server_bind", "server_bind_port",
     "server_destination", "server_destination_port", "server_flush_timeout", "server_outbox",
-    "server_password", "server_password_file", "server_upload_batch", "tls_ca", "tls_cert", "tls_key"};
+    "server_password", "server_password_file", "server_upload_batch", "stay_joined", "tls_ca",
+    "tls_cert", "tls_key"};
 
 std::string quoted(std::string_view v) { return "'" + std::string(v) + "'"; }
 
@@ -60,8 +62,10 @@ std::optional<std::string> apply_cluster_setting(settings& s, std::string_view k
     s.server_upload_batch = *n;
     return std::nullopt;
   }
-  if (k == "packetbuffer_sender" || k == "packetbuffer_compress") {
-    bool& flag = k == "packetbuffer_sender" ? s.packetbuffer_sender : s.packetbuffer_compress;
+  if (k == "packetbuffer_sender" || k == "packetbuffer_compress" || k == "stay_joined") {
+    bool& flag = k == "packetbuffer_sender"     ? s.packetbuffer_sender
+                 : k == "packetbuffer_compress" ? s.packetbuffer_compress
+                                                : s.stay_joined;
     const std::string l = core::text::lower_copy(v);
     if (l == "no" || l == "false" || l == "0" || l == "off") {
       flag = false;
@@ -85,6 +89,8 @@ std::optional<std::string> apply_cluster_setting(settings& s, std::string_view k
     {"mirror_frame_kb", &s.mirror_frame_kb, 1, 65536, "KB"},
     {"mirror_frame_ms", &s.mirror_frame_ms, 1, 60'000, "ms"},
     {"mirror_window", &s.mirror_window, 1, 1024, "frames"},
+    {"remote_pcap_max_mb", &s.remote_pcap_max_mb, 1, 1'048'576, "MB"},
+    {"remote_pcap_timeout", &s.remote_pcap_timeout, 1, 3600, "seconds"},
   };
   for (const auto& b : numbers)
     if (k == b.key) {

@@ -74,6 +74,9 @@ struct settings {
   std::string server_outbox = "voxmon-cdr.outbox";  // CDRs not yet acknowledged by the server
   uint32_t server_flush_timeout = 120;  // seconds the end of a run waits for acknowledgements
   uint32_t server_upload_batch = 500;   // CDRs per upload (each acknowledged once durable)
+  uint32_t remote_pcap_max_mb = 256;    // a call's pcap a sensor serves / a central node fetches, per GUI request
+  uint32_t remote_pcap_timeout = 5;     // seconds the central node waits for each piece from a sensor
+  bool stay_joined = false;             // sensor with -r: stay joined after the file until SIGTERM/SIGINT
   // packet mirroring (docs/CONFIG.md "Packet mirroring")
   bool packetbuffer_sender = false;     // with server_destination: stream raw packets, no analysis
   uint32_t max_buffer_mem = 256;        // MB of unacknowledged frames the sender keeps in memory

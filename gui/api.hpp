@@ -9,7 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "config/settings.hpp"
+#include "core/spool_lookup.hpp"
 #include "gui/auth.hpp"
+#include "gui/call_location.hpp"
 #include "gui/gui_db.hpp"
 #include "gui/gui_server.hpp"
 #include "gui/http_server.hpp"
@@ -48,6 +50,11 @@ class gui_api {
   http_response cdr_ladder(context& c, int64_t id);
   http_response cdr_pcap(context& c, int64_t id);
   http_response cdr_intervals(context& c, int64_t id);  // the per-10-s quality series
+  // The call's pcap files: the local spool's or, on the central node for another sensor's
+  // call, copies of `sip`/`rtp` fetched from that sensor into `remote`. A response when the
+  // fetch failed (503 not connected, 504 no answer, 404, 502).
+  std::optional<http_response> call_files(const call_location& where, bool sip, bool rtp,
+                                          core::spool_call_files& files, remote_call_files& remote);
   // api_audio.cpp: `sub` is "audio" (the stream list) or "audio/N.wav"
   http_response cdr_audio(context& c, int64_t id, const std::string& sub);
   // api_dashboard.cpp

@@ -54,7 +54,10 @@ http_response gui_api::cdr_audio(context& c, int64_t id, const std::string& sub)
     return error_json(404, "no call with id " + std::to_string(id));
   if (where->fbasename.empty())
     return error_json(404, call + " has no file name in cdr_next: no RTP pcap to play");
-  const auto files = core::find_call_files(settings_.spooldir, where->fbasename, where->calldate);
+  core::spool_call_files files;
+  remote_call_files remote;  // a remote sensor's copies live until they are read
+  if (auto failed = call_files(*where, false, true, files, remote))
+    return *failed;
   if (files.rtp.empty())
     return error_json(404, "no RTP pcap of " + call + " ('" + where->fbasename + "') in spool '" +
                                settings_.spooldir + "' (savertp off, or cleaned): no audio");

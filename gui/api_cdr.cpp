@@ -73,7 +73,46 @@ std::string csv_value(const json& v) {
   return v.dump();
 }
 
+// The sensor to fetch the call's files from: when this node has none of them, the call was
+// recorded by another sensor than this node, and this node can reach its sensors (the central
+// node's hook). nullopt: the local spool is all there is.
+std::optional<uint32_t> remote_sensor_of(const call_location& where, const core::spool_call_files& local,
+                                         const config::settings& s, const gui_hooks& hooks) {
+  if (!hooks.remote_pcap || !local.empty() || where.fbasename.empty() || !where.id_sensor ||
+      *where.id_sensor == 0 || *where.id_sensor == s.id_sensor)
+    return std::nullopt;
+  return where.id_sensor;
+}
+
+// The HTTP status of a remote fetch that brought nothing.
+unsigned status_of(core::remote_pcap_outcome o) {
+  switch (o) {
+    case core::remote_pcap_outcome::ok: return 200;
+    case core::remote_pcap_outcome::not_found: return 404;
+    case core::remote_pcap_outcome::not_connected: return 503;
+    case core::remote_pcap_outcome::no_answer: return 504;
+    case core::remote_pcap_outcome::too_large:
+    case core::remote_pcap_outcome::failed: return 502;
+  }
+  return 502;
+}
+
 }  // namespace
+
+std::optional<http_response> gui_api::call_files(const call_location& where, bool sip, bool rtp,
+                                                 core::spool_call_files& files,
+                                                 remote_call_files& remote) {
+  files = core::find_call_files(settings_.spooldir, where.fbasename, where.calldate);
+  const auto sensor = remote_sensor_of(where, files, settings_, hooks_);
+  if (!sensor)
+    return std::nullopt;
+  remote = hooks_.remote_pcap({*sensor, where.fbasename, where.calldate, sip, rtp, false});
+  if (remote.outcome != core::remote_pcap_outcome::ok)
+    return error_json(status_of(remote.outcome), remote.error);
+  files.sip = remote.sip;
+  files.rtp = remote.rtp;
+  return std::nullopt;
+}
 
 http_response gui_api::cdr_list(context& c) {
   cdr_filter f;
@@ -148,7 +187,8 @@ http_response gui_api::cdr_csv(context& c) {
 
 http_response gui_api::cdr_detail(context&, int64_t id) {
   const db_features feats = pool_->features();
-  return with_db(*pool_, [&](gui_db& db) {
+  call_location where;
+  auto found = with_db(*pool_, [&](gui_db& db) -> std::optional<json> {
     auto r = db.query({"SELECT c.*, r.lastSIPresponse AS lastSIPresponse, ua.ua AS a_ua, ub.ua AS b_ua, "
                        "n.fbasename AS fbasename FROM cdr c "
                        "LEFT JOIN cdr_sip_response r ON r.id = c.lastSIPresponse_id "
@@ -156,7 +196,7 @@ http_response gui_api::cdr_detail(context&, int64_t id) {
                        "LEFT JOIN cdr_next n ON n.cdr_ID = c.ID WHERE c.ID = ?",
                        {sql_param::integer(id)}});
     if (r.rows.empty())
-      return error_json(404, "no call with id " + std::to_string(id));
+      return std::nullopt;
     json cdr = json::object();
     std::string fbasename, calldate;
     for (size_t i = 0; i < r.columns.size(); ++i) {
@@ -174,7 +214,11 @@ http_response gui_api::cdr_detail(context&, int64_t id) {
         fbasename = v.as_text();
       if (name == "calldate")
         calldate = v.as_text();
+      if (name == "id_sensor")
+        where.id_sensor = sensor_of(v);
     }
+    where.fbasename = fbasename;
+    where.calldate = calldate_ns(calldate);
     json rtp = json::array();
     auto streams = db.query({"SELECT * FROM cdr_rtp WHERE cdr_ID = ? ORDER BY ID", {sql_param::integer(id)}});
     for (const auto& row : streams.rows) {
@@ -201,13 +245,23 @@ http_response gui_api::cdr_detail(context&, int64_t id) {
                       {"saddr", ip_json(row[5], feats)},
                       {"daddr", ip_json(row[6], feats)}});
     }
-    const auto files = core::find_call_files(settings_.spooldir, fbasename.empty() ? "-" : fbasename,
-                                             calldate_ns(calldate));
-    json out = {{"id", id}, {"cdr", cdr}, {"rtp", rtp}, {"dtmf", dtmf},
-                {"pcap", {{"sip", !fbasename.empty() && !files.sip.empty()},
-                          {"rtp", !fbasename.empty() && !files.rtp.empty()}}}};
-    return json_response(200, out);
+    return json{{"id", id}, {"cdr", cdr}, {"rtp", rtp}, {"dtmf", dtmf}};
   });
+  if (!found)
+    return error_json(404, "no call with id " + std::to_string(id));
+  json& out = *found;
+  const auto files = core::find_call_files(settings_.spooldir, where.fbasename.empty() ? "-" : where.fbasename,
+                                           where.calldate);
+  out["pcap"] = {{"sip", !where.fbasename.empty() && !files.sip.empty()},
+                 {"rtp", !where.fbasename.empty() && !files.rtp.empty()}};
+  // Asked after the store's connection is back in the pool: a sensor may take seconds.
+  if (auto sensor = remote_sensor_of(where, files, settings_, hooks_)) {
+    const auto remote = hooks_.remote_pcap({*sensor, where.fbasename, where.calldate, true, true, true});
+    out["pcap"] = {{"sip", remote.has_sip}, {"rtp", remote.has_rtp}, {"sensor", *sensor}};
+    if (remote.outcome != core::remote_pcap_outcome::ok && remote.outcome != core::remote_pcap_outcome::not_found)
+      out["pcap"]["error"] = remote.error;
+  }
+  return json_response(200, out);
 }
 
 // Each stream's per-10-s series from cdr_rtp.intervals (the JSON text the node wrote, the
@@ -248,13 +302,17 @@ http_response gui_api::cdr_ladder(context&, int64_t id) {
     return error_json(404, "no call with id " + std::to_string(id));
   if (where->fbasename.empty())
     return error_json(404, "call " + std::to_string(id) + " has no file name in cdr_next: no pcap to read");
-  const auto files = core::find_call_files(settings_.spooldir, where->fbasename, where->calldate);
-  if (files.sip.empty())
+  core::spool_call_files files;
+  remote_call_files remote;  // its copies live until the ladder is built
+  if (auto failed = call_files(*where, true, false, files, remote))
+    return *failed;
+  const std::vector<std::filesystem::path>& sip = files.sip;
+  if (sip.empty())
     return error_json(404, "no SIP pcap of call " + std::to_string(id) + " ('" + where->fbasename +
                                "') in spool '" + settings_.spooldir + "' (savesip off, or cleaned)");
   call_ladder l;
   std::string error;
-  if (!build_ladder(files.sip, l, error))
+  if (!build_ladder(sip, l, error))
     return error_json(500, "cannot read the SIP pcap: " + error);
   json msgs = json::array();
   const int64_t t0 = l.messages.empty() ? 0 : l.messages.front().ts_ns;
@@ -266,9 +324,11 @@ http_response gui_api::cdr_ladder(context&, int64_t id) {
                     {"request", m.request}, {"label", m.label}, {"cseq", m.cseq},
                     {"transport", m.transport}, {"text", m.text}});
   }
-  return json_response(200, json{{"id", id}, {"hosts", l.hosts}, {"messages", msgs},
-                                 {"packets", l.packets}, {"not_sip", l.not_sip},
-                                 {"truncated", l.truncated}});
+  json out{{"id", id}, {"hosts", l.hosts}, {"messages", msgs}, {"packets", l.packets},
+           {"not_sip", l.not_sip}, {"truncated", l.truncated}};
+  if (remote.has_sip)
+    out["sensor"] = *where->id_sensor;  // read from that sensor's spool
+  return json_response(200, out);
 }
 
 http_response gui_api::cdr_pcap(context& c, int64_t id) {
@@ -285,7 +345,10 @@ http_response gui_api::cdr_pcap(context& c, int64_t id) {
     return error_json(404, "no call with id " + std::to_string(id));
   if (where->fbasename.empty())
     return error_json(404, "call " + std::to_string(id) + " has no file name in cdr_next: no pcap");
-  const auto files = core::find_call_files(settings_.spooldir, where->fbasename, where->calldate);
+  core::spool_call_files files;
+  remote_call_files remote;  // its copies live until they are merged
+  if (auto failed = call_files(*where, part != "rtp", part != "sip", files, remote))
+    return *failed;
   std::vector<std::filesystem::path> chosen;
   if (part != "rtp")
     chosen.insert(chosen.end(), files.sip.begin(), files.sip.end());

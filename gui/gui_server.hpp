@@ -6,6 +6,7 @@
 //   config::settings s = ...;            // gui_bind, gui_bind_port, db/mysql*, spooldir, ...
 //   gui::gui_hooks hooks;
 //   hooks.sensors = [&] { return registry_rows(); };  // optional: live sensor status
+//   hooks.remote_pcap = [&](const gui::remote_pcap_query& q) { return fetch(q); };  // optional
 //   std::string error;
 //   auto gui = gui::start_gui(s, std::move(hooks), error);
 //   if (!gui) { log(error); ... }
@@ -15,12 +16,15 @@
 // Hooks are called on the GUI's worker threads, concurrently: they must be thread-safe and
 // quick (return a snapshot). A hook left empty means "not available in this process".
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "config/settings.hpp"
+#include "core/remote_pcap.hpp"
 
 namespace voxmon::gui {
 
@@ -37,8 +41,28 @@ struct sensor_row {
   double cdr_rate = 0;         // CDRs per second, recent
 };
 
+// A call's pcap files on the sensor that saved them (gui_hooks::remote_pcap).
+struct remote_pcap_query {
+  uint32_t id_sensor = 0;
+  std::string fbasename;
+  std::optional<int64_t> calldate_ns;  // the CDR's calldate: the spool minute to look in
+  bool sip = false, rtp = false;       // the parts wanted
+  bool listing_only = false;           // only whether the sensor has them (the call's page)
+};
+
+struct remote_call_files {
+  core::remote_pcap_outcome outcome = core::remote_pcap_outcome::ok;  // ok: at least one part found
+  std::string error;                   // when not ok, in words ("sensor 101 is not connected: ...")
+  bool has_sip = false, has_rtp = false;
+  std::vector<std::filesystem::path> sip, rtp;  // local copies, in the sensor's order (not listing_only)
+  std::shared_ptr<const void> keep;    // the copies' directory: removed when the last holder lets go
+};
+
 struct gui_hooks {
   std::function<std::vector<sensor_row>()> sensors;
+  // Fetches a call's files from the sensor that saved them (the central node, through its
+  // sensors' links). Empty: no remote sensors here (the standalone GUI), their calls give 404.
+  std::function<remote_call_files(const remote_pcap_query&)> remote_pcap;
 };
 
 class gui_api;

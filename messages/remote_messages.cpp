@@ -11,6 +11,8 @@ void add_remote_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<mirror_end>("voxmon::mirror_end");
   cfg.add_message_type<mirror_ack>("voxmon::mirror_ack");
   cfg.add_message_type<sensor_info>("voxmon::sensor_info");
+  cfg.add_message_type<core::pcap_piece_request>("voxmon::core::pcap_piece_request");
+  cfg.add_message_type<core::pcap_piece>("voxmon::core::pcap_piece");
   cfg.add_message_type<std::vector<sensor_info>>("std::vector<voxmon::sensor_info>");
   cfg.add_message_type<std::vector<std::string>>("std::vector<std::string>");
 }

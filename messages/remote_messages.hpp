@@ -11,7 +11,31 @@
 #include <string>
 #include <vector>
 
+#include "core/remote_pcap.hpp"
 #include "messages/atoms.hpp"
+
+// The pieces of a call's pcap fetched from a sensor (core/remote_pcap.hpp) cross the link as
+// they are: their inspect() lives here, beside CAF, in core's namespace for argument-dependent
+// lookup.
+namespace voxmon::core {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, remote_file& x) {
+  return f(caf::meta::type_name("remote_file"), x.name, x.size);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pcap_piece_request& x) {
+  return f(caf::meta::type_name("pcap_piece_request"), x.fbasename, x.calldate, x.part, x.file,
+           x.offset, x.max_bytes);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pcap_piece& x) {
+  return f(caf::meta::type_name("pcap_piece"), x.outcome, x.error, x.files, x.file, x.offset, x.bytes);
+}
+
+}  // namespace voxmon::core
 
 namespace voxmon {
 
@@ -21,6 +45,12 @@ using upload_atom = caf::atom_constant<caf::atom("upload")>;  // sensor -> inges
 using accept_atom = caf::atom_constant<caf::atom("accept")>;  // registry -> ingest: sensor joined
 using heard_atom = caf::atom_constant<caf::atom("heard")>;    // ingest -> registry: CDRs stored
 using mirror_atom = caf::atom_constant<caf::atom("mirror")>;  // mirror sender -> receiver: frame
+using fetch_atom = caf::atom_constant<caf::atom("fetch")>;    // central -> sensor: a pcap piece
+
+// A CDR sensor's spool as its central node reaches it (actors/spool_server): one piece of a
+// call's SIP or RTP files per request (core::read_pcap_piece), or why not.
+using spool_server_actor =
+  caf::typed_actor<caf::replies_to<fetch_atom, core::pcap_piece_request>::with<core::pcap_piece>>;
 
 // sensor -> registry: who is joining.
 struct sensor_hello {
@@ -36,17 +66,21 @@ typename Inspector::result_type inspect(Inspector& f, sensor_hello& x) {
 
 // sensor -> registry: the answer to the nonce (core/sensor_auth), and an actor of the sensor
 // that lives as long as its link, so the server notices when the sensor goes away.
+// `spool`: where the central node fetches the pcaps this sensor saved (a CDR sensor; none for a
+// mirror sender, whose calls' pcaps the central node saves itself).
 struct auth_proof {
   uint32_t id_sensor = 0;
   std::string name;
   std::string nonce;
   std::string proof;
   caf::actor presence;
+  spool_server_actor spool;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, auth_proof& x) {
-  return f(caf::meta::type_name("auth_proof"), x.id_sensor, x.name, x.nonce, x.proof, x.presence);
+  return f(caf::meta::type_name("auth_proof"), x.id_sensor, x.name, x.nonce, x.proof, x.presence,
+           x.spool);
 }
 
 // sensor -> ingest: CDRs number first_seq, first_seq + 1, ... of this sensor, each encoded by

@@ -34,10 +34,13 @@ std::unique_ptr<central_services> central_services::start(caf::actor_system& sys
   c->password_ = *password;
   c->ingest_ = sys.spawn(cdr_ingest, writer);
   c->mirror_ = spawn_mirror_ingest(sys, s, writer, pool);
+  c->relay_ = sys.spawn(pcap_relay);
+  c->fetch_limits_ = {std::chrono::seconds(s.remote_pcap_timeout), uint64_t{s.remote_pcap_max_mb} << 20};
   // The tunnel is made after the registry is published; the registry asks it for addresses.
   auto door_for_lookup = std::make_shared<std::atomic<core::tls_tunnel*>>(nullptr);
   sensor_registry_config rc;
   rc.password = *password;
+  rc.relay = c->relay_;
   rc.address_of = [door_for_lookup](uint16_t port) {
     core::tls_tunnel* door = door_for_lookup->load();
     return door ? door->peer_of(port) : std::string();
@@ -85,7 +88,7 @@ std::vector<sensor_info> central_services::sensors() {
     .receive([&](std::string& n) { nonce = std::move(n); }, [](caf::error&) {});
   if (nonce.empty())
     return out;
-  auth_proof proof{0, "status", nonce, core::make_auth_proof(password_, nonce, 0, "status"), {}};
+  auth_proof proof{0, "status", nonce, core::make_auth_proof(password_, nonce, 0, "status"), {}, {}};
   self->request(registry_, std::chrono::seconds(3), status_atom::value, proof)
     .receive([&](std::vector<sensor_info>& v) { out = std::move(v); }, [](caf::error&) {});
   return out;
@@ -99,6 +102,12 @@ std::string central_services::metrics() {
   return core::render_sensor_metrics(rows) + core::render_mirror_receiver_metrics(mirror_streams());
 }
 
+gui::remote_call_files central_services::fetch_remote_pcap(const gui::remote_pcap_query& q) {
+  if (stopped_)
+    return {core::remote_pcap_outcome::not_connected, "the central node is stopping", false, false, {}, {}, {}};
+  return fetch_remote_call_files(sys_, relay_, q, fetch_limits_);
+}
+
 void central_services::stop() {
   if (stopped_)
     return;
@@ -110,6 +119,7 @@ void central_services::stop() {
   self->request(mirror_, caf::infinite, done_atom::value).receive([](uint64_t) {}, [](caf::error&) {});
   self->send_exit(ingest_, caf::exit_reason::user_shutdown);
   self->send_exit(mirror_, caf::exit_reason::user_shutdown);
+  self->send_exit(relay_, caf::exit_reason::user_shutdown);
 }
 
 }  // namespace voxmon::nodes

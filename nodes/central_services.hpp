@@ -11,9 +11,12 @@
 #include <vector>
 
 #include "actors/mirror_ingest.hpp"
+#include "actors/pcap_relay.hpp"
 #include "config/settings.hpp"
 #include "core/tls_tunnel.hpp"
+#include "gui/gui_server.hpp"
 #include "messages/remote_messages.hpp"
+#include "nodes/remote_pcap_fetch.hpp"
 #include "nodes/spawn.hpp"
 
 namespace voxmon::nodes {
@@ -34,6 +37,9 @@ class central_services {
   std::vector<sensor_info> sensors();
   // Prometheus text for both: the sensor table and the mirror streams.
   std::string metrics();
+  // A call's files from the CDR sensor that saved them (the GUI's remote_pcap hook; blocking,
+  // thread-safe): through the pcap_relay to the sensor's spool_server, piece by piece.
+  gui::remote_call_files fetch_remote_pcap(const gui::remote_pcap_query& q);
   // Ends every mirror stream (calls closed with the sighup mark, CDRs written), then stops the
   // registry and the ingests. The writer stays: the caller flushes and stops it.
   void stop();
@@ -44,6 +50,8 @@ class central_services {
   sensor_registry_actor registry_;
   cdr_ingest_actor ingest_;
   mirror_ingest_local_actor mirror_;
+  pcap_relay_actor relay_;
+  remote_fetch_limits fetch_limits_;
   std::string password_;
   std::unique_ptr<core::tls_tunnel> door_;
   bool stopped_ = false;

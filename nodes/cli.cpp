@@ -52,6 +52,7 @@ constexpr key_flag key_flags[] = {
   {"gui-bind", "gui_bind", "web GUI: listen on this address (e.g. 127.0.0.1); alone, voxmon serves only the GUI"},
   {"gui-bind-port", "gui_bind_port", "web GUI: TCP port (default 8080)"},
   {"replay-speed", "replay_speed", "mirror sender with -r: 0 = as fast as acknowledged (default), N = N x real time"},
+  {"stay-joined", "stay_joined", "sensor with -r: after the file, stay joined to the central node (its GUI fetches this run's pcaps) until SIGTERM or SIGINT: yes or no"},
 };
 
 void print_usage(std::ostream& out, const po::options_description& desc) {

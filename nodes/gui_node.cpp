@@ -28,7 +28,7 @@ std::unique_ptr<gui::gui_server> start_embedded_gui(const config::settings& s,
   if (!config::is_gui(s))
     return nullptr;
   gui::gui_hooks hooks;
-  if (central)
+  if (central) {
     hooks.sensors = [central] {
       std::vector<gui::sensor_row> rows;
       for (const auto& i : central->sensors())
@@ -36,6 +36,8 @@ std::unique_ptr<gui::gui_server> start_embedded_gui(const config::settings& s,
                         i.last_heard_ms, i.cdrs, i.cdr_rate});
       return rows;
     };
+    hooks.remote_pcap = [central](const gui::remote_pcap_query& q) { return central->fetch_remote_pcap(q); };
+  }
   auto gui = gui::start_gui(s, std::move(hooks), error);
   if (gui)
     log::info("gui listening on " + gui->url() + " (store " + gui->store() + ")");

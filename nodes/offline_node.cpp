@@ -5,16 +5,51 @@
 #include <caf/scoped_actor.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <iostream>
 #include <thread>
 
+#include "config/cluster_settings.hpp"
 #include "nodes/remoting.hpp"
 #include "nodes/run_report_printer.hpp"
+#include "nodes/signals.hpp"
 #include "nodes/spawn.hpp"
 
 namespace voxmon::nodes {
 
+namespace {
+
+// The run's exit code from its report (see run_offline).
+int exit_code_of(const run_report& report) {
+  if (report.stats.packets == 0 && !report.errors.empty())
+    return 1;  // nothing could be read at all
+  if (report.stats.cdr_errors > 0)
+    return 1;  // a store failed: say so in the exit code too
+  if (!report.kept_back.empty() || report.cdrs_in_journal > 0)
+    return 3;  // every CDR is safe, but some wait on disk for their destination
+  return 0;
+}
+
+// stay_joined: the writer (and with it the link to the central node and the spool_server that
+// serves this run's pcaps) stays until SIGTERM or SIGINT; SIGHUP is ignored.
+void stay_joined_until_stopped() {
+  std::cerr << "voxmon: staying joined to the central node until SIGTERM or SIGINT (stay_joined): "
+               "it can fetch this run's pcaps\n";
+  for (;;)
+    if (auto sig = wait_for_signal(std::chrono::milliseconds(1000)); sig && *sig != SIGHUP)
+      break;
+  std::cerr << "voxmon: stopping\n";
+}
+
+}  // namespace
+
 int run_offline(const config::settings& s) {
+  const bool stay = s.stay_joined && config::is_sensor(s) && !s.packetbuffer_sender;
+  if (s.stay_joined && !stay)
+    std::cerr << "voxmon: warning: stay_joined is for a sensor that sends CDRs (server_destination, "
+                 "packetbuffer_sender = no): ignored\n";
+  if (stay)
+    block_daemon_signals();  // before CAF's threads start: they inherit the mask
   caf::actor_system_config cfg;
   configure_node(cfg, s);
   caf::actor_system sys{cfg};
@@ -44,7 +79,8 @@ int run_offline(const config::settings& s) {
     self->request(*writer, caf::infinite, done_atom::value, uint32_t{1})
       .receive([&](run_report& r) { report = std::move(r); finished = true; },
                [&](caf::error& e) { std::cerr << "voxmon: " << error_text(e) << '\n'; });
-    self->send_exit(*writer, caf::exit_reason::user_shutdown);
+    if (!finished || !stay)
+      self->send_exit(*writer, caf::exit_reason::user_shutdown);
   }
   // Every call sent its spool_close before its CDR: the writers now close every file.
   const spool_report saved = finish_spool(sys, spool);
@@ -62,18 +98,17 @@ int run_offline(const config::settings& s) {
     std::cerr << "voxmon: spool " << s.spooldir << ": " << saved.files << " files, " << saved.packets
               << " packets saved, " << saved.dropped << " dropped, " << saved.bytes
               << " bytes written, " << saved.removed_minutes << " minutes removed by retention\n";
-  if (report.stats.packets == 0 && !report.errors.empty())
-    return 1;  // nothing could be read at all
-  if (report.stats.cdr_errors > 0)
-    return 1;  // a store failed: say so in the exit code too
-  if (report.cdrs_in_journal > 0)
+  if (report.cdrs_in_journal > 0 && exit_code_of(report) == 3)
     // Nothing is lost, but not everything is in the database yet.
     std::cerr << "voxmon: " << report.cdrs_in_journal << " CDRs remain in the journal '"
               << report.journal_path << "': the database was unreachable; they are written at "
               << "the next start or by voxmon --update-schema (exit code 3)\n";
-  if (!report.kept_back.empty() || report.cdrs_in_journal > 0)
-    return 3;  // every CDR is safe, but some wait on disk for their destination
-  return 0;
+  if (stay) {
+    table_out.flush();
+    stay_joined_until_stopped();
+    caf::anon_send_exit(*writer, caf::exit_reason::user_shutdown);
+  }
+  return exit_code_of(report);
 }
 
 }  // namespace voxmon::nodes

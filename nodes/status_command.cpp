@@ -117,7 +117,7 @@ int run(int argc, const char* const* argv, int at) {
       .receive([&](std::string& n) { nonce = std::move(n); },
                [&](caf::error& e) { failure = error_text(e); });
     if (!nonce.empty()) {
-      auth_proof proof{0, "status", nonce, core::make_auth_proof(*password, nonce, 0, "status"), {}};
+      auth_proof proof{0, "status", nonce, core::make_auth_proof(*password, nonce, 0, "status"), {}, {}};
       self->request(*registry, std::chrono::seconds(10), status_atom::value, proof)
         .receive(
           [&](std::vector<sensor_info>& sensors) {

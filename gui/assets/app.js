@@ -181,10 +181,11 @@
     if (!r.ok) { show(h("h1", { text: "Call " + id }), errorBox(r.data.error)); return; }
     const d = r.data, c = d.cdr;
     const downloads = h("div", { class: "buttons", id: "downloads" },
-      ["sip", "rtp", "merged"].map((part) => {
+      d.pcap.error ? [h("span", { class: "muted", id: "pcap-error", text: d.pcap.error })] : ["sip", "rtp", "merged"].map((part) => {
         const has = part === "merged" ? d.pcap.sip || d.pcap.rtp : d.pcap[part];
+        const where = d.pcap.sensor ? "on sensor " + d.pcap.sensor : "in the spool";
         return has ? h("a", { class: "button", id: "download-" + part, href: "/api/cdr/" + d.id + "/pcap?part=" + part, download: "", text: "Download " + part.toUpperCase() + " pcap" })
-          : h("span", { class: "muted", text: "no " + part.toUpperCase() + " pcap in the spool" });
+          : h("span", { class: "muted", text: "no " + part.toUpperCase() + " pcap " + where });
       }));
     const fieldRows = Object.keys(c).map((name) => {
       const { text, d: desc } = fieldValue(name, c[name]);

@@ -72,7 +72,7 @@ struct fixture {
         .then([&, self, id, name, password, who](const std::string& nonce) {
           if (nonce_out)
             *nonce_out = nonce;
-          auth_proof p{id, name, nonce, core::make_auth_proof(password, nonce, id, name), who};
+          auth_proof p{id, name, nonce, core::make_auth_proof(password, nonce, id, name), who, {}};
           self->request(registry, caf::infinite, auth_atom::value, p)
             .then([&](const join_result& r) { result = r; });
         });
@@ -86,7 +86,7 @@ struct fixture {
     sys->spawn([&](caf::event_based_actor* self) {
       self->request(registry, caf::infinite, join_atom::value, sensor_hello{0, "status", "test"})
         .then([&, self](const std::string& nonce) {
-          auth_proof p{0, "status", nonce, core::make_auth_proof("pw", nonce, 0, "status"), {}};
+          auth_proof p{0, "status", nonce, core::make_auth_proof("pw", nonce, 0, "status"), {}, {}};
           self->request(registry, caf::infinite, status_atom::value, p)
             .then([&](const std::vector<sensor_info>& s) { out = s; });
         });
@@ -154,7 +154,7 @@ TEST_CASE("registry: a proof is good for its nonce once", "[actors][cluster]") {
   REQUIRE(f.join(7, "edge-7", "pw", who, &nonce).accepted);
   join_result replay;
   f.sys->spawn([&](caf::event_based_actor* self) {
-    auth_proof p{7, "edge-7", nonce, core::make_auth_proof("pw", nonce, 7, "edge-7"), who};
+    auth_proof p{7, "edge-7", nonce, core::make_auth_proof("pw", nonce, 7, "edge-7"), who, {}};
     self->request(f.registry, caf::infinite, auth_atom::value, p)
       .then([&](const join_result& r) { replay = r; });
   });

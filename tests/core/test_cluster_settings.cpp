@@ -66,6 +66,24 @@ TEST_CASE("cluster keys: destinations with default and explicit ports, IPv6, err
   CHECK(config::classify_key("tls_ca") == config::key_kind::supported);
 }
 
+TEST_CASE("cluster keys: remote pcap limits and stay_joined", "[config][cluster][remote_pcap]") {
+  config::settings s;
+  bool known = false;
+  CHECK(s.remote_pcap_max_mb == 256);
+  CHECK(s.remote_pcap_timeout == 5);
+  CHECK_FALSE(s.stay_joined);
+  CHECK_FALSE(config::apply_setting(s, "remote_pcap_max_mb", "16", known));
+  CHECK(s.remote_pcap_max_mb == 16);
+  CHECK_FALSE(config::apply_setting(s, "remote_pcap_timeout", "30", known));
+  CHECK(s.remote_pcap_timeout == 30);
+  CHECK_FALSE(config::apply_setting(s, "stay_joined", "yes", known));
+  CHECK(s.stay_joined);
+  CHECK(*config::apply_setting(s, "remote_pcap_max_mb", "0", known) == "expected 1..1048576 MB, got '0'");
+  CHECK(*config::apply_setting(s, "remote_pcap_timeout", "0", known) == "expected 1..3600 seconds, got '0'");
+  CHECK(*config::apply_setting(s, "stay_joined", "later", known) == "expected yes or no, got 'later'");
+  CHECK(config::classify_key("remote_pcap_max_mb") == config::key_kind::supported);
+}
+
 TEST_CASE("cluster keys: the server password from a file, the environment, or the config", "[config][cluster]") {
   config::settings s;
   s.server_password = "from-config";
