@@ -371,6 +371,8 @@ std::optional<std::string> parse_cdr_filter(const query_params& q, int64_t now_m
 }
 
 std::string loss_expression(const db_features& db) {
+  if (db.dialect == sql_dialect::mysql && db.gui_indexes)
+    return std::string("c.") + mysql_loss_column;  // the same, as an indexed VIRTUAL column
   const char* fn = db.dialect == sql_dialect::mysql ? "GREATEST" : "MAX";
   return std::string(fn) + "(COALESCE(c.a_packet_loss_perc_mult1000, 0), "
                            "COALESCE(c.b_packet_loss_perc_mult1000, 0))";
@@ -395,8 +397,12 @@ bool selective_text(const std::string& v, text_match m) {
 }
 
 plan plan_of(const cdr_filter& f, const db_features& db) {
-  if (db.dialect != sql_dialect::sqlite || !db.gui_indexes)
+  if (!db.gui_indexes)
     return plan::as_is;
+  if (db.dialect == sql_dialect::mysql)  // the optimizer picks the indexes; only the sort's shape matters
+    return f.sort != sort_key::calldate && f.caller.empty() && f.called.empty() && f.callid.empty() && !f.ip
+               ? plan::sort_index
+               : plan::as_is;
   if (!f.callid.empty() || f.ip || selective_text(f.caller, f.match) || selective_text(f.called, f.match))
     return plan::numbers;
   if (!f.caller.empty() || !f.called.empty())
@@ -414,7 +420,9 @@ namespace {
 
 sql_query where_of(const cdr_filter& f, const db_features& db, bool range_off_index) {
   sql_query q;
-  q.sql = range_off_index ? " WHERE +c.calldate >= ? AND +c.calldate < ?" : " WHERE c.calldate >= ? AND c.calldate < ?";
+  // SQLite's unary + keeps the calldate index out of a plan; MySQL would compare numbers.
+  q.sql = range_off_index && db.dialect == sql_dialect::sqlite ? " WHERE +c.calldate >= ? AND +c.calldate < ?"
+                                                               : " WHERE c.calldate >= ? AND c.calldate < ?";
   q.params.push_back(sql_param::text(format_utc_ms(f.range.from_ms)));
   q.params.push_back(sql_param::text(format_utc_ms(f.range.to_ms)));
   if (!f.caller.empty())
@@ -511,9 +519,9 @@ sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t of
     for (size_t i = 0; i < list_columns().size(); ++i)
       q.sql += (i ? ", t." : "t.") + list_columns()[i];
     q.sql += " FROM (SELECT * FROM (" + select + ", 0 AS voxmon_no_mos" + from + where.sql +
-             " AND c.mos_min_mult10 IS NOT NULL ORDER BY c.mos_min_mult10 ASC, c.ID ASC LIMIT ?) UNION ALL "
+             " AND c.mos_min_mult10 IS NOT NULL ORDER BY c.mos_min_mult10 ASC, c.ID ASC LIMIT ?) with_mos UNION ALL "
              "SELECT * FROM (" + select + ", 1 AS voxmon_no_mos" + from + where.sql +
-             " AND c.mos_min_mult10 IS NULL ORDER BY c.ID ASC LIMIT ?)) t "
+             " AND c.mos_min_mult10 IS NULL ORDER BY c.ID ASC LIMIT ?) without_mos) t "
              "ORDER BY t.voxmon_no_mos ASC, t.mos_min_mult10 ASC, t.ID ASC LIMIT ? OFFSET ?";
     q.params = where.params;
     q.params.push_back(sql_param::integer(static_cast<int64_t>(upto)));
@@ -526,8 +534,8 @@ sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t of
   q.sql = select + from + where.sql + " ORDER BY ";
   if (f.sort == sort_key::mos && p != plan::sort_index)
     q.sql += "(c.mos_min_mult10 IS NULL) ASC, ";  // calls without RTP last either way
-  // (In the sort_index plan, descending: SQLite orders NULL below every number, so calls
-  // without MOS come last without that term, and cdr_gui_mos gives the order.)
+  // (In the sort_index plan, descending: SQLite and MySQL order NULL below every number, so
+  // calls without MOS come last without that term, and cdr_gui_mos gives the order.)
   q.sql += col + dir + ", c.ID" + dir + " LIMIT ? OFFSET ?";
   q.params = std::move(where.params);
   q.params.push_back(sql_param::integer(limit));

@@ -10,12 +10,16 @@ namespace voxmon::gui {
 
 enum class sql_dialect : uint8_t { sqlite, mysql };
 
+// On a MySQL store with the GUI's indexes (gui/mysql_gui_indexes.hpp): the VIRTUAL column
+// holding the list's loss (the larger direction's packet_loss_perc_mult1000).
+inline constexpr const char* mysql_loss_column = "voxmon_loss_mult1000";
+
 // What the queries must know about the store they run on.
 struct db_features {
   sql_dialect dialect = sql_dialect::sqlite;
   bool ip_binary = false;        // MySQL: addresses are VARBINARY(16) (ipv6 = yes), else INT UNSIGNED
   bool reverse_columns = false;  // MySQL: cdr has VoIPmonitor's caller_reverse / called_reverse
-  bool gui_indexes = false;      // SQLite: prepare_store made the GUI's cdr_gui_* indexes
+  bool gui_indexes = false;      // prepare_store made the GUI's cdr_gui_* indexes (and on MySQL its columns)
 };
 
 struct sql_param {

@@ -105,7 +105,7 @@ struct fixture {
 
 }  // namespace
 
-TEST_CASE("pcap relay: a fetch reaches the joined sensor's spool; one that left is not connected",
+TEST_CASE("pcap relay: a fetch reaches the joined sensor's spool and one that left is not connected",
           "[actors][cluster][remote_pcap]") {
   fixture f;
   auto none = f.fetch(101, "call-1");
