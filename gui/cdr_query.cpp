@@ -399,10 +399,15 @@ bool selective_text(const std::string& v, text_match m) {
 plan plan_of(const cdr_filter& f, const db_features& db) {
   if (!db.gui_indexes)
     return plan::as_is;
-  if (db.dialect == sql_dialect::mysql)  // the optimizer picks the indexes; only the sort's shape matters
-    return f.sort != sort_key::calldate && f.caller.empty() && f.called.empty() && f.callid.empty() && !f.ip
-               ? plan::sort_index
-               : plan::as_is;
+  if (db.dialect == sql_dialect::mysql) {  // the optimizer picks among the indexes
+    const bool selective = !f.callid.empty() || f.ip || selective_text(f.caller, f.match) ||
+                           selective_text(f.called, f.match);
+    if (!selective && f.sort != sort_key::calldate)
+      return plan::sort_index;  // a plain ORDER BY over a key index (MOS ascending: two parts)
+    if (f.sort == sort_key::calldate && f.match == text_match::contains && (!f.caller.empty() || !f.called.empty()))
+      return plan::time_numbers;  // LOCATE() on the calldate-and-numbers index, rows read for matches
+    return plan::as_is;
+  }
   if (!f.callid.empty() || f.ip || selective_text(f.caller, f.match) || selective_text(f.called, f.match))
     return plan::numbers;
   if (!f.caller.empty() || !f.called.empty())
@@ -466,7 +471,10 @@ sql_query where_of(const cdr_filter& f, const db_features& db, bool range_off_in
     q.sql += " AND c.mos_min_mult10 < ?";
     q.params.push_back(sql_param::integer(*f.mos_below_x10));
   }
-  if (f.loss_above_x1000) {
+  if (f.loss_above_x1000 && db.dialect == sql_dialect::mysql && db.gui_indexes) {
+    q.sql += " AND " + loss_expression(db) + " > ?";  // the same for a limit >= 0, indexed
+    q.params.push_back(sql_param::integer(*f.loss_above_x1000));
+  } else if (f.loss_above_x1000) {
     q.sql += " AND (c.a_packet_loss_perc_mult1000 > ? OR c.b_packet_loss_perc_mult1000 > ?)";
     q.params.push_back(sql_param::integer(*f.loss_above_x1000));
     q.params.push_back(sql_param::integer(*f.loss_above_x1000));
@@ -482,8 +490,11 @@ sql_query where_of(const cdr_filter& f, const db_features& db, bool range_off_in
   return q;
 }
 
-const char* from_of(plan p) {
-  return p == plan::time_numbers ? " FROM cdr c INDEXED BY cdr_gui_calldate_numbers" : " FROM cdr c";
+const char* from_of(plan p, const db_features& db) {
+  if (p != plan::time_numbers)
+    return " FROM cdr c";
+  return db.dialect == sql_dialect::mysql ? " FROM cdr c FORCE INDEX (cdr_gui_calldate_numbers)"
+                                          : " FROM cdr c INDEXED BY cdr_gui_calldate_numbers";
 }
 
 }  // namespace
@@ -506,7 +517,7 @@ sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t of
     const auto& c = list_columns()[i];
     select += (i ? ", " : "") + (c == "lastSIPresponse" ? std::string("r.lastSIPresponse") : "c." + c);
   }
-  const std::string from = std::string(from_of(p)) + " LEFT JOIN cdr_sip_response r ON r.id = c.lastSIPresponse_id";
+  const std::string from = std::string(from_of(p, db)) + " LEFT JOIN cdr_sip_response r ON r.id = c.lastSIPresponse_id";
   const char* dir = f.descending ? " DESC" : " ASC";
   const std::string col = f.sort == sort_key::loss ? loss_expression(db) : sort_column(f.sort);
   sql_query q;
@@ -531,12 +542,21 @@ sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t of
     q.params.push_back(sql_param::integer(static_cast<int64_t>(offset)));
     return q;
   }
-  q.sql = select + from + where.sql + " ORDER BY ";
+  std::string order = " ORDER BY ";
   if (f.sort == sort_key::mos && p != plan::sort_index)
-    q.sql += "(c.mos_min_mult10 IS NULL) ASC, ";  // calls without RTP last either way
+    order += "(c.mos_min_mult10 IS NULL) ASC, ";  // calls without RTP last either way
   // (In the sort_index plan, descending: SQLite and MySQL order NULL below every number, so
   // calls without MOS come last without that term, and cdr_gui_mos gives the order.)
-  q.sql += col + dir + ", c.ID" + dir + " LIMIT ? OFFSET ?";
+  order += col + dir + ", c.ID" + dir;
+  if (db.dialect == sql_dialect::mysql && db.gui_indexes) {
+    // Late row lookup: the page's keys from the index alone (MariaDB reads every row of a
+    // backward index scan or an OFFSET otherwise), then only the page's rows.
+    q.sql = select + " FROM (SELECT c.ID, c.calldate" + from_of(p, db) + where.sql + order +
+            " LIMIT ? OFFSET ?) k JOIN cdr c ON c.ID = k.ID AND c.calldate = k.calldate "
+            "LEFT JOIN cdr_sip_response r ON r.id = c.lastSIPresponse_id" + order;
+  } else {
+    q.sql = select + from + where.sql + order + " LIMIT ? OFFSET ?";
+  }
   q.params = std::move(where.params);
   q.params.push_back(sql_param::integer(limit));
   q.params.push_back(sql_param::integer(static_cast<int64_t>(offset)));
@@ -546,7 +566,7 @@ sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t of
 sql_query cdr_count_query(const cdr_filter& f, const db_features& db) {
   const plan p = plan_of(f, db);
   sql_query where = where_of(f, db, p == plan::numbers);
-  where.sql = "SELECT COUNT(*) FROM (SELECT 1" + std::string(from_of(p)) + where.sql + " LIMIT ?) t";
+  where.sql = "SELECT COUNT(*) FROM (SELECT 1" + std::string(from_of(p, db)) + where.sql + " LIMIT ?) t";
   where.params.push_back(sql_param::integer(count_limit + 1));
   return where;
 }
