@@ -5,6 +5,7 @@
 
 #include "gui/api.hpp"
 #include "gui/cdr_query.hpp"
+#include "gui/dashboard_stats.hpp"
 
 namespace voxmon::gui {
 
@@ -21,12 +22,6 @@ int64_t bucket_seconds(int64_t range_ms) {
 }
 
 json round3(double v) { return std::round(v * 1000) / 1000; }
-
-json avg_json(const db_value& v, double div) {
-  if (v.is_null())
-    return nullptr;
-  return round3(v.as_real().value_or(0) / div);
-}
 
 }  // namespace
 
@@ -58,69 +53,80 @@ http_response gui_api::dashboard(context& c) {
     return head;
   };
   const int64_t bucket = bucket_seconds(range.to_ms - range.from_ms);
-  const std::string loss = loss_expression(f);
+  const std::string loss = loss_formula(f);  // read from the covering cdr_gui_dashboard
   const std::string epoch = mysql ? "UNIX_TIMESTAMP(c.calldate)"
                                   : "CAST(strftime('%s', substr(c.calldate, 1, 19)) AS INTEGER)";
+  const std::string has_loss = "(c.a_packet_loss_perc_mult1000 IS NOT NULL OR c.b_packet_loss_perc_mult1000 IS NOT NULL)";
   return with_db(*pool_, [&](gui_db& db) {
-    auto totals = db.query({"SELECT COUNT(*), SUM(CASE WHEN c.connect_duration IS NOT NULL THEN 1 ELSE 0 END), "
-                            "AVG(c.connect_duration), AVG(c.mos_min_mult10), "
-                            "AVG(CASE WHEN c.a_packet_loss_perc_mult1000 IS NOT NULL OR "
-                            "c.b_packet_loss_perc_mult1000 IS NOT NULL THEN " + loss + " END) FROM cdr c" + where,
-                            params});
-    const auto& t = totals.rows.at(0);
-    const int64_t calls = t[0].as_int().value_or(0);
-    const int64_t answered = t[1].as_int().value_or(0);
-    json summary = {{"calls", calls},
-                    {"answered", answered},
-                    {"asr", calls ? round3(100.0 * answered / calls) : json(nullptr)},
-                    {"acd", t[2].is_null() ? json(nullptr) : round3(t[2].as_real().value_or(0))},
-                    {"mos_avg", avg_json(t[3], 10)},
-                    {"loss_avg", avg_json(t[4], 1000)}};
-
-    auto per = db.query({"SELECT ((" + epoch + (mysql ? " DIV ?" : " / ?") + ") * ?) AS b, COUNT(*), "
-                         "SUM(CASE WHEN c.connect_duration IS NOT NULL THEN 1 ELSE 0 END) FROM cdr c" + where +
-                         " GROUP BY b ORDER BY b",
-                         with({sql_param::integer(bucket), sql_param::integer(bucket)})});
-    json series = json::array();
-    for (const auto& r : per.rows) {
-      const int64_t n = r[1].as_int().value_or(0);
-      series.push_back({{"t", format_utc_ms(r[0].as_int().value_or(0) * 1000).substr(0, 16)},
-                        {"calls", n},
-                        {"answered", r[2].as_int().value_or(0)},
-                        {"calls_per_minute", round3(n * 60.0 / bucket)}});
-    }
-
-    auto mos = db.query({"SELECT c.mos_min_mult10, COUNT(*) FROM cdr c" + where +
-                         " GROUP BY c.mos_min_mult10", params});
-    // Bins of 0.5: [1.0, 1.5) ... [4.0, 4.5), [4.5, 5.0]; calls without MOS apart.
-    const char* labels[] = {"1.0-1.5", "1.5-2.0", "2.0-2.5", "2.5-3.0", "3.0-3.5", "3.5-4.0", "4.0-4.5", "4.5-5.0"};
-    int64_t bins[8] = {}, no_mos = 0;
-    for (const auto& r : mos.rows) {
-      const int64_t n = r[1].as_int().value_or(0);
-      if (r[0].is_null()) {
-        no_mos += n;
-        continue;
+    // One scan for the totals, the time buckets and the MOS distribution: a row per bucket and
+    // MOS value (at most ~1500 x 36), summed here (gui/dashboard_stats).
+    auto grouped = db.query({"SELECT ((" + epoch + (mysql ? " DIV ?" : " / ?") + ") * ?) AS b, c.mos_min_mult10 AS m, "
+                             "COUNT(*), SUM(CASE WHEN c.connect_duration IS NOT NULL THEN 1 ELSE 0 END), "
+                             "SUM(c.connect_duration), SUM(CASE WHEN " + has_loss + " THEN 1 ELSE 0 END), "
+                             "SUM(CASE WHEN " + has_loss + " THEN " + loss + " ELSE 0 END) FROM cdr c" + where +
+                             " GROUP BY b, m ORDER BY b, m",
+                             with({sql_param::integer(bucket), sql_param::integer(bucket)})});
+    dashboard_totals totals;
+    for (const auto& r : grouped.rows) {
+      call_sums g;
+      g.calls = r[2].as_int().value_or(0);
+      g.answered = r[3].as_int().value_or(0);
+      g.connect_sum = r[4].as_real().value_or(0);
+      g.loss_calls = r[5].as_int().value_or(0);
+      g.loss_sum_x1000 = r[6].as_int().value_or(0);
+      const auto mos = r[1].as_int();
+      if (mos) {
+        g.mos_calls = g.calls;
+        g.mos_sum_x10 = *mos * g.calls;
       }
-      const int64_t x10 = r[0].as_int().value_or(10);
-      const int64_t bin = std::clamp<int64_t>((x10 - 10) / 5, 0, 7);
-      bins[bin] += n;
+      totals.add_row(r[0].as_int().value_or(0), mos, g);
     }
+    const call_sums& t = totals.all;
+    auto mean = [](double sum, int64_t n, double div) { return n ? round3(sum / static_cast<double>(n) / div) : json(nullptr); };
+    json summary = {{"calls", t.calls},
+                    {"answered", t.answered},
+                    {"asr", t.calls ? round3(100.0 * t.answered / t.calls) : json(nullptr)},
+                    {"acd", mean(t.connect_sum, t.answered, 1)},
+                    {"mos_avg", mean(static_cast<double>(t.mos_sum_x10), t.mos_calls, 10)},
+                    {"loss_avg", mean(static_cast<double>(t.loss_sum_x1000), t.loss_calls, 1000)}};
+    json series = json::array();
+    for (const auto& [start, g] : totals.per_bucket)
+      series.push_back({{"t", format_utc_ms(start * 1000).substr(0, 16)},
+                        {"calls", g.calls},
+                        {"answered", g.answered},
+                        {"calls_per_minute", round3(g.calls * 60.0 / bucket)}});
+    const char* labels[] = {"1.0-1.5", "1.5-2.0", "2.0-2.5", "2.5-3.0", "3.0-3.5", "3.5-4.0", "4.0-4.5", "4.5-5.0"};
     json dist = json::array();
-    for (int i = 0; i < 8; ++i)
-      dist.push_back({{"mos", labels[i]}, {"calls", bins[i]}});
+    for (size_t i = 0; i < 8; ++i)
+      dist.push_back({{"mos", labels[i]}, {"calls", totals.mos_bins[i]}});
+    const int64_t no_mos = totals.no_mos;
 
-    auto worst = [&](const std::string& key, const std::string& order) {
-      auto rows = db.query({"SELECT " + key + ", COUNT(*), AVG(c.mos_min_mult10), AVG(" + loss +
-                            ") FROM cdr c" + where + " AND c.mos_min_mult10 IS NOT NULL GROUP BY " + key +
-                            " ORDER BY " + order + ", " + key + " LIMIT 10", params});
-      json out = json::array();
-      for (const auto& r : rows.rows) {
-        json k = key == "c.sipcalledip" ? ip_json(r[0], f) : json_of(r[0]);
-        out.push_back({{"key", k}, {"calls", r[1].as_int().value_or(0)},
-                       {"mos_avg", avg_json(r[2], 10)}, {"loss_avg", avg_json(r[3], 1000)}});
+    // One scan per key (destination address, sensor) for both of its worst-of lists.
+    auto by_key = [&](const std::string& key) {
+      auto rows = db.query({"SELECT " + key + ", COUNT(*), SUM(c.mos_min_mult10), SUM(" + loss + ") FROM cdr c" +
+                            where + " AND c.mos_min_mult10 IS NOT NULL GROUP BY " + key, params});
+      std::vector<keyed_sums> out;
+      out.reserve(rows.rows.size());
+      for (auto& r : rows.rows) {
+        keyed_sums k{std::move(r[0]), {}};
+        k.sums.calls = k.sums.mos_calls = k.sums.loss_calls = r[1].as_int().value_or(0);
+        k.sums.mos_sum_x10 = r[2].as_int().value_or(0);
+        k.sums.loss_sum_x1000 = r[3].as_int().value_or(0);
+        out.push_back(std::move(k));
       }
       return out;
     };
+    auto listed = [&](const std::vector<keyed_sums>& rows, bool address) {
+      json out = json::array();
+      for (const auto& r : rows)
+        out.push_back({{"key", address ? ip_json(r.key, f) : json_of(r.key)},
+                       {"calls", r.sums.calls},
+                       {"mos_avg", mean(static_cast<double>(r.sums.mos_sum_x10), r.sums.mos_calls, 10)},
+                       {"loss_avg", mean(static_cast<double>(r.sums.loss_sum_x1000), r.sums.loss_calls, 1000)}});
+      return out;
+    };
+    const auto destinations = by_key("c.sipcalledip");
+    const auto sensors = by_key("c.id_sensor");
     json out = {{"from", format_utc_ms(range.from_ms)},
                 {"to", format_utc_ms(range.to_ms)},
                 {"range_capped", range.capped},
@@ -129,10 +135,10 @@ http_response gui_api::dashboard(context& c) {
                 {"per_bucket", series},
                 {"mos_distribution", dist},
                 {"no_mos", no_mos},
-                {"worst_destinations_by_mos", worst("c.sipcalledip", "AVG(c.mos_min_mult10) ASC, COUNT(*) DESC")},
-                {"worst_destinations_by_loss", worst("c.sipcalledip", "AVG(" + loss + ") DESC, COUNT(*) DESC")},
-                {"worst_sensors_by_mos", worst("c.id_sensor", "AVG(c.mos_min_mult10) ASC, COUNT(*) DESC")},
-                {"worst_sensors_by_loss", worst("c.id_sensor", "AVG(" + loss + ") DESC, COUNT(*) DESC")}};
+                {"worst_destinations_by_mos", listed(worst_by_mos(destinations), true)},
+                {"worst_destinations_by_loss", listed(worst_by_loss(destinations), true)},
+                {"worst_sensors_by_mos", listed(worst_by_mos(sensors), false)},
+                {"worst_sensors_by_loss", listed(worst_by_loss(sensors), false)}};
     return json_response(200, out);
   });
 }

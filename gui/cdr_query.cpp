@@ -373,6 +373,10 @@ std::optional<std::string> parse_cdr_filter(const query_params& q, int64_t now_m
 std::string loss_expression(const db_features& db) {
   if (db.dialect == sql_dialect::mysql && db.gui_indexes)
     return std::string("c.") + mysql_loss_column;  // the same, as an indexed VIRTUAL column
+  return loss_formula(db);
+}
+
+std::string loss_formula(const db_features& db) {
   const char* fn = db.dialect == sql_dialect::mysql ? "GREATEST" : "MAX";
   return std::string(fn) + "(COALESCE(c.a_packet_loss_perc_mult1000, 0), "
                            "COALESCE(c.b_packet_loss_perc_mult1000, 0))";

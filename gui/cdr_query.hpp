@@ -75,8 +75,12 @@ sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t of
 sql_query cdr_count_query(const cdr_filter& f, const db_features& db);
 const std::vector<std::string>& list_columns();
 
-// The loss expression of a call: the worse direction's loss % x 1000 (0 without RTP).
+// The loss of a call: the worse direction's loss % x 1000 (0 without RTP). loss_expression is
+// for sorting and filtering (on MySQL with the GUI's indexes the indexed VIRTUAL column);
+// loss_formula computes it from the two columns, for aggregates that read a covering index
+// (a VIRTUAL column would make MariaDB read every row).
 std::string loss_expression(const db_features& db);
+std::string loss_formula(const db_features& db);
 
 // CSV: a field quoted when needed, and a leading = + - @ (followed by a non-digit), tab or CR
 // prefixed with ' so spreadsheets do not run it as a formula.
