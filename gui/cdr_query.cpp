@@ -530,34 +530,23 @@ sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t of
     // those without in id order (the same index), each cut at the page's end, then merged.
     // Same rows and order as "(mos IS NULL), mos, ID".
     const uint64_t upto = offset + limit;
-    if (db.dialect == sql_dialect::mysql) {
-      // The same two parts as keys only (MariaDB would read every row it walks), then the
-      // page's rows. With the time range as the only condition the calls without MOS are read
-      // from cdr_gui_mos alone (MariaDB walks the primary key otherwise); with other
-      // conditions, which need the rows, the optimizer chooses.
-      const bool range_only = f.caller.empty() && f.called.empty() && f.callid.empty() && !f.ip &&
-                              !f.sensor && !f.response && !f.whohanged && !f.mos_below_x10 &&
-                              !f.loss_above_x1000 && !f.min_duration && !f.max_duration;
-      const char* hint = range_only ? " FORCE INDEX (cdr_gui_mos)" : "";
-      const std::string keys = "SELECT c.ID, c.calldate, c.mos_min_mult10";
-      q.sql = select + " FROM (SELECT * FROM (" + keys + ", 0 AS voxmon_no_mos FROM cdr c" + where.sql +
-              " AND c.mos_min_mult10 IS NOT NULL ORDER BY c.mos_min_mult10 ASC, c.ID ASC LIMIT ?) with_mos UNION ALL "
-              "SELECT * FROM (" + keys + ", 1 AS voxmon_no_mos FROM cdr c" + hint + where.sql +
-              " AND c.mos_min_mult10 IS NULL ORDER BY c.ID ASC LIMIT ?) without_mos "
-              "ORDER BY voxmon_no_mos ASC, mos_min_mult10 ASC, ID ASC LIMIT ? OFFSET ?) k "
-              "JOIN cdr c ON c.ID = k.ID AND c.calldate = k.calldate "
-              "LEFT JOIN cdr_sip_response r ON r.id = c.lastSIPresponse_id "
-              "ORDER BY k.voxmon_no_mos ASC, k.mos_min_mult10 ASC, k.ID ASC";
-    } else {
-      q.sql = "SELECT ";
-      for (size_t i = 0; i < list_columns().size(); ++i)
-        q.sql += (i ? ", t." : "t.") + list_columns()[i];
-      q.sql += " FROM (SELECT * FROM (" + select + ", 0 AS voxmon_no_mos" + from + where.sql +
-               " AND c.mos_min_mult10 IS NOT NULL ORDER BY c.mos_min_mult10 ASC, c.ID ASC LIMIT ?) with_mos UNION ALL "
-               "SELECT * FROM (" + select + ", 1 AS voxmon_no_mos" + from + where.sql +
-               " AND c.mos_min_mult10 IS NULL ORDER BY c.ID ASC LIMIT ?) without_mos) t "
-               "ORDER BY t.voxmon_no_mos ASC, t.mos_min_mult10 ASC, t.ID ASC LIMIT ? OFFSET ?";
-    }
+    // The two parts as keys only (from cdr_gui_mos alone: neither store reads the rows it
+    // walks past), then the page's rows. On MySQL, with the time range as the only condition,
+    // the calls without MOS are read from cdr_gui_mos too (MariaDB walks the primary key
+    // otherwise); with other conditions, which need the rows, the optimizer chooses.
+    const bool range_only = f.caller.empty() && f.called.empty() && f.callid.empty() && !f.ip &&
+                            !f.sensor && !f.response && !f.whohanged && !f.mos_below_x10 &&
+                            !f.loss_above_x1000 && !f.min_duration && !f.max_duration;
+    const char* hint = db.dialect == sql_dialect::mysql && range_only ? " FORCE INDEX (cdr_gui_mos)" : "";
+    const std::string keys = "SELECT c.ID, c.calldate, c.mos_min_mult10";
+    q.sql = select + " FROM (SELECT * FROM (" + keys + ", 0 AS voxmon_no_mos FROM cdr c" + where.sql +
+            " AND c.mos_min_mult10 IS NOT NULL ORDER BY c.mos_min_mult10 ASC, c.ID ASC LIMIT ?) with_mos UNION ALL "
+            "SELECT * FROM (" + keys + ", 1 AS voxmon_no_mos FROM cdr c" + hint + where.sql +
+            " AND c.mos_min_mult10 IS NULL ORDER BY c.ID ASC LIMIT ?) without_mos "
+            "ORDER BY voxmon_no_mos ASC, mos_min_mult10 ASC, ID ASC LIMIT ? OFFSET ?) k "
+            "JOIN cdr c ON c.ID = k.ID AND c.calldate = k.calldate "
+            "LEFT JOIN cdr_sip_response r ON r.id = c.lastSIPresponse_id "
+            "ORDER BY k.voxmon_no_mos ASC, k.mos_min_mult10 ASC, k.ID ASC";
     q.params = where.params;
     q.params.push_back(sql_param::integer(static_cast<int64_t>(upto)));
     q.params.insert(q.params.end(), where.params.begin(), where.params.end());
