@@ -205,6 +205,17 @@ void stream_quality::flush() {
   }
 }
 
+void stream_quality::buffer_interval::add(const buffer_interval& o) {
+  frames += o.frames;
+  lost += o.lost;
+  r_to_l += o.r_to_l;
+  r_frames += o.r_frames;
+  l_to_r += o.l_to_r;
+  l_frames += o.l_frames;
+  delay_n += o.delay_n;
+  delay_sum += o.delay_sum;
+}
+
 double stream_quality::interval_mos(const buffer_interval& bi, size_t b,
                                     const codec_impairment& codec, double network_oneway_ms,
                                     double codec_delay) const {
@@ -252,18 +263,8 @@ stream_quality_result stream_quality::result(const codec_impairment& codec,
       const auto& rec = copy.intervals_[i];
       if (rec.b[0].frames == 0)
         continue;
-      for (size_t b = 0; b < jb_count; ++b) {
-        auto& t = tail.b[b];
-        const auto& f = rec.b[b];
-        t.frames += f.frames;
-        t.lost += f.lost;
-        t.r_to_l += f.r_to_l;
-        t.r_frames += f.r_frames;
-        t.l_to_r += f.l_to_r;
-        t.l_frames += f.l_frames;
-        t.delay_sum += f.delay_sum;
-        t.delay_n += f.delay_n;
-      }
+      for (size_t b = 0; b < jb_count; ++b)
+        tail.b[b].add(rec.b[b]);
       tail.net_lost += rec.net_lost;
       tail.jitter_ms = rec.jitter_ms;
     }

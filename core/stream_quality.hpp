@@ -94,6 +94,7 @@ class stream_quality {
     uint32_t r_to_l = 0, r_frames = 0, l_to_r = 0, l_frames = 0;
     uint32_t delay_n = 0;
     double delay_sum = 0;
+    void add(const buffer_interval& o);  // the counts of two intervals as one
   };
   struct interval_rec {
     std::array<buffer_interval, jb_count> b{};

@@ -313,13 +313,12 @@ http_response gui_api::cdr_ladder(context&, int64_t id) {
   remote_call_files remote;  // its copies live until the ladder is built
   if (auto failed = call_files(*where, true, false, files, remote))
     return *failed;
-  const std::vector<std::filesystem::path>& sip = files.sip;
-  if (sip.empty())
+  if (files.sip.empty())
     return error_json(404, "no SIP pcap of call " + std::to_string(id) + " ('" + where->fbasename +
                                "') in spool '" + settings_.spooldir + "' (savesip off, or cleaned)");
   call_ladder l;
   std::string error;
-  if (!build_ladder(sip, l, error))
+  if (!build_ladder(files.sip, l, error))
     return error_json(500, "cannot read the SIP pcap: " + error);
   json msgs = json::array();
   const int64_t t0 = l.messages.empty() ? 0 : l.messages.front().ts_ns;

@@ -17,7 +17,7 @@ const std::vector<generated_column>& generated_columns() {
   static const std::vector<generated_column> v = {
       {"caller_reverse", "VARCHAR(255) AS (REVERSE(caller)) VIRTUAL"},
       {"called_reverse", "VARCHAR(255) AS (REVERSE(called)) VIRTUAL"},
-      // The same expression as loss_expression on a store without it.
+      // The same expression as loss_formula (gui/cdr_query.hpp), which the dashboard reads.
       {mysql_loss_column, "MEDIUMINT UNSIGNED AS (GREATEST(COALESCE(a_packet_loss_perc_mult1000, 0), "
                           "COALESCE(b_packet_loss_perc_mult1000, 0))) VIRTUAL"}};
   return v;
