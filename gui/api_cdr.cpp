@@ -8,7 +8,7 @@
 #include "core/spool_lookup.hpp"
 #include "gui/api.hpp"
 #include "gui/call_location.hpp"
-#include "gui/cdr_query.hpp"
+#include "gui/cdr_list.hpp"
 #include "gui/ladder.hpp"
 
 namespace voxmon::gui {
@@ -121,7 +121,7 @@ http_response gui_api::cdr_list(context& c) {
   const db_features feats = pool_->features();
   const uint64_t offset = uint64_t{f.page - 1} * f.per_page;
   return with_db(*pool_, [&](gui_db& db) {
-    auto rows = db.query(cdr_list_query(f, feats, offset, f.per_page));
+    auto rows = cdr_list_rows(db, f, feats, offset, f.per_page);
     // A page that is not full is the last one: the total is known without counting (a search
     // that scans the range, e.g. a substring, then scans it once instead of twice).
     int64_t total = 0;
@@ -179,7 +179,7 @@ http_response gui_api::cdr_csv(context& c) {
     }
     const uint32_t limit = static_cast<uint32_t>(std::min<uint64_t>(csv_page, csv_row_limit - st->offset));
     const auto feats = st->pool->features();
-    auto rows = with_db(*st->pool, [&](gui_db& db) { return db.query(cdr_list_query(st->filter, feats, st->offset, limit)); });
+    auto rows = with_db(*st->pool, [&](gui_db& db) { return cdr_list_rows(db, st->filter, feats, st->offset, limit); });
     for (const auto& row : rows.rows) {
       const json o = list_row(row, feats);
       for (size_t i = 0; i < columns.size(); ++i)

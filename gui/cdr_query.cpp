@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 #include <set>
+#include <stdexcept>
 
 namespace voxmon::gui {
 
@@ -391,7 +392,8 @@ enum class plan : uint8_t {
   numbers,       // a selective number, address or Call-ID filter drives; the range is checked
                  // on its rows ("+c.calldate" keeps the calldate index out), the few matches sorted
   time_numbers,  // other number searches (suffix, substring, short prefix): calldate order
-                 // through cdr_gui_calldate_numbers, the numbers compared in the index
+                 // through cdr_gui_calldate_numbers (MySQL: mysql_calldate_index), the numbers
+                 // compared in the index
   sort_index,    // sorted by another column without such filters: that column's cdr_gui_* index
                  // in order, the range checked in the index, stopping after the page
 };
@@ -420,6 +422,12 @@ plan plan_of(const cdr_filter& f, const db_features& db) {
 }
 
 sql_query where_of(const cdr_filter& f, const db_features& db, bool range_off_index);
+
+// The time range is the filter's only condition.
+bool range_only(const cdr_filter& f) {
+  return f.caller.empty() && f.called.empty() && f.callid.empty() && !f.ip && !f.sensor && !f.response &&
+         !f.whohanged && !f.mos_below_x10 && !f.loss_above_x1000 && !f.min_duration && !f.max_duration;
+}
 
 }  // namespace
 
@@ -494,11 +502,11 @@ sql_query where_of(const cdr_filter& f, const db_features& db, bool range_off_in
   return q;
 }
 
-const char* from_of(plan p, const db_features& db) {
+std::string from_of(plan p, const db_features& db) {
   if (p != plan::time_numbers)
     return " FROM cdr c";
-  return db.dialect == sql_dialect::mysql ? " FROM cdr c FORCE INDEX (cdr_gui_calldate_numbers)"
-                                          : " FROM cdr c INDEXED BY cdr_gui_calldate_numbers";
+  return db.dialect == sql_dialect::mysql ? std::string(" FROM cdr c FORCE INDEX (") + mysql_calldate_index + ")"
+                                          : std::string(" FROM cdr c INDEXED BY cdr_gui_calldate_numbers");
 }
 
 }  // namespace
@@ -513,7 +521,12 @@ const std::vector<std::string>& list_columns() {
   return cols;
 }
 
-sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t offset, uint32_t limit) {
+bool cdr_list_in_parts(const cdr_filter& f, const db_features& db) {
+  return plan_of(f, db) == plan::sort_index && f.sort == sort_key::mos && !f.descending;
+}
+
+sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t offset, uint32_t limit,
+                         list_part part) {
   const plan p = plan_of(f, db);
   sql_query where = where_of(f, db, p == plan::numbers || p == plan::sort_index);
   std::string select = "SELECT ";
@@ -525,36 +538,30 @@ sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t of
   const char* dir = f.descending ? " DESC" : " ASC";
   const std::string col = f.sort == sort_key::loss ? loss_expression(db) : sort_column(f.sort);
   sql_query q;
-  if (p == plan::sort_index && f.sort == sort_key::mos && !f.descending) {
+  if (cdr_list_in_parts(f, db)) {
     // Lowest MOS first, calls without MOS last: the calls with a MOS in cdr_gui_mos order, then
-    // those without in id order (the same index), each cut at the page's end, then merged.
-    // Same rows and order as "(mos IS NULL), mos, ID".
-    const uint64_t upto = offset + limit;
-    // The two parts as keys only (from cdr_gui_mos alone: neither store reads the rows it
-    // walks past), then the page's rows. On MySQL, with the time range as the only condition,
-    // the calls without MOS are read from cdr_gui_mos too (MariaDB walks the primary key
-    // otherwise); with other conditions, which need the rows, the optimizer chooses.
-    const bool range_only = f.caller.empty() && f.called.empty() && f.callid.empty() && !f.ip &&
-                            !f.sensor && !f.response && !f.whohanged && !f.mos_below_x10 &&
-                            !f.loss_above_x1000 && !f.min_duration && !f.max_duration;
-    const char* hint = db.dialect == sql_dialect::mysql && range_only ? " FORCE INDEX (cdr_gui_mos)" : "";
-    const std::string keys = "SELECT c.ID, c.calldate, c.mos_min_mult10";
-    q.sql = select + " FROM (SELECT * FROM (" + keys + ", 0 AS voxmon_no_mos FROM cdr c" + where.sql +
-            " AND c.mos_min_mult10 IS NOT NULL ORDER BY c.mos_min_mult10 ASC, c.ID ASC LIMIT ?) with_mos UNION ALL "
-            "SELECT * FROM (" + keys + ", 1 AS voxmon_no_mos FROM cdr c" + hint + where.sql +
-            " AND c.mos_min_mult10 IS NULL ORDER BY c.ID ASC LIMIT ?) without_mos "
-            "ORDER BY voxmon_no_mos ASC, mos_min_mult10 ASC, ID ASC LIMIT ? OFFSET ?) k "
-            "JOIN cdr c ON c.ID = k.ID AND c.calldate = k.calldate "
-            "LEFT JOIN cdr_sip_response r ON r.id = c.lastSIPresponse_id "
-            "ORDER BY k.voxmon_no_mos ASC, k.mos_min_mult10 ASC, k.ID ASC";
-    q.params = where.params;
-    q.params.push_back(sql_param::integer(static_cast<int64_t>(upto)));
-    q.params.insert(q.params.end(), where.params.begin(), where.params.end());
-    q.params.push_back(sql_param::integer(static_cast<int64_t>(upto)));
+    // those without in id order (the same index); cdr_list_rows asks for the second part only
+    // when the page reaches past the first. Keys first (from cdr_gui_mos alone: neither store
+    // reads the rows it walks past), then the page's rows. On MySQL, with the time range as the
+    // only condition, the calls without MOS are read from cdr_gui_mos too (MariaDB walks the
+    // primary key otherwise); with other conditions, which need the rows, the optimizer chooses.
+    if (part == list_part::whole)
+      throw std::logic_error("cdr_list_query: MOS ascending is read in two parts");
+    const bool with_mos = part == list_part::with_mos;
+    const char* hint = db.dialect == sql_dialect::mysql && !with_mos && range_only(f) ? " FORCE INDEX (cdr_gui_mos)" : "";
+    q.sql = select + " FROM (SELECT c.ID, c.calldate, c.mos_min_mult10 FROM cdr c" + hint + where.sql +
+            (with_mos ? " AND c.mos_min_mult10 IS NOT NULL ORDER BY c.mos_min_mult10 ASC, c.ID ASC"
+                      : " AND c.mos_min_mult10 IS NULL ORDER BY c.ID ASC") +
+            " LIMIT ? OFFSET ?) k JOIN cdr c ON c.ID = k.ID AND c.calldate = k.calldate "
+            "LEFT JOIN cdr_sip_response r ON r.id = c.lastSIPresponse_id ORDER BY k." +
+            (with_mos ? std::string("mos_min_mult10 ASC, k.ID ASC") : std::string("ID ASC"));
+    q.params = std::move(where.params);
     q.params.push_back(sql_param::integer(limit));
     q.params.push_back(sql_param::integer(static_cast<int64_t>(offset)));
     return q;
   }
+  if (part != list_part::whole)
+    throw std::logic_error("cdr_list_query: only MOS ascending is read in parts");
   std::string order = " ORDER BY ";
   if (f.sort == sort_key::mos && p != plan::sort_index)
     order += "(c.mos_min_mult10 IS NULL) ASC, ";  // calls without RTP last either way
@@ -574,6 +581,13 @@ sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t of
   q.params.push_back(sql_param::integer(limit));
   q.params.push_back(sql_param::integer(static_cast<int64_t>(offset)));
   return q;
+}
+
+sql_query cdr_with_mos_count_query(const cdr_filter& f, const db_features& db, uint64_t cap) {
+  sql_query where = where_of(f, db, plan_of(f, db) == plan::numbers);
+  where.sql = "SELECT COUNT(*) FROM (SELECT 1 FROM cdr c" + where.sql + " AND c.mos_min_mult10 IS NOT NULL LIMIT ?) t";
+  where.params.push_back(sql_param::integer(static_cast<int64_t>(cap)));
+  return where;
 }
 
 sql_query cdr_count_query(const cdr_filter& f, const db_features& db) {

@@ -69,8 +69,17 @@ std::optional<std::string> parse_cdr_filter(const query_params& q, int64_t now_m
 
 // "WHERE ..." (with the leading keyword) on `cdr c`, with its parameters.
 sql_query cdr_where(const cdr_filter& f, const db_features& db);
-// Columns of a list row, in this order (see list_columns()).
-sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t offset, uint32_t limit);
+// The list is read in one query (`whole`), except MOS ascending on the GUI's indexes
+// (cdr_list_in_parts): the calls with a MOS (`with_mos`, lowest first), then those without
+// (`without_mos`, by id), each paged on its own; gui/cdr_list.hpp puts a page together.
+enum class list_part : uint8_t { whole, with_mos, without_mos };
+bool cdr_list_in_parts(const cdr_filter& f, const db_features& db);
+// Columns of a list row, in this order (see list_columns()). Throws std::logic_error for a part
+// the filter is not read in.
+sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t offset, uint32_t limit,
+                         list_part part = list_part::whole);
+// SELECT COUNT(*) of the filter's calls with a MOS, counting at most `cap`.
+sql_query cdr_with_mos_count_query(const cdr_filter& f, const db_features& db, uint64_t cap);
 // SELECT COUNT(*) of the filter, counting at most count_limit + 1 rows.
 sql_query cdr_count_query(const cdr_filter& f, const db_features& db);
 const std::vector<std::string>& list_columns();

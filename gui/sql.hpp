@@ -13,6 +13,9 @@ enum class sql_dialect : uint8_t { sqlite, mysql };
 // On a MySQL store with the GUI's indexes (gui/mysql_gui_indexes.hpp): the VIRTUAL column
 // holding the list's loss (the larger direction's packet_loss_perc_mult1000).
 inline constexpr const char* mysql_loss_column = "voxmon_loss_mult1000";
+// Its index on calldate, id, the numbers and every filtered column (the SQLite store's narrower
+// one is cdr_gui_calldate_numbers).
+inline constexpr const char* mysql_calldate_index = "cdr_gui_calldate_filters";
 
 // What the queries must know about the store they run on.
 struct db_features {

@@ -8,6 +8,7 @@ packages=(build-essential cmake pkg-config ccache
           libboost-dev libboost-program-options-dev catch2 sqlite3 time clang
           libssl-dev openssl libsnappy-dev robin-map-dev
           libmysqlcppconn-dev mariadb-server mariadb-client  # the MySQL store and its test server
+          tshark  # the tests open the spool's pcaps with it and compare with its view
           chromium chromium-driver python3-selenium)  # the last three: the web GUI's browser test
 missing=()
 for p in "${packages[@]}"; do

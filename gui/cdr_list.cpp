@@ -1,0 +1,30 @@
+#include "gui/cdr_list.hpp"
+
+#include <algorithm>
+
+namespace voxmon::gui {
+
+db_result cdr_list_rows(gui_db& db, const cdr_filter& f, const db_features& feats, uint64_t offset,
+                        uint32_t limit) {
+  if (!cdr_list_in_parts(f, feats))
+    return db.query(cdr_list_query(f, feats, offset, limit));
+  db_result page = db.query(cdr_list_query(f, feats, offset, limit, list_part::with_mos));
+  if (page.rows.size() >= limit)
+    return page;
+  // The calls with a MOS end inside this page (or before it): how many there are.
+  uint64_t with_mos = offset + page.rows.size();
+  if (page.rows.empty() && offset > 0) {
+    auto n = db.query(cdr_with_mos_count_query(f, feats, offset));
+    with_mos = n.rows.empty() ? 0 : static_cast<uint64_t>(n.rows[0][0].as_int().value_or(0));
+  }
+  const uint64_t rest_offset = offset > with_mos ? offset - with_mos : 0;
+  const auto rest_limit = static_cast<uint32_t>(limit - page.rows.size());
+  db_result rest = db.query(cdr_list_query(f, feats, rest_offset, rest_limit, list_part::without_mos));
+  if (page.columns.empty())
+    page.columns = rest.columns;
+  for (auto& r : rest.rows)
+    page.rows.push_back(std::move(r));
+  return page;
+}
+
+}  // namespace voxmon::gui

@@ -1,0 +1,16 @@
+#pragma once
+// A page of the CDR list (rows in list_columns() order), read with cdr_list_query: one query,
+// or for MOS ascending the calls with a MOS and then, only when the page reaches past them,
+// the calls without one (the second part of a search that matches few calls without MOS would
+// otherwise walk all of them: MariaDB cannot tell before it has read them).
+#include <cstdint>
+
+#include "gui/cdr_query.hpp"
+#include "gui/gui_db.hpp"
+
+namespace voxmon::gui {
+
+db_result cdr_list_rows(gui_db& db, const cdr_filter& f, const db_features& feats, uint64_t offset,
+                        uint32_t limit);
+
+}  // namespace voxmon::gui
