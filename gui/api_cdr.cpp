@@ -121,16 +121,7 @@ http_response gui_api::cdr_list(context& c) {
   const db_features feats = pool_->features();
   const uint64_t offset = uint64_t{f.page - 1} * f.per_page;
   return with_db(*pool_, [&](gui_db& db) {
-    auto rows = cdr_list_rows(db, f, feats, offset, f.per_page);
-    // A page that is not full is the last one: the total is known without counting (a search
-    // that scans the range, e.g. a substring, then scans it once instead of twice).
-    int64_t total = 0;
-    if (rows.rows.size() < f.per_page && (!rows.rows.empty() || offset == 0)) {
-      total = static_cast<int64_t>(offset + rows.rows.size());
-    } else {
-      auto count = db.query(cdr_count_query(f, feats));
-      total = count.rows.empty() ? 0 : count.rows[0][0].as_int().value_or(0);
-    }
+    auto [rows, total] = cdr_list_page(db, f, feats, offset, f.per_page);
     json list = json::array();
     for (const auto& row : rows.rows)
       list.push_back(list_row(row, feats));

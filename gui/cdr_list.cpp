@@ -27,4 +27,31 @@ db_result cdr_list_rows(gui_db& db, const cdr_filter& f, const db_features& feat
   return page;
 }
 
+namespace {
+
+int64_t count_of(gui_db& db, const cdr_filter& f, const db_features& feats) {
+  auto n = db.query(cdr_count_query(f, feats));
+  return n.rows.empty() ? 0 : n.rows[0][0].as_int().value_or(0);
+}
+
+}  // namespace
+
+cdr_page cdr_list_page(gui_db& db, const cdr_filter& f, const db_features& feats, uint64_t offset,
+                       uint32_t limit) {
+  cdr_page out;
+  if (cdr_count_decides_plan(f, feats)) {
+    out.total = count_of(db, f, feats);
+    cdr_filter planned = f;
+    planned.many_matches = out.total > static_cast<int64_t>(count_limit);
+    out.rows = cdr_list_rows(db, planned, feats, offset, limit);
+    return out;
+  }
+  out.rows = cdr_list_rows(db, f, feats, offset, limit);
+  if (out.rows.rows.size() < limit && (!out.rows.rows.empty() || offset == 0))
+    out.total = static_cast<int64_t>(offset + out.rows.rows.size());
+  else
+    out.total = count_of(db, f, feats);
+  return out;
+}
+
 }  // namespace voxmon::gui

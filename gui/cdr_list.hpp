@@ -13,4 +13,14 @@ namespace voxmon::gui {
 db_result cdr_list_rows(gui_db& db, const cdr_filter& f, const db_features& feats, uint64_t offset,
                         uint32_t limit);
 
+// A page with the filter's total (at most count_limit + 1): counted first where the count picks
+// the plan (cdr_count_decides_plan), from the page itself when it is not full (the last page:
+// a search that scans the range then scans it once), else counted after.
+struct cdr_page {
+  db_result rows;
+  int64_t total = 0;
+};
+cdr_page cdr_list_page(gui_db& db, const cdr_filter& f, const db_features& feats, uint64_t offset,
+                       uint32_t limit);
+
 }  // namespace voxmon::gui

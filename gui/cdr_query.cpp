@@ -416,9 +416,25 @@ plan plan_of(const cdr_filter& f, const db_features& db) {
   }
   if (!f.callid.empty() || f.ip || selective_text(f.caller, f.match) || selective_text(f.called, f.match))
     return plan::numbers;
-  if (!f.caller.empty() || !f.called.empty())
-    return plan::time_numbers;
+  if (!f.caller.empty() || !f.called.empty())  // many matches: the sort's index finds a page soon
+    return f.many_matches && f.sort != sort_key::calldate ? plan::sort_index : plan::time_numbers;
   return f.sort == sort_key::calldate ? plan::as_is : plan::sort_index;
+}
+
+// SQLite: the sort's own index, named, when a number condition could draw the planner to
+// another (the sort_index plan with a short prefix, a suffix or a substring).
+std::string sort_index_hint(const cdr_filter& f, const db_features& db) {
+  if (db.dialect != sql_dialect::sqlite || (f.caller.empty() && f.called.empty()))
+    return "";
+  switch (f.sort) {
+    case sort_key::duration: return " INDEXED BY cdr_gui_duration";
+    case sort_key::mos: return " INDEXED BY cdr_gui_mos";
+    case sort_key::loss: return " INDEXED BY cdr_gui_loss";
+    case sort_key::caller: return " INDEXED BY cdr_gui_caller";
+    case sort_key::called: return " INDEXED BY cdr_gui_called";
+    case sort_key::calldate: return "";
+  }
+  return "";
 }
 
 sql_query where_of(const cdr_filter& f, const db_features& db, bool range_off_index);
@@ -502,7 +518,9 @@ sql_query where_of(const cdr_filter& f, const db_features& db, bool range_off_in
   return q;
 }
 
-std::string from_of(plan p, const db_features& db) {
+std::string from_of(plan p, const db_features& db, const cdr_filter& f) {
+  if (p == plan::sort_index)
+    return " FROM cdr c" + sort_index_hint(f, db);
   if (p != plan::time_numbers)
     return " FROM cdr c";
   return db.dialect == sql_dialect::mysql ? std::string(" FROM cdr c FORCE INDEX (") + mysql_calldate_index + ")"
@@ -534,7 +552,7 @@ sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t of
     const auto& c = list_columns()[i];
     select += (i ? ", " : "") + (c == "lastSIPresponse" ? std::string("r.lastSIPresponse") : "c." + c);
   }
-  const std::string from = std::string(from_of(p, db)) + " LEFT JOIN cdr_sip_response r ON r.id = c.lastSIPresponse_id";
+  const std::string from = std::string(from_of(p, db, f)) + " LEFT JOIN cdr_sip_response r ON r.id = c.lastSIPresponse_id";
   const char* dir = f.descending ? " DESC" : " ASC";
   const std::string col = f.sort == sort_key::loss ? loss_expression(db) : sort_column(f.sort);
   sql_query q;
@@ -548,7 +566,8 @@ sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t of
     if (part == list_part::whole)
       throw std::logic_error("cdr_list_query: MOS ascending is read in two parts");
     const bool with_mos = part == list_part::with_mos;
-    const char* hint = db.dialect == sql_dialect::mysql && !with_mos && range_only(f) ? " FORCE INDEX (cdr_gui_mos)" : "";
+    const std::string hint = db.dialect == sql_dialect::mysql && !with_mos && range_only(f) ? " FORCE INDEX (cdr_gui_mos)"
+                                                                                         : sort_index_hint(f, db);
     q.sql = select + " FROM (SELECT c.ID, c.calldate, c.mos_min_mult10 FROM cdr c" + hint + where.sql +
             (with_mos ? " AND c.mos_min_mult10 IS NOT NULL ORDER BY c.mos_min_mult10 ASC, c.ID ASC"
                       : " AND c.mos_min_mult10 IS NULL ORDER BY c.ID ASC") +
@@ -571,7 +590,7 @@ sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t of
   if (db.dialect == sql_dialect::mysql && db.gui_indexes) {
     // Late row lookup: the page's keys from the index alone (MariaDB reads every row of a
     // backward index scan or an OFFSET otherwise), then only the page's rows.
-    q.sql = select + " FROM (SELECT c.ID, c.calldate" + from_of(p, db) + where.sql + order +
+    q.sql = select + " FROM (SELECT c.ID, c.calldate" + from_of(p, db, f) + where.sql + order +
             " LIMIT ? OFFSET ?) k JOIN cdr c ON c.ID = k.ID AND c.calldate = k.calldate "
             "LEFT JOIN cdr_sip_response r ON r.id = c.lastSIPresponse_id" + order;
   } else {
@@ -590,10 +609,18 @@ sql_query cdr_with_mos_count_query(const cdr_filter& f, const db_features& db, u
   return where;
 }
 
-sql_query cdr_count_query(const cdr_filter& f, const db_features& db) {
+bool cdr_count_decides_plan(const cdr_filter& f, const db_features& db) {
+  cdr_filter few = f;
+  few.many_matches = false;
+  return plan_of(few, db) == plan::time_numbers && f.sort != sort_key::calldate;
+}
+
+sql_query cdr_count_query(const cdr_filter& filter, const db_features& db) {
+  cdr_filter f = filter;  // counted in time order whatever the list's plan
+  f.many_matches = false;
   const plan p = plan_of(f, db);
   sql_query where = where_of(f, db, p == plan::numbers);
-  where.sql = "SELECT COUNT(*) FROM (SELECT 1" + std::string(from_of(p, db)) + where.sql + " LIMIT ?) t";
+  where.sql = "SELECT COUNT(*) FROM (SELECT 1" + std::string(from_of(p, db, f)) + where.sql + " LIMIT ?) t";
   where.params.push_back(sql_param::integer(count_limit + 1));
   return where;
 }

@@ -50,6 +50,10 @@ struct cdr_filter {
   bool descending = true;
   uint32_t page = 1;
   uint32_t per_page = 50;
+  // Not a parameter: the count found more than count_limit matches (gui/cdr_list.cpp sets it
+  // where cdr_count_decides_plan), so a sorted list walks its key's index and checks the
+  // numbers on each row instead of reading every match and sorting them.
+  bool many_matches = false;
 };
 
 // "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS[.mmm]]" (or 'T' instead of the space, optional 'Z'), UTC.
@@ -80,6 +84,9 @@ sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t of
                          list_part part = list_part::whole);
 // SELECT COUNT(*) of the filter's calls with a MOS, counting at most `cap`.
 sql_query cdr_with_mos_count_query(const cdr_filter& f, const db_features& db, uint64_t cap);
+// SQLite: a number search (short prefix, suffix, substring) sorted by another key than
+// calldate; its count comes first and sets many_matches.
+bool cdr_count_decides_plan(const cdr_filter& f, const db_features& db);
 // SELECT COUNT(*) of the filter, counting at most count_limit + 1 rows.
 sql_query cdr_count_query(const cdr_filter& f, const db_features& db);
 const std::vector<std::string>& list_columns();
