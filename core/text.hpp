@@ -45,6 +45,22 @@ inline std::string lower_copy(std::string_view s) {
   return out;
 }
 
+// The characters in reverse order, UTF-8 sequences kept whole (MySQL's REVERSE()): the
+// caller_reverse / called_reverse columns that serve suffix searches as prefix ranges.
+inline std::string utf8_reverse(std::string_view v) {
+  std::string out(v.size(), '\0');
+  size_t end = v.size();
+  for (size_t i = 0; i < v.size();) {
+    size_t n = 1;
+    while (i + n < v.size() && (static_cast<unsigned char>(v[i + n]) & 0xc0) == 0x80)
+      ++n;
+    end -= n;
+    out.replace(end, n, v.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
 // Decimal digits only, no sign, value <= max. nullopt otherwise (also when empty).
 inline std::optional<uint32_t> parse_decimal(std::string_view s, uint32_t max) {
   if (s.empty() || s.size() > 10)

@@ -10,6 +10,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/text.hpp"
+
 namespace voxmon::gui {
 
 namespace {
@@ -85,22 +87,6 @@ std::string prefix_upper(std::string p) {
   return p;
 }
 
-// Reverses the characters (UTF-8 sequences kept whole), as MySQL's REVERSE() does.
-std::string utf8_reverse(const std::string& v) {
-  std::vector<std::string> chars;
-  for (size_t i = 0; i < v.size();) {
-    size_t n = 1;
-    while (i + n < v.size() && (static_cast<unsigned char>(v[i + n]) & 0xc0) == 0x80)
-      ++n;
-    chars.push_back(v.substr(i, n));
-    i += n;
-  }
-  std::string out;
-  for (auto it = chars.rbegin(); it != chars.rend(); ++it)
-    out += *it;
-  return out;
-}
-
 std::string like_escape(const std::string& v) {
   std::string out;
   for (char c : v) {
@@ -111,9 +97,10 @@ std::string like_escape(const std::string& v) {
   return out;
 }
 
+// `reverse_suffix`: a suffix is a prefix range on the reversed column (its index drives).
 void text_condition(const std::string& column, const std::string& reverse_column,
                     const std::string& value, text_match m, const db_features& db,
-                    sql_query& q) {
+                    bool reverse_suffix, sql_query& q) {
   const bool mysql = db.dialect == sql_dialect::mysql;
   switch (m) {
     case text_match::exact:
@@ -134,11 +121,9 @@ void text_condition(const std::string& column, const std::string& reverse_column
       }
       return;
     case text_match::suffix:
-      if (mysql && db.reverse_columns) {  // VoIPmonitor's indexed reversed copy
-        q.sql += " AND " + reverse_column + " LIKE ? ESCAPE '\\\\'";
-        q.params.push_back(sql_param::text(like_escape(utf8_reverse(value)) + "%"));
-        return;
-      }
+      if (reverse_suffix)  // VoIPmonitor's indexed reversed copy
+        return text_condition(reverse_column, "", core::text::utf8_reverse(value), text_match::prefix, db,
+                              false, q);
       if (mysql)
         q.sql += " AND RIGHT(" + column + ", CHAR_LENGTH(?)) = ?";
       else
@@ -398,23 +383,29 @@ enum class plan : uint8_t {
                  // in order, the range checked in the index, stopping after the page
 };
 
-bool selective_text(const std::string& v, text_match m) {
-  return !v.empty() && (m == text_match::exact || (m == text_match::prefix && v.size() >= 6));
+// SQLite with reversed number columns: a suffix of 4 characters or more is as selective as a
+// long prefix (numbers differ most in their last digits).
+constexpr size_t selective_suffix = 4;
+
+bool selective_text(const std::string& v, text_match m, const db_features& db) {
+  return !v.empty() && (m == text_match::exact || (m == text_match::prefix && v.size() >= 6) ||
+                        (m == text_match::suffix && db.dialect == sql_dialect::sqlite &&
+                         db.reverse_columns && v.size() >= selective_suffix));
 }
 
 plan plan_of(const cdr_filter& f, const db_features& db) {
   if (!db.gui_indexes)
     return plan::as_is;
   if (db.dialect == sql_dialect::mysql) {  // the optimizer picks among the indexes
-    const bool selective = !f.callid.empty() || f.ip || selective_text(f.caller, f.match) ||
-                           selective_text(f.called, f.match);
+    const bool selective = !f.callid.empty() || f.ip || selective_text(f.caller, f.match, db) ||
+                           selective_text(f.called, f.match, db);
     if (!selective && f.sort != sort_key::calldate)
       return plan::sort_index;  // a plain ORDER BY over a key index (MOS ascending: two parts)
     if (f.sort == sort_key::calldate && f.match == text_match::contains && (!f.caller.empty() || !f.called.empty()))
       return plan::time_numbers;  // LOCATE() on the calldate-and-numbers index, rows read for matches
     return plan::as_is;
   }
-  if (!f.callid.empty() || f.ip || selective_text(f.caller, f.match) || selective_text(f.called, f.match))
+  if (!f.callid.empty() || f.ip || selective_text(f.caller, f.match, db) || selective_text(f.called, f.match, db))
     return plan::numbers;
   if (!f.caller.empty() || !f.called.empty())  // many matches: the sort's index finds a page soon
     return f.many_matches && f.sort != sort_key::calldate ? plan::sort_index : plan::time_numbers;
@@ -437,7 +428,7 @@ std::string sort_index_hint(const cdr_filter& f, const db_features& db) {
   return "";
 }
 
-sql_query where_of(const cdr_filter& f, const db_features& db, bool range_off_index);
+sql_query where_of(const cdr_filter& f, const db_features& db, plan p, bool range_off_index);
 
 // The time range is the filter's only condition.
 bool range_only(const cdr_filter& f) {
@@ -447,11 +438,14 @@ bool range_only(const cdr_filter& f) {
 
 }  // namespace
 
-sql_query cdr_where(const cdr_filter& f, const db_features& db) { return where_of(f, db, false); }
+sql_query cdr_where(const cdr_filter& f, const db_features& db) { return where_of(f, db, plan_of(f, db), false); }
 
 namespace {
 
-sql_query where_of(const cdr_filter& f, const db_features& db, bool range_off_index) {
+sql_query where_of(const cdr_filter& f, const db_features& db, plan p, bool range_off_index) {
+  // Suffixes on the reversed columns: on MySQL always (the optimizer weighs their index); on
+  // SQLite where that index drives (plan numbers), not in a scan of the calldate index.
+  const bool reverse_suffix = db.reverse_columns && (db.dialect == sql_dialect::mysql || p == plan::numbers);
   sql_query q;
   // SQLite's unary + keeps the calldate index out of a plan; MySQL would compare numbers.
   q.sql = range_off_index && db.dialect == sql_dialect::sqlite ? " WHERE +c.calldate >= ? AND +c.calldate < ?"
@@ -459,9 +453,9 @@ sql_query where_of(const cdr_filter& f, const db_features& db, bool range_off_in
   q.params.push_back(sql_param::text(format_utc_ms(f.range.from_ms)));
   q.params.push_back(sql_param::text(format_utc_ms(f.range.to_ms)));
   if (!f.caller.empty())
-    text_condition("c.caller", "c.caller_reverse", f.caller, f.match, db, q);
+    text_condition("c.caller", "c.caller_reverse", f.caller, f.match, db, reverse_suffix, q);
   if (!f.called.empty())
-    text_condition("c.called", "c.called_reverse", f.called, f.match, db, q);
+    text_condition("c.called", "c.called_reverse", f.called, f.match, db, reverse_suffix, q);
   if (!f.callid.empty()) {
     q.sql += " AND c.ID IN (SELECT n.cdr_ID FROM cdr_next n WHERE n.fbasename = ?)";
     q.params.push_back(sql_param::text(f.callid));
@@ -546,7 +540,7 @@ bool cdr_list_in_parts(const cdr_filter& f, const db_features& db) {
 sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t offset, uint32_t limit,
                          list_part part) {
   const plan p = plan_of(f, db);
-  sql_query where = where_of(f, db, p == plan::numbers || p == plan::sort_index);
+  sql_query where = where_of(f, db, p, p == plan::numbers || p == plan::sort_index);
   std::string select = "SELECT ";
   for (size_t i = 0; i < list_columns().size(); ++i) {
     const auto& c = list_columns()[i];
@@ -603,7 +597,7 @@ sql_query cdr_list_query(const cdr_filter& f, const db_features& db, uint64_t of
 }
 
 sql_query cdr_with_mos_count_query(const cdr_filter& f, const db_features& db, uint64_t cap) {
-  sql_query where = where_of(f, db, plan_of(f, db) == plan::numbers);
+  sql_query where = where_of(f, db, plan_of(f, db), plan_of(f, db) == plan::numbers);
   where.sql = "SELECT COUNT(*) FROM (SELECT 1 FROM cdr c" + where.sql + " AND c.mos_min_mult10 IS NOT NULL LIMIT ?) t";
   where.params.push_back(sql_param::integer(static_cast<int64_t>(cap)));
   return where;
@@ -619,7 +613,7 @@ sql_query cdr_count_query(const cdr_filter& filter, const db_features& db) {
   cdr_filter f = filter;  // counted in time order whatever the list's plan
   f.many_matches = false;
   const plan p = plan_of(f, db);
-  sql_query where = where_of(f, db, p == plan::numbers);
+  sql_query where = where_of(f, db, p, p == plan::numbers);
   where.sql = "SELECT COUNT(*) FROM (SELECT 1" + std::string(from_of(p, db, f)) + where.sql + " LIMIT ?) t";
   where.params.push_back(sql_param::integer(count_limit + 1));
   return where;

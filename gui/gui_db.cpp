@@ -232,6 +232,9 @@ const std::vector<const char*>& gui_sqlite_indexes() {
       "COALESCE(b_packet_loss_perc_mult1000, 0)), ID, calldate)",
       "CREATE INDEX IF NOT EXISTS cdr_gui_caller ON cdr(caller, ID, calldate)",
       "CREATE INDEX IF NOT EXISTS cdr_gui_called ON cdr(called, ID, calldate)",
+      // Suffix searches as prefix ranges of the reversed numbers (written by the store).
+      "CREATE INDEX IF NOT EXISTS cdr_gui_caller_reverse ON cdr(caller_reverse)",
+      "CREATE INDEX IF NOT EXISTS cdr_gui_called_reverse ON cdr(called_reverse)",
       // The dashboard's aggregates read only these columns: an index-only scan instead of
       // reading every wide row (31 days of 1M calls: 3.45 s -> 1.84 s).
       "CREATE INDEX IF NOT EXISTS cdr_gui_dashboard ON cdr(calldate, connect_duration, mos_min_mult10, "
@@ -345,6 +348,7 @@ std::string prepare_store(const db_target& t, db_features& f) {
       for (const char* sql : gui_sqlite_indexes())
         db->execute({sql, {}});
       f.gui_indexes = true;
+      f.reverse_columns = true;  // the store's schema (version 5) has them
     } catch (const db_failure& e) {
       return "cannot create the voxmon_users and voxmon_gui_sessions tables or the GUI's indexes in " + t.describe() + ": " + e.what();
     }

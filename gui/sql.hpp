@@ -21,7 +21,7 @@ inline constexpr const char* mysql_calldate_index = "cdr_gui_calldate_filters";
 struct db_features {
   sql_dialect dialect = sql_dialect::sqlite;
   bool ip_binary = false;        // MySQL: addresses are VARBINARY(16) (ipv6 = yes), else INT UNSIGNED
-  bool reverse_columns = false;  // MySQL: cdr has VoIPmonitor's caller_reverse / called_reverse
+  bool reverse_columns = false;  // cdr has caller_reverse / called_reverse (VoIPmonitor's on MySQL)
   bool gui_indexes = false;      // prepare_store made the GUI's cdr_gui_* indexes (and on MySQL its columns)
 };
 

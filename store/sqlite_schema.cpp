@@ -49,7 +49,9 @@ CREATE TABLE IF NOT EXISTS cdr (
   a_avgjitter_mult10 INTEGER NULL,
   b_avgjitter_mult10 INTEGER NULL,
   a_maxjitter INTEGER NULL,
-  b_maxjitter INTEGER NULL
+  b_maxjitter INTEGER NULL,
+  caller_reverse TEXT,
+  called_reverse TEXT
 );
 CREATE INDEX IF NOT EXISTS cdr_calldate ON cdr(calldate);
 CREATE INDEX IF NOT EXISTS cdr_caller ON cdr(caller);

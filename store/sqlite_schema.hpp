@@ -8,8 +8,9 @@
 namespace voxmon::store {
 
 // 2: voice quality columns, cdr_dtmf. 3: per-stream quality in cdr_rtp, SRTP, capture loss.
-// 4: cdr_rtp.intervals (the per-10-s series as JSON text).
-inline constexpr int sqlite_schema_version = 4;
+// 4: cdr_rtp.intervals (the per-10-s series as JSON text). 5: cdr.caller_reverse and
+// called_reverse (the numbers reversed, as VoIPmonitor's MySQL columns: suffix searches).
+inline constexpr int sqlite_schema_version = 5;
 
 // CREATE TABLE / CREATE INDEX statements, all "IF NOT EXISTS", separated by ';', for
 // sqlite3_exec. Running them on a database that already has the schema changes nothing.

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "core/text.hpp"
 #include "gui/cdr_list.hpp"
 #include "gui/cdr_query.hpp"
 #include "gui/gui_db.hpp"
@@ -205,12 +206,15 @@ std::unique_ptr<gui_db> sample_store(const std::filesystem::path& dir) {
   auto add = [&](int id, const char* date, const char* caller, const char* called, int code, int whohanged,
                  std::optional<int> mos, std::optional<int> loss, double duration) {
     db->execute({"INSERT INTO cdr (ID, calldate, callend, duration, caller, called, sipcallerip, sipcalledip, "
-                 "lastSIPresponseNum, whohanged, id_sensor, mos_min_mult10, a_packet_loss_perc_mult1000) "
-                 "VALUES (?, ?, ?, ?, ?, ?, '10.0.0.1', ?, ?, ?, 3, ?, ?)",
+                 "lastSIPresponseNum, whohanged, id_sensor, mos_min_mult10, a_packet_loss_perc_mult1000, "
+                 "caller_reverse, called_reverse) "
+                 "VALUES (?, ?, ?, ?, ?, ?, '10.0.0.1', ?, ?, ?, 3, ?, ?, ?, ?)",
                  {sql_param::integer(id), sql_param::text(date), sql_param::text(date), sql_param::real(duration),
                   sql_param::text(caller), sql_param::text(called), sql_param::text("10.0.0." + std::to_string(id + 1)),
                   sql_param::integer(code), whohanged < 0 ? sql_param{} : sql_param::integer(whohanged),
-                  mos ? sql_param::integer(*mos) : sql_param{}, loss ? sql_param::integer(*loss) : sql_param{}}});
+                  mos ? sql_param::integer(*mos) : sql_param{}, loss ? sql_param::integer(*loss) : sql_param{},
+                  sql_param::text(voxmon::core::text::utf8_reverse(caller)),
+                  sql_param::text(voxmon::core::text::utf8_reverse(called))}});
   };
   add(1, "2026-02-01 10:00:00.000", "100200", "5551234", 200, 0, 41, 500, 30);
   add(2, "2026-02-01 11:00:00.000", "'; DROP TABLE cdr; --", "5559999", 486, -1, std::nullopt, std::nullopt, 2);
@@ -302,8 +306,9 @@ TEST_CASE("gui list plans on the GUI's SQLite indexes give the same pages as the
     std::snprintf(date, sizeof date, "2026-02-%02d %02d:%02d:00.000", 1 + (h >> 8) % 10, (h >> 12) % 24, (h >> 4) % 3 * 20);
     const bool rtp = (h >> 20) % 3 != 0;
     db->execute({"INSERT INTO cdr (ID, calldate, callend, duration, caller, called, sipcallerip, sipcalledip, "
-                 "lastSIPresponseNum, id_sensor, mos_min_mult10, a_packet_loss_perc_mult1000, b_packet_loss_perc_mult1000) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, '10.9.0.1', ?, 1, ?, ?, ?)",
+                 "lastSIPresponseNum, id_sensor, mos_min_mult10, a_packet_loss_perc_mult1000, b_packet_loss_perc_mult1000, "
+                 "caller_reverse, called_reverse) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, '10.9.0.1', ?, 1, ?, ?, ?, ?, ?)",
                  {sql_param::integer(i), sql_param::text(date), sql_param::text(date),
                   sql_param::real(static_cast<double>((h >> 9) % 12)),
                   sql_param::text("12" + std::to_string(3400 + (h >> 11) % 40)),
@@ -311,7 +316,10 @@ TEST_CASE("gui list plans on the GUI's SQLite indexes give the same pages as the
                   sql_param::text("10.8.0." + std::to_string((h >> 5) % 6)), sql_param::integer(rtp ? 200 : 486),
                   rtp ? sql_param::integer(10 + (h >> 16) % 8 * 5) : sql_param{},
                   rtp ? sql_param::integer((h >> 17) % 5 * 1000) : sql_param{},
-                  rtp && (h >> 3) % 2 ? sql_param::integer((h >> 18) % 4 * 1500) : sql_param{}}});
+                  rtp && (h >> 3) % 2 ? sql_param::integer((h >> 18) % 4 * 1500) : sql_param{},
+                  sql_param::text(voxmon::core::text::utf8_reverse("12" + std::to_string(3400 + (h >> 11) % 40))),
+                  sql_param::text(voxmon::core::text::utf8_reverse(std::to_string(500 + (h >> 13) % 9) + "77" +
+                                                                   std::to_string((h >> 7) % 5)))}});
   }
   db->execute({"COMMIT", {}});
   db_features plain = f;
@@ -329,6 +337,7 @@ TEST_CASE("gui list plans on the GUI's SQLite indexes give the same pages as the
       {{"caller", "1234"}},
       {{"caller", "123412"}},
       {{"called", "7"}, {"match", "suffix"}},
+      {{"called", "5772"}, {"match", "suffix"}},
       {{"called", "774"}, {"match", "contains"}},
       {{"called", "505772"}, {"match", "exact"}},
       {{"ip", "10.8.0.3"}},
@@ -445,6 +454,7 @@ TEST_CASE("gui list plans on the GUI's SQLite indexes give the same pages as the
   CHECK(plan_of({{"sort", "loss"}}).find("cdr_gui_loss") != std::string::npos);
   CHECK(plan_of({{"sort", "duration"}}).find("cdr_gui_duration") != std::string::npos);
   CHECK(plan_of({{"called", "12"}, {"match", "suffix"}}).find("cdr_gui_calldate_numbers") != std::string::npos);
+  CHECK(plan_of({{"called", "5772"}, {"match", "suffix"}}).find("cdr_gui_called_reverse") != std::string::npos);
   CHECK(plan_of({{"called", "5057721"}}).find("cdr_gui_called") != std::string::npos);
   for (const char* sort : {"mos", "duration"}) {
     cdr_filter many;

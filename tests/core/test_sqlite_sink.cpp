@@ -159,7 +159,7 @@ TEST_CASE("sqlite sink writes VoIPmonitor-named tables with exact values", "[sql
     CHECK(sink->write(batch) == "");
     CHECK(sink->flush() == "");
   }
-  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"4"});
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"5"});
   CHECK(query(path, "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
 
   const auto cdrs = query(path, "SELECT * FROM cdr ORDER BY ID");
@@ -167,12 +167,12 @@ TEST_CASE("sqlite sink writes VoIPmonitor-named tables with exact values", "[sql
   CHECK(cdrs[0] ==
         "1|2023-11-14 22:13:20.123|2023-11-14 22:14:25.555|65.432|62.932|0.002|2.6|"
         "1001|Alice|example.com|1002|example.org|10.0.0.1|5060|10.0.0.2|5062|200|1|3|1|1|1|7|"
-        "100|8|0|3270|3265|2|0|12|3|6|2" +
+        "100|8|0|3270|3265|2|0|12|3|6|2|1001|2001" +
             quality_suffix(true) + quality_suffix(true) + "|NULL|0|0|0|0|0");
   CHECK(cdrs[1] ==
         "2|2023-11-14 22:13:20.133|2023-11-14 22:13:50.133|30.0|NULL|NULL|NULL|"
         "1003|||1004||2001:db8::1|5060|2001:db8::2|5080|487|2|0|NULL|NULL|NULL|0|"
-        "NULL|NULL|NULL|0|0|0|0|NULL|NULL|NULL|NULL" +
+        "NULL|NULL|NULL|0|0|0|0|NULL|NULL|NULL|NULL|3001|4001" +
             quality_suffix(false) + quality_suffix(false) + "|NULL|NULL|NULL|0|0|0");
 
   CHECK(query(path, "SELECT * FROM cdr_next ORDER BY cdr_ID") ==
@@ -212,7 +212,7 @@ TEST_CASE("reopening an existing sqlite database appends and reuses lookups", "[
     const std::vector<core::cdr> batch{c, unanswered(), c};
     REQUIRE(sink->write(batch) == "");
   }
-  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"4"});
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"5"});
   CHECK(query(path, "SELECT COUNT(*) FROM cdr") == std::vector<std::string>{"4"});
   CHECK(query(path, "SELECT ID, a_ua_id, b_ua_id, lastSIPresponse_id FROM cdr ORDER BY ID") ==
         std::vector<std::string>{"1|1|1|1", "2|1|2|1", "3|NULL|NULL|2", "4|1|2|1"});
@@ -247,12 +247,12 @@ TEST_CASE("sqlite sink reports unusable files", "[sqlite]") {
     }
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "UPDATE voxmon_schema SET version = 5", nullptr, nullptr,
+    REQUIRE(sqlite3_exec(db, "UPDATE voxmon_schema SET version = 6", nullptr, nullptr,
                          nullptr) == SQLITE_OK);
     sqlite3_close(db);
     std::string error;
     CHECK_FALSE(store::sqlite_sink::open(path, error));
-    CHECK_THAT(error, Catch::Contains("schema version 5"));
+    CHECK_THAT(error, Catch::Contains("schema version 6"));
   }
 }
 
@@ -276,10 +276,43 @@ TEST_CASE("a schema version 1 file is upgraded in place", "[sqlite]") {
   const bool opened = store::sqlite_sink::open(path, error) != nullptr;
   INFO(error);
   REQUIRE(opened);
-  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"4"});
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"5"});
   CHECK(query(path, "SELECT COUNT(*) FROM pragma_table_info('cdr') WHERE name IN "
                     "('a_mos_f1_mult10', 'b_sl10', 'a_d300', 'mos_min_mult10', "
                     "'b_rtcp_avgjitter_mult10', 'capture_loss')") == std::vector<std::string>{"6"});
+}
+
+TEST_CASE("a schema version 4 file gets the reversed number columns, filled", "[sqlite]") {
+  const auto path = fresh_db("upgrade_v4.db");
+  {
+    std::string error;
+    auto sink = store::sqlite_sink::open(path, error);
+    REQUIRE(sink);
+    auto c = answered();
+    c.caller = "+4420\xc3\xbc" "7";  // a two-byte UTF-8 character stays whole
+    const std::vector<core::cdr> batch{c};
+    REQUIRE(sink->write(batch) == "");
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  for (const char* sql : {"ALTER TABLE cdr DROP COLUMN caller_reverse", "ALTER TABLE cdr DROP COLUMN called_reverse",
+                          "UPDATE voxmon_schema SET version = 4"})
+    REQUIRE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  {
+    std::string error;
+    auto sink = store::sqlite_sink::open(path, error);
+    INFO(error);
+    REQUIRE(sink);
+    auto c = answered();
+    c.callid = "after-upgrade";
+    c.called = "12345";
+    const std::vector<core::cdr> batch{c};
+    REQUIRE(sink->write(batch) == "");
+  }
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"5"});
+  CHECK(query(path, "SELECT ID, caller_reverse, called_reverse FROM cdr ORDER BY ID") ==
+        std::vector<std::string>{"1|7\xc3\xbc" "0244+|2001", "2|1001|54321"});
 }
 
 TEST_CASE("a schema version 2 file gets the per-stream, SRTP and capture-loss columns",
@@ -318,7 +351,7 @@ TEST_CASE("a schema version 2 file gets the per-stream, SRTP and capture-loss co
     const std::vector<core::cdr> batch{c};
     REQUIRE(sink->write(batch) == "");
   }
-  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"4"});
+  CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"5"});
   // The old rows are kept (new columns NULL), the new ones are filled.
   CHECK(query(path, "SELECT ID, capture_loss, capture_dropped FROM cdr ORDER BY ID") ==
         std::vector<std::string>{"1|NULL|NULL", "2|1|3"});
