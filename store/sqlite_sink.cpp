@@ -78,7 +78,7 @@ void sql_reverse(sqlite3_context* ctx, int, sqlite3_value** argv) {
 }
 
 // Schema 5's caller_reverse / called_reverse on a table of an older schema: added and filled
-// from the numbers (once: about 2 s per million calls).
+// from the numbers (once: about 11 s per million calls).
 bool ensure_reverse_columns(sqlite3* db) {
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('cdr') WHERE name = 'caller_reverse'", -1, &st,
