@@ -1,4 +1,5 @@
-// The web GUI keys: gui_bind, gui_bind_port, gui_tls_cert, gui_tls_key, gui_session_hours.
+// The web GUI keys: gui_bind, gui_bind_port, gui_tls_cert, gui_tls_key, gui_session_hours,
+// gui_number_index_calls.
 #include "config/gui_settings.hpp"
 
 #include <arpa/inet.h>
@@ -37,7 +38,7 @@ bool is_bind_address(std::string_view v) {
 
 bool is_gui_key(std::string_view k) {
   return k == "gui_bind" || k == "gui_bind_port" || k == "gui_tls_cert" || k == "gui_tls_key" ||
-         k == "gui_session_hours";
+         k == "gui_session_hours" || k == "gui_number_index_calls";
 }
 
 std::optional<std::string> apply_gui_setting(settings& s, std::string_view k, std::string_view v,
@@ -54,6 +55,8 @@ std::optional<std::string> apply_gui_setting(settings& s, std::string_view k, st
   }
   if (k == "gui_bind_port")
     return parse_number(v, 1, 65535, "a TCP port", s.gui_bind_port);
+  if (k == "gui_number_index_calls")
+    return parse_number(v, 0, 100'000'000, "a number of calls (0..100000000, 0 = none)", s.gui_number_index_calls);
   if (k == "gui_session_hours")
     return parse_number(v, 1, 24 * 30, "a number of hours (1..720)", s.gui_session_hours);
   (k == "gui_tls_cert" ? s.gui_tls_cert : s.gui_tls_key) = std::string(v);

@@ -1,5 +1,6 @@
 #pragma once
-// The web GUI keys (gui_bind, gui_bind_port, gui_tls_cert, gui_tls_key, gui_session_hours):
+// The web GUI keys (gui_bind, gui_bind_port, gui_tls_cert, gui_tls_key, gui_session_hours,
+// gui_number_index_calls):
 // parsing used by apply_setting. docs/GUI.md describes the GUI.
 #include <optional>
 #include <string>

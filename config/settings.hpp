@@ -121,6 +121,7 @@ struct settings {
   uint32_t gui_bind_port = 8080;
   std::string gui_tls_cert, gui_tls_key;  // PEM files: HTTPS when both are set
   uint32_t gui_session_hours = 12;      // a login lasts this long
+  uint32_t gui_number_index_calls = 2'000'000;  // calls held for substring searches (0 = none)
 };
 
 // A problem found in a config file or on the command line.

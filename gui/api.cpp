@@ -115,9 +115,17 @@ gui_api::gui_api(const config::settings& s, std::shared_ptr<db_pool> pool, gui_h
     : now_ms(system_now_ms),
       settings_(s),
       pool_(std::move(pool)),
+      numbers_(std::make_shared<number_search>(number_search::options{s.gui_number_index_calls})),
       hooks_(std::move(hooks)),
       sessions_(int64_t{s.gui_session_hours} * 3600 * 1000),
       dummy_hash_(hash_password(random_bytes(16))) {}
+
+void gui_api::warm_number_index() {
+  try {
+    with_db(*pool_, [&](gui_db& db) { numbers_->warm(db); });
+  } catch (const std::exception&) {  // the store is down: the first search loads it
+  }
+}
 
 http_response gui_api::handle(const http_request& r) {
   try {

@@ -15,6 +15,7 @@
 #include "gui/gui_db.hpp"
 #include "gui/gui_server.hpp"
 #include "gui/http_server.hpp"
+#include "gui/number_search.hpp"
 #include "gui/session_store.hpp"
 
 namespace voxmon::gui {
@@ -26,6 +27,9 @@ class gui_api {
  public:
   gui_api(const config::settings& s, std::shared_ptr<db_pool> pool, gui_hooks hooks);
   http_response handle(const http_request& r);
+  // Loads the number index for substring searches (a store that is down: the first search
+  // tries again).
+  void warm_number_index();
   std::function<int64_t()> now_ms;  // UTC ms; replaceable in tests
 
   struct context {
@@ -62,6 +66,7 @@ class gui_api {
 
   config::settings settings_;
   std::shared_ptr<db_pool> pool_;
+  std::shared_ptr<number_search> numbers_;  // "contains" searches
   gui_hooks hooks_;
   session_store sessions_;
   rate_limiter limiter_;

@@ -121,7 +121,7 @@ http_response gui_api::cdr_list(context& c) {
   const db_features feats = pool_->features();
   const uint64_t offset = uint64_t{f.page - 1} * f.per_page;
   return with_db(*pool_, [&](gui_db& db) {
-    auto [rows, total] = cdr_list_page(db, f, feats, offset, f.per_page);
+    auto [rows, total] = cdr_list_page(db, f, feats, offset, f.per_page, numbers_.get());
     json list = json::array();
     for (const auto& row : rows.rows)
       list.push_back(list_row(row, feats));
@@ -147,11 +147,12 @@ http_response gui_api::cdr_csv(context& c) {
   f.per_page = csv_page;
   struct state {
     std::shared_ptr<db_pool> pool;
+    std::shared_ptr<number_search> numbers;
     cdr_filter filter;
     uint64_t offset = 0;
     bool header_done = false;
   };
-  auto st = std::make_shared<state>(state{pool_, f});
+  auto st = std::make_shared<state>(state{pool_, numbers_, f});
   static const std::vector<std::string> columns = {
       "id", "calldate", "callend", "duration", "connect_duration", "caller", "callername",
       "caller_domain", "called", "called_domain", "sipcallerip", "sipcallerport", "sipcalledip",
@@ -167,6 +168,9 @@ http_response gui_api::cdr_csv(context& c) {
         chunk += (i ? "," : "") + columns[i];
       chunk += "\r\n";
       st->header_done = true;
+      const bool any = with_db(*st->pool, [&](gui_db& db) { return narrow_by_numbers(db, st->numbers.get(), st->filter); });
+      if (!any)
+        return false;  // no call has those numbers: the header only
     }
     const uint32_t limit = static_cast<uint32_t>(std::min<uint64_t>(csv_page, csv_row_limit - st->offset));
     const auto feats = st->pool->features();

@@ -36,9 +36,24 @@ int64_t count_of(gui_db& db, const cdr_filter& f, const db_features& feats) {
 
 }  // namespace
 
-cdr_page cdr_list_page(gui_db& db, const cdr_filter& f, const db_features& feats, uint64_t offset,
-                       uint32_t limit) {
+bool narrow_by_numbers(gui_db& db, number_search* numbers, cdr_filter& f) {
+  if (!numbers)
+    return true;
+  auto ids = numbers->candidates(db, f);
+  if (!ids)
+    return true;
+  if (ids->empty())
+    return false;
+  f.id_in = std::move(*ids);
+  return true;
+}
+
+cdr_page cdr_list_page(gui_db& db, const cdr_filter& filter, const db_features& feats, uint64_t offset,
+                       uint32_t limit, number_search* numbers) {
   cdr_page out;
+  cdr_filter f = filter;
+  if (!narrow_by_numbers(db, numbers, f))
+    return out;  // no call has those numbers
   if (cdr_count_decides_plan(f, feats)) {
     out.total = count_of(db, f, feats);
     cdr_filter planned = f;

@@ -7,6 +7,7 @@
 
 #include "gui/cdr_query.hpp"
 #include "gui/gui_db.hpp"
+#include "gui/number_search.hpp"
 
 namespace voxmon::gui {
 
@@ -20,7 +21,11 @@ struct cdr_page {
   db_result rows;
   int64_t total = 0;
 };
+// A "contains" search asks `numbers` (when given) for its candidates first.
 cdr_page cdr_list_page(gui_db& db, const cdr_filter& f, const db_features& feats, uint64_t offset,
-                       uint32_t limit);
+                       uint32_t limit, number_search* numbers = nullptr);
+// `f` narrowed to the number index's candidates (id_in) where it has them; false when the
+// search has no match at all.
+bool narrow_by_numbers(gui_db& db, number_search* numbers, cdr_filter& f);
 
 }  // namespace voxmon::gui

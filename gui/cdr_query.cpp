@@ -396,6 +396,8 @@ bool selective_text(const std::string& v, text_match m, const db_features& db) {
 plan plan_of(const cdr_filter& f, const db_features& db) {
   if (!db.gui_indexes)
     return plan::as_is;
+  if (!f.id_in.empty())  // the candidates' primary keys drive
+    return db.dialect == sql_dialect::mysql ? plan::as_is : plan::numbers;
   if (db.dialect == sql_dialect::mysql) {  // the optimizer picks among the indexes
     const bool selective = !f.callid.empty() || f.ip || selective_text(f.caller, f.match, db) ||
                            selective_text(f.called, f.match, db);
@@ -456,6 +458,14 @@ sql_query where_of(const cdr_filter& f, const db_features& db, plan p, bool rang
     text_condition("c.caller", "c.caller_reverse", f.caller, f.match, db, reverse_suffix, q);
   if (!f.called.empty())
     text_condition("c.called", "c.called_reverse", f.called, f.match, db, reverse_suffix, q);
+  if (!f.id_in.empty()) {
+    q.sql += " AND c.ID IN (";
+    for (size_t i = 0; i < f.id_in.size(); ++i) {
+      q.sql += i ? ", ?" : "?";
+      q.params.push_back(sql_param::integer(f.id_in[i]));
+    }
+    q.sql += ")";
+  }
   if (!f.callid.empty()) {
     q.sql += " AND c.ID IN (SELECT n.cdr_ID FROM cdr_next n WHERE n.fbasename = ?)";
     q.params.push_back(sql_param::text(f.callid));

@@ -54,6 +54,9 @@ struct cdr_filter {
   // where cdr_count_decides_plan), so a sorted list walks its key's index and checks the
   // numbers on each row instead of reading every match and sorting them.
   bool many_matches = false;
+  // Not a parameter: the number index's candidates for a "contains" search (gui/number_search);
+  // the list reads these calls only (every condition still applies). Never empty.
+  std::vector<int64_t> id_in;
 };
 
 // "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS[.mmm]]" (or 'T' instead of the space, optional 'Z'), UTC.

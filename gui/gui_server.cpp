@@ -16,6 +16,8 @@ std::string gui_server::store() const { return store_; }
 void gui_server::stop() {
   if (http_)
     http_->stop();
+  if (warm_.joinable())
+    warm_.join();
 }
 
 std::unique_ptr<gui_server> start_gui(const config::settings& s, gui_hooks hooks, std::string& error) {
@@ -51,6 +53,7 @@ std::unique_ptr<gui_server> start_gui(const config::settings& s, gui_hooks hooks
   g->http_ = http_server::start(o, [api](const http_request& r) { return api->handle(r); }, error);
   if (!g->http_)
     return nullptr;
+  g->warm_ = std::thread([api] { api->warm_number_index(); });
   const std::string host = s.gui_bind.find(':') != std::string::npos ? "[" + s.gui_bind + "]" : s.gui_bind;
   g->url_ = std::string(g->http_->tls() ? "https://" : "http://") + host + ":" +
             std::to_string(g->http_->port()) + "/";

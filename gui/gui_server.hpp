@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "config/settings.hpp"
@@ -83,6 +84,7 @@ class gui_server {
   std::shared_ptr<db_pool> pool_;
   std::unique_ptr<gui_api> api_;
   std::unique_ptr<http_server> http_;
+  std::thread warm_;  // loads the number index after the start
   std::string url_, store_;
 };
 

@@ -252,6 +252,10 @@ TEST_CASE("gui settings keys", "[gui][config]") {
   CHECK(config::apply_setting(s, "gui_session_hours", "0", known));
   CHECK_FALSE(config::apply_setting(s, "gui_session_hours", "24", known));
   CHECK(s.gui_session_hours == 24);
+  CHECK(s.gui_number_index_calls == 2000000);
+  CHECK(config::apply_setting(s, "gui_number_index_calls", "-1", known));
+  CHECK_FALSE(config::apply_setting(s, "gui_number_index_calls", "0", known));
+  CHECK(s.gui_number_index_calls == 0);
   CHECK(config::classify_key("gui_tls_cert") == config::key_kind::supported);
   CHECK_FALSE(config::apply_setting(s, "gui_tls_cert", "/etc/voxmon/gui.pem", known));
   CHECK(config::check_gui_settings(s).find("go together") != std::string::npos);
