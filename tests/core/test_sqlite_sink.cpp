@@ -282,6 +282,20 @@ TEST_CASE("a schema version 1 file is upgraded in place", "[sqlite]") {
                     "'b_rtcp_avgjitter_mult10', 'capture_loss')") == std::vector<std::string>{"6"});
 }
 
+namespace {
+
+// Opens a file of an older schema (upgrading it) and writes `c` into it.
+void write_after_upgrade(const std::string& path, const core::cdr& c) {
+  std::string error;
+  auto sink = store::sqlite_sink::open(path, error);
+  INFO(error);
+  REQUIRE(sink);
+  const std::vector<core::cdr> batch{c};
+  REQUIRE(sink->write(batch) == "");
+}
+
+}  // namespace
+
 TEST_CASE("a schema version 4 file gets the reversed number columns, filled", "[sqlite]") {
   const auto path = fresh_db("upgrade_v4.db");
   {
@@ -299,17 +313,10 @@ TEST_CASE("a schema version 4 file gets the reversed number columns, filled", "[
                           "UPDATE voxmon_schema SET version = 4"})
     REQUIRE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
-  {
-    std::string error;
-    auto sink = store::sqlite_sink::open(path, error);
-    INFO(error);
-    REQUIRE(sink);
-    auto c = answered();
-    c.callid = "after-upgrade";
-    c.called = "12345";
-    const std::vector<core::cdr> batch{c};
-    REQUIRE(sink->write(batch) == "");
-  }
+  auto c = answered();
+  c.callid = "after-upgrade";
+  c.called = "12345";
+  write_after_upgrade(path, c);
   CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"5"});
   CHECK(query(path, "SELECT ID, caller_reverse, called_reverse FROM cdr ORDER BY ID") ==
         std::vector<std::string>{"1|7\xc3\xbc" "0244+|2001", "2|1001|54321"});
@@ -339,18 +346,11 @@ TEST_CASE("a schema version 2 file gets the per-stream, SRTP and capture-loss co
   REQUIRE(sqlite3_exec(db, "UPDATE voxmon_schema SET version = 2", nullptr, nullptr, nullptr) ==
           SQLITE_OK);
   sqlite3_close(db);
-  {
-    std::string error;
-    auto sink = store::sqlite_sink::open(path, error);
-    INFO(error);
-    REQUIRE(sink);
-    auto c = answered();
-    c.callid = "after-upgrade";
-    c.capture_loss = true;
-    c.capture_dropped = 3;
-    const std::vector<core::cdr> batch{c};
-    REQUIRE(sink->write(batch) == "");
-  }
+  auto c = answered();
+  c.callid = "after-upgrade";
+  c.capture_loss = true;
+  c.capture_dropped = 3;
+  write_after_upgrade(path, c);
   CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"5"});
   // The old rows are kept (new columns NULL), the new ones are filled.
   CHECK(query(path, "SELECT ID, capture_loss, capture_dropped FROM cdr ORDER BY ID") ==
