@@ -3,6 +3,7 @@
 // ("contains"), which no B-tree index serves: MariaDB compares the numbers of every call of the
 // range (about 0.4 us per call: 422 ms for a month of a million calls), a scan of this copy
 // takes a few ms. Pure: gui/number_search.hpp fills it from the store and keeps it current.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -19,6 +20,8 @@ class number_index {
   // Beyond max_calls the lowest ids are dropped; then only ranges starting after the newest
   // start time dropped are complete here.
   bool covers(int64_t from_ms) const { return from_ms > newest_dropped_ms_; }
+  // Calls that were never added (a store with more than max_calls) started up to `ms`.
+  void missing_up_to(int64_t ms) { newest_dropped_ms_ = std::max(newest_dropped_ms_, ms); }
   // Ids (ascending) of the calls starting in [from_ms, to_ms) whose caller contains `caller`
   // and whose called contains `called` (an empty text matches all), at most `limit`.
   std::vector<int64_t> search(int64_t from_ms, int64_t to_ms, std::string_view caller, std::string_view called,

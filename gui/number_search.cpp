@@ -18,6 +18,18 @@ void number_search::refresh(gui_db& db) {
     auto top = db.query({"SELECT MAX(ID) FROM cdr", {}});
     const int64_t max = top.rows.empty() ? 0 : top.rows[0][0].as_int().value_or(0);
     after = std::max<int64_t>(0, max - static_cast<int64_t>(options_.max_calls));
+    if (after > 0) {  // the calls left out: searches reaching back to them scan in SQL
+      auto older = db.query({"SELECT calldate FROM cdr WHERE ID <= ? ORDER BY calldate DESC LIMIT 1",
+                             {sql_param::integer(after)}});
+      if (!older.rows.empty()) {
+        const auto newest = parse_utc_time(older.rows[0][0].as_text().substr(0, 23));
+        if (!newest) {
+          unusable_ = true;
+          return;
+        }
+        index_.missing_up_to(*newest);
+      }
+    }
   } else {  // from the highest id read `reread` ago: what committed late below it since
     while (max_ids_.size() > 1 && now - max_ids_[1].first >= options_.reread)
       max_ids_.pop_front();
