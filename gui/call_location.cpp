@@ -7,7 +7,7 @@
 namespace voxmon::gui {
 
 std::optional<core::timestamp_ns> calldate_ns(const std::string& text) {
-  auto ms = parse_utc_time(text.substr(0, 23));
+  auto ms = parse_store_time(text);
   if (!ms)
     return std::nullopt;
   return core::timestamp_ns{*ms} * 1'000'000;

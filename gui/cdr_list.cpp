@@ -13,10 +13,8 @@ db_result cdr_list_rows(gui_db& db, const cdr_filter& f, const db_features& feat
     return page;
   // The calls with a MOS end inside this page (or before it): how many there are.
   uint64_t with_mos = offset + page.rows.size();
-  if (page.rows.empty() && offset > 0) {
-    auto n = db.query(cdr_with_mos_count_query(f, feats, offset));
-    with_mos = n.rows.empty() ? 0 : static_cast<uint64_t>(n.rows[0][0].as_int().value_or(0));
-  }
+  if (page.rows.empty() && offset > 0)
+    with_mos = static_cast<uint64_t>(db.query(cdr_with_mos_count_query(f, feats, offset)).first_int());
   const uint64_t rest_offset = offset > with_mos ? offset - with_mos : 0;
   const auto rest_limit = static_cast<uint32_t>(limit - page.rows.size());
   db_result rest = db.query(cdr_list_query(f, feats, rest_offset, rest_limit, list_part::without_mos));
@@ -26,15 +24,6 @@ db_result cdr_list_rows(gui_db& db, const cdr_filter& f, const db_features& feat
     page.rows.push_back(std::move(r));
   return page;
 }
-
-namespace {
-
-int64_t count_of(gui_db& db, const cdr_filter& f, const db_features& feats) {
-  auto n = db.query(cdr_count_query(f, feats));
-  return n.rows.empty() ? 0 : n.rows[0][0].as_int().value_or(0);
-}
-
-}  // namespace
 
 bool narrow_by_numbers(gui_db& db, number_search* numbers, cdr_filter& f) {
   if (!numbers)
@@ -55,17 +44,16 @@ cdr_page cdr_list_page(gui_db& db, const cdr_filter& filter, const db_features& 
   if (!narrow_by_numbers(db, numbers, f))
     return out;  // no call has those numbers
   if (cdr_count_decides_plan(f, feats)) {
-    out.total = count_of(db, f, feats);
-    cdr_filter planned = f;
-    planned.many_matches = out.total > static_cast<int64_t>(count_limit);
-    out.rows = cdr_list_rows(db, planned, feats, offset, limit);
+    out.total = db.query(cdr_count_query(f, feats)).first_int();
+    f.many_matches = out.total > static_cast<int64_t>(count_limit);
+    out.rows = cdr_list_rows(db, f, feats, offset, limit);
     return out;
   }
   out.rows = cdr_list_rows(db, f, feats, offset, limit);
   if (out.rows.rows.size() < limit && (!out.rows.rows.empty() || offset == 0))
     out.total = static_cast<int64_t>(offset + out.rows.rows.size());
   else
-    out.total = count_of(db, f, feats);
+    out.total = db.query(cdr_count_query(f, feats)).first_int();
   return out;
 }
 

@@ -193,6 +193,8 @@ std::optional<int64_t> parse_utc_time(const std::string& in) {
   return int64_t{secs} * 1000 + ms;
 }
 
+std::optional<int64_t> parse_store_time(const std::string& text) { return parse_utc_time(text.substr(0, 23)); }
+
 std::string format_utc_ms(int64_t ms) {
   const time_t secs = static_cast<time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
   std::tm tm{};

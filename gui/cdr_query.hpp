@@ -63,6 +63,9 @@ struct cdr_filter {
 std::optional<int64_t> parse_utc_time(const std::string& text);
 // "YYYY-MM-DD HH:MM:SS.mmm"
 std::string format_utc_ms(int64_t ms);
+// A calldate as either store gives it ("YYYY-MM-DD HH:MM:SS", SQLite's ".mmm", MySQL
+// DATETIME(3)'s ".mmm000") -> ms since the epoch.
+std::optional<int64_t> parse_store_time(const std::string& text);
 
 // Reads from/to (default: the 366 days up to now + 1 day) and caps the range; an error message
 // on a malformed time or from >= to.

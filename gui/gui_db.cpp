@@ -296,6 +296,10 @@ int db_result::column(const std::string& name) const {
   return -1;
 }
 
+int64_t db_result::first_int() const {
+  return rows.empty() || rows[0].empty() ? 0 : rows[0][0].as_int().value_or(0);
+}
+
 std::string db_target::describe() const {
   return mysql ? params_of(*this).where() : "sqlite:" + sqlite_path;
 }

@@ -33,6 +33,7 @@ struct db_result {
   std::vector<std::string> columns;
   std::vector<db_row> rows;
   int column(const std::string& name) const;  // -1 when absent
+  int64_t first_int() const;  // the first row's first value (COUNT, MAX): 0 without rows or for NULL
 };
 
 // A query failed; `transient` when the connection is gone (the pool drops it).

@@ -15,14 +15,13 @@ void number_search::refresh(gui_db& db) {
     return;
   int64_t after = 0;
   if (!loaded_) {  // the newest max_calls calls
-    auto top = db.query({"SELECT MAX(ID) FROM cdr", {}});
-    const int64_t max = top.rows.empty() ? 0 : top.rows[0][0].as_int().value_or(0);
+    const int64_t max = db.query({"SELECT MAX(ID) FROM cdr", {}}).first_int();
     after = std::max<int64_t>(0, max - static_cast<int64_t>(options_.max_calls));
     if (after > 0) {  // the calls left out: searches reaching back to them scan in SQL
       auto older = db.query({"SELECT calldate FROM cdr WHERE ID <= ? ORDER BY calldate DESC LIMIT 1",
                              {sql_param::integer(after)}});
       if (!older.rows.empty()) {
-        const auto newest = parse_utc_time(older.rows[0][0].as_text().substr(0, 23));
+        const auto newest = parse_store_time(older.rows[0][0].as_text());
         if (!newest) {
           unusable_ = true;
           return;
@@ -40,8 +39,7 @@ void number_search::refresh(gui_db& db) {
                           {sql_param::integer(after), sql_param::integer(chunk)}});
     for (const auto& r : rows.rows) {
       const int64_t id = r[0].as_int().value_or(0);
-      // MySQL gives DATETIME(3) with six fraction digits ("...:02.592000").
-      const auto calldate = parse_utc_time(r[1].as_text().substr(0, 23));
+      const auto calldate = parse_store_time(r[1].as_text());
       if (!calldate) {  // a call the index cannot place: searches scan in SQL from now on
         unusable_ = true;
         return;

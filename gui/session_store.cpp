@@ -89,8 +89,7 @@ void session_store::erase_user(gui_db& db, const std::string& user) const {
 }
 
 size_t session_store::count(gui_db& db) const {
-  auto r = db.query({"SELECT COUNT(*) FROM voxmon_gui_sessions", {}});
-  return r.rows.empty() ? 0 : static_cast<size_t>(r.rows[0][0].as_int().value_or(0));
+  return static_cast<size_t>(db.query({"SELECT COUNT(*) FROM voxmon_gui_sessions", {}}).first_int());
 }
 
 }  // namespace voxmon::gui

@@ -56,8 +56,8 @@ bool delete_user(gui_db& db, const std::string& name) {
 }
 
 size_t count_admins(gui_db& db) {
-  auto r = db.query({"SELECT COUNT(*) FROM voxmon_users WHERE role = ?", {sql_param::text("admin")}});
-  return r.rows.empty() ? 0 : static_cast<size_t>(r.rows[0][0].as_int().value_or(0));
+  return static_cast<size_t>(
+      db.query({"SELECT COUNT(*) FROM voxmon_users WHERE role = ?", {sql_param::text("admin")}}).first_int());
 }
 
 }  // namespace voxmon::gui

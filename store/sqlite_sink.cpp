@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "core/text.hpp"
 #include "store/cdr_json.hpp"
@@ -46,17 +47,26 @@ std::string update_quality_sql() {
   return sql + " WHERE ID = ?";
 }
 
-// Adds the quality columns a table of an older schema lacks.
-bool ensure_quality_columns(sqlite3* db, const std::string& table,
-                            const std::vector<std::string>& columns) {
+// The column names of `table`; nullopt when they cannot be read.
+std::optional<std::vector<std::string>> table_columns(sqlite3* db, const std::string& table) {
   std::vector<std::string> have;
   sqlite3_stmt* st = nullptr;
   const std::string info = "PRAGMA table_info(" + table + ")";
   if (sqlite3_prepare_v2(db, info.c_str(), -1, &st, nullptr) != SQLITE_OK)
-    return false;
+    return std::nullopt;
   while (sqlite3_step(st) == SQLITE_ROW)
     have.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
   sqlite3_finalize(st);
+  return have;
+}
+
+// Adds the quality columns a table of an older schema lacks.
+bool ensure_quality_columns(sqlite3* db, const std::string& table,
+                            const std::vector<std::string>& columns) {
+  const auto have_columns = table_columns(db, table);
+  if (!have_columns)
+    return false;
+  const auto& have = *have_columns;
   for (const auto& c : columns) {
     if (std::find(have.begin(), have.end(), c) != have.end())
       continue;
@@ -80,13 +90,10 @@ void sql_reverse(sqlite3_context* ctx, int, sqlite3_value** argv) {
 // Schema 5's caller_reverse / called_reverse on a table of an older schema: added and filled
 // from the numbers (once: about 11 s per million calls).
 bool ensure_reverse_columns(sqlite3* db) {
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('cdr') WHERE name = 'caller_reverse'", -1, &st,
-                         nullptr) != SQLITE_OK)
+  const auto have = table_columns(db, "cdr");
+  if (!have)
     return false;
-  const bool present = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
-  if (present)
+  if (std::find(have->begin(), have->end(), "caller_reverse") != have->end())
     return true;
   if (sqlite3_create_function(db, "voxmon_reverse", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, sql_reverse,
                               nullptr, nullptr) != SQLITE_OK)
