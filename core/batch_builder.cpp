@@ -7,9 +7,6 @@
 
 namespace voxmon::core {
 
-namespace {
-constexpr size_t bytes_per_batch_hint = 256 * 1024;
-}
 
 batch_builder::batch_builder(int link_type, uint32_t id_sensor,
                              const std::vector<std::pair<uint16_t, uint16_t>>& sip_ports,
@@ -23,10 +20,12 @@ batch_builder::batch_builder(int link_type, uint32_t id_sensor,
 }
 
 void batch_builder::start_batch() {
-  current_ = std::make_unique<packet_batch>();
+  current_ = pool_->take();
   current_->link_type = link_type_;
   current_->id_sensor = id_sensor_;
-  current_->raw.reserve(bytes_per_batch_hint);
+  // As many bytes as the largest batch so far held: a batch of 4096 RTP frames (~780 KB) would
+  // otherwise grow its buffer twice, copying every frame again each time.
+  current_->raw.reserve(raw_reserve_);
   current_->frames.reserve(batch_packets_);
   current_->packets.reserve(batch_packets_);
   current_->classes.reserve(batch_packets_);
@@ -151,7 +150,8 @@ payload_class batch_builder::classify(const decoded_packet& p,
 }
 
 batch_ptr batch_builder::take() {
-  batch_ptr done{std::move(current_)};
+  raw_reserve_ = std::max(raw_reserve_, current_->raw.size());
+  batch_ptr done = batch_pool::share(pool_, std::move(current_));
   start_batch();
   return done;
 }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/batch_pool.hpp"
 #include "core/packet_batch.hpp"
 #include "core/packet_decoder.hpp"
 #include "core/run_stats.hpp"
@@ -50,12 +51,16 @@ class batch_builder {
   // for the packets from `first_packet` on.
   void add_fragment_frames(packet_batch& b, const fragment_frames& f, size_t first_packet);
 
+  static constexpr size_t min_raw_reserve = 256 * 1024;
+  static constexpr size_t kept_batches = 16;  // batches given back and kept for reuse
   int link_type_;
   uint32_t id_sensor_;
   size_t batch_packets_;
   std::bitset<65536> sip_ports_;
   packet_decoder decoder_;
+  std::shared_ptr<batch_pool> pool_ = std::make_shared<batch_pool>(kept_batches);
   std::unique_ptr<packet_batch> current_;
+  size_t raw_reserve_ = min_raw_reserve;  // frame bytes reserved per batch
   timestamp_ns last_ts_ = 0;
   timestamp_ns last_packet_ts_ = 0;
   tcp_reassembler tcp_;

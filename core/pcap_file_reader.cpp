@@ -8,6 +8,10 @@
 
 namespace voxmon::core {
 
+namespace {
+constexpr size_t read_buffer_bytes = 1 << 20;
+}
+
 std::unique_ptr<pcap_file_reader> pcap_file_reader::open(const std::string& path,
                                                          std::string& error) {
   struct stat st {};
@@ -19,14 +23,25 @@ std::unique_ptr<pcap_file_reader> pcap_file_reader::open(const std::string& path
     error = "cannot read '" + path + "': it is a directory";
     return nullptr;
   }
+  // libpcap reads record by record through stdio, whose default buffer is one 4 KiB block: one
+  // read(2) per 20 packets. A 1 MiB buffer makes that one per ~5,000.
+  FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) {
+    error = "cannot open '" + path + "': " + std::strerror(errno);
+    return nullptr;
+  }
+  // glibc ignores the size unless it is given the buffer.
+  auto buffer = std::make_unique<char[]>(read_buffer_bytes);
+  std::setvbuf(file, buffer.get(), _IOFBF, read_buffer_bytes);
   char errbuf[PCAP_ERRBUF_SIZE] = {0};
-  pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO,
-                                                      errbuf);
+  pcap_t* p = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
   if (!p) {
+    std::fclose(file);  // libpcap closes it only when it opened the capture
     error = "cannot read '" + path + "' as a pcap or pcapng file: " + errbuf;
     return nullptr;
   }
   std::unique_ptr<pcap_file_reader> r{new pcap_file_reader(p, static_cast<uint64_t>(st.st_size))};
+  r->read_buffer_ = std::move(buffer);
   r->link_type_ = pcap_datalink(p);
   return r;
 }

@@ -29,6 +29,7 @@ class pcap_file_reader {
  private:
   pcap_file_reader(pcap_t* p, uint64_t size) : pcap_(p), file_size_(size) {}
   pcap_t* pcap_;
+  std::unique_ptr<char[]> read_buffer_;  // the FILE's buffer: outlives pcap_ (freed after pcap_close)
   int link_type_ = 0;
   uint64_t file_size_;
   uint64_t frames_ = 0;
