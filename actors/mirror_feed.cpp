@@ -95,7 +95,7 @@ void take_frame(feed_ptr self, const mirror_feed_config& cfg, const call_router_
     }
     return;
   }
-  if (auto err = st.unpacker.open(f.payload, cfg.max_frame_bytes, f.compressed); !err.empty()) {
+  if (auto err = st.unpacker.open(f.payload.view(), cfg.max_frame_bytes, f.compressed); !err.empty()) {
     ++st.status.bad_frames;
     std::cerr << "voxmon: mirror sensor " << cfg.capture.id_sensor << ": frame " << f.seq
               << " skipped: " << err << '\n';

@@ -174,7 +174,7 @@ void step(sender_ptr self, const mirror_sender_config& cfg);
 
 void send_frames(sender_ptr self, const mirror_sender_config& cfg) {
   auto& st = self->state;
-  std::string stored;
+  core::shared_frame stored;
   while (st.receiver && st.in_flight < cfg.window) {
     auto seq = st.buffer->read(st.send_cursor, stored);
     if (!seq) {  // nothing kept from here on (frames dropped when the buffer was full)
@@ -187,7 +187,7 @@ void send_frames(sender_ptr self, const mirror_sender_config& cfg) {
     m.id_sensor = cfg.join.id_sensor;
     m.epoch = st.epoch;
     m.seq = *seq;
-    const auto* head = reinterpret_cast<const uint8_t*>(stored.data());
+    const auto* head = reinterpret_cast<const uint8_t*>(stored->data());
     const auto first = static_cast<core::timestamp_ns>(core::read_le64(head));
     m.packets = core::read_le32(head + 8);
     m.raw_bytes = core::read_le32(head + 12);
@@ -196,8 +196,8 @@ void send_frames(sender_ptr self, const mirror_sender_config& cfg) {
     m.lost_frames = core::read_le64(head + 20);
     m.lost_packets = core::read_le64(head + 28);
     m.compressed = cfg.compress;
-    m.payload = std::move(stored);  // the records, without the header read above
-    m.payload.erase(0, stored_header);
+    m.payload.bytes = std::move(stored);  // shared with the buffer: not copied
+    m.payload.offset = stored_header;       // the records, without the header read above
     ++st.in_flight;
     const uint64_t generation = st.generation;
     self->request(*st.receiver, cfg.request_timeout, mirror_atom::value, std::move(m))

@@ -49,7 +49,7 @@ bool mirror_buffer::push(std::string frame) {
   e.seq = seq;
   e.size = size;
   if (fits_memory(size)) {
-    e.bytes = std::move(frame);
+    e.bytes = std::make_shared<const std::string>(std::move(frame));
     memory_used_ += size;
   } else {
     if (!spill(frame)) {
@@ -140,18 +140,18 @@ void mirror_buffer::mark_durable(uint64_t seq) {
     release_front();
 }
 
-std::optional<uint64_t> mirror_buffer::read(uint64_t seq, std::string& frame) {
+std::optional<uint64_t> mirror_buffer::read(uint64_t seq, shared_frame& frame) {
   const auto it = std::lower_bound(entries_.begin(), entries_.end(), seq,
                                    [](const entry& e, uint64_t s) { return e.seq < s; });
   if (it == entries_.end())
     return std::nullopt;
   if (!it->on_disk) {
-    frame.assign(it->bytes);
+    frame = it->bytes;
     return it->seq;
   }
-  frame.resize(it->size);
-  char* p = frame.data();
-  size_t left = frame.size();
+  auto bytes = std::make_shared<std::string>(it->size, '\0');
+  char* p = bytes->data();
+  size_t left = bytes->size();
   off_t at = static_cast<off_t>(it->offset);
   while (left > 0) {
     const ssize_t n = ::pread(fd_, p, left, at);
@@ -161,13 +161,14 @@ std::optional<uint64_t> mirror_buffer::read(uint64_t seq, std::string& frame) {
       error_ = n < 0 ? io_error("cannot read the", o_.spill_path, errno)
                      : "the spill file '" + o_.spill_path + "' ends before frame " +
                            std::to_string(it->seq);
-      frame.clear();
+      frame.reset();
       return std::nullopt;
     }
     p += n;
     left -= static_cast<size_t>(n);
     at += n;
   }
+  frame = std::move(bytes);
   return it->seq;
 }
 

@@ -19,6 +19,9 @@
 
 namespace voxmon::core {
 
+// A kept frame, shared read-only: the sender sends it without copying it out of the buffer.
+using shared_frame = std::shared_ptr<const std::string>;
+
 struct mirror_buffer_options {
   uint64_t memory_bytes = 64ull << 20;  // frames kept in memory
   std::string spill_path;               // empty: no disk, memory only
@@ -44,9 +47,9 @@ class mirror_buffer {
   uint64_t durable() const { return durable_; }
 
   // The kept frame with the smallest sequence number >= seq, or nothing; `frame` receives its
-  // bytes (from memory or read back from disk). Used to send, and to resend after a reconnect
-  // from oldest_kept().
-  std::optional<uint64_t> read(uint64_t seq, std::string& frame);
+  // bytes (shared from memory, or read back from disk). Used to send, and to resend after a
+  // reconnect from oldest_kept().
+  std::optional<uint64_t> read(uint64_t seq, shared_frame& frame);
   uint64_t oldest_kept() const;  // next_seq() when nothing is kept
 
   uint64_t lost_frames() const { return lost_; }          // pushed while full: dropped
@@ -62,7 +65,7 @@ class mirror_buffer {
     uint64_t size = 0;
     uint64_t offset = 0;  // in the spill file when on_disk
     bool on_disk = false;
-    std::string bytes;    // the frame when in memory
+    shared_frame bytes;   // the frame when in memory
   };
   explicit mirror_buffer(mirror_buffer_options o);
   bool fits_memory(uint64_t size) const { return memory_used_ + size <= o_.memory_bytes; }

@@ -7,8 +7,14 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <caf/deserializer.hpp>
+#include <caf/serializer.hpp>
+
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "core/remote_pcap.hpp"
@@ -113,6 +119,40 @@ using cdr_ingest_actor = caf::typed_actor<
 // (and their packets) it had to drop because its buffer was full: a rise means packets were
 // lost just before this frame, and the receiver flags the calls open at that point.
 // A frame with no packets only moves packet time on (`tick`: the sender's idle wire).
+// A frame's records as they cross the link. The sender shares them with its buffer, so they are
+// not copied before CAF writes them to the wire (as a string); the receiver reads its own.
+struct frame_payload {
+  std::shared_ptr<const std::string> bytes;
+  size_t offset = 0;  // the records start here (the sender's buffer keeps a header before them)
+  std::string_view view() const {
+    return bytes ? std::string_view(*bytes).substr(offset) : std::string_view();
+  }
+  size_t size() const { return view().size(); }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, frame_payload& x) {
+  if constexpr (std::is_base_of_v<caf::serializer, Inspector>) {  // as a std::string is written
+    const std::string_view v = x.view();
+    size_t n = v.size();
+    if (auto err = f.begin_sequence(n))
+      return err;
+    if (auto err = f.apply_raw(n, const_cast<char*>(v.data())))  // only read
+      return err;
+    return f.end_sequence();
+  } else if constexpr (std::is_base_of_v<caf::deserializer, Inspector>) {
+    auto bytes = std::make_shared<std::string>();
+    if (auto err = f(*bytes))
+      return err;
+    x.bytes = std::move(bytes);
+    x.offset = 0;
+    return caf::error{};
+  } else {  // to_string
+    size_t n = x.size();
+    return f(caf::meta::type_name("frame_payload"), n);
+  }
+}
+
 struct mirror_frame_msg {
   uint32_t id_sensor = 0;
   std::string epoch;
@@ -124,7 +164,7 @@ struct mirror_frame_msg {
   uint64_t lost_frames = 0;
   uint64_t lost_packets = 0;
   bool compressed = true;  // Snappy (packetbuffer_compress = yes) or the records as they are
-  std::string payload;
+  frame_payload payload;
 };
 
 template <class Inspector>

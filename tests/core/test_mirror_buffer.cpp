@@ -44,7 +44,7 @@ std::unique_ptr<mirror_buffer> make(uint64_t memory, const std::string& spill = 
 // Every kept sequence number, oldest first, walked the way a resend does.
 std::vector<uint64_t> kept(mirror_buffer& b) {
   std::vector<uint64_t> out;
-  std::string frame;
+  shared_frame frame;
   uint64_t seq = b.oldest_kept();
   while (auto s = b.read(seq, frame)) {
     out.push_back(*s);
@@ -75,13 +75,13 @@ TEST_CASE("mirror buffer: memory only, the bound drops frames without cover", "[
   CHECK(b->frames() == 5);
   CHECK(b->memory_bytes() == 100);
 
-  std::string f;
+  shared_frame f;
   REQUIRE(b->read(0, f) == 0u);
-  CHECK(f == frame_bytes(0, 25));
+  CHECK(*f == frame_bytes(0, 25));
   REQUIRE(b->read(3, f) == 3u);
-  CHECK(f == frame_bytes(3, 25));
+  CHECK(*f == frame_bytes(3, 25));
   REQUIRE(b->read(4, f) == 5u);
-  CHECK(f.empty());
+  CHECK(f->empty());
   CHECK_FALSE(b->read(6, f));
   CHECK(b->oldest_kept() == 0);
   CHECK(b->last_error().empty());
@@ -117,11 +117,11 @@ TEST_CASE("mirror buffer: spills to disk and reads back identical bytes", "[mirr
     CHECK(fs::file_size(path) == 110);
     CHECK(b->frames() == 4);
 
-    std::string f;
+    shared_frame f;
     const size_t sizes[] = {60, 60, 40, 50};
     for (uint64_t s = 0; s < 4; ++s) {
       REQUIRE(b->read(s, f) == s);
-      CHECK(f == frame_bytes(static_cast<int>(s), sizes[s]));
+      CHECK(*f == frame_bytes(static_cast<int>(s), sizes[s]));
     }
 
     CHECK_FALSE(b->push(frame_bytes(4, 891)));  // 110 + 891 > 1000, no cover
@@ -132,9 +132,9 @@ TEST_CASE("mirror buffer: spills to disk and reads back identical bytes", "[mirr
     CHECK(b->disk_bytes() == 1000);
     CHECK(fs::file_size(path) == 1000);
     REQUIRE(b->read(4, f) == 5u);
-    CHECK(f == frame_bytes(5, 890));
+    CHECK(*f == frame_bytes(5, 890));
     REQUIRE(b->read(3, f) == 3u);  // earlier disk frames are untouched
-    CHECK(f == frame_bytes(3, 50));
+    CHECK(*f == frame_bytes(3, 50));
     CHECK(kept(*b) == std::vector<uint64_t>{0, 1, 2, 3, 5});
     CHECK(b->last_error().empty());
   }
@@ -170,9 +170,9 @@ TEST_CASE("mirror buffer: replay cover is evicted oldest first before a frame is
   CHECK(b->delivered() == 5);
   CHECK(b->durable() == 0);
 
-  std::string f;
+  shared_frame f;
   REQUIRE(b->read(5, f) == 6u);
-  CHECK(f == frame_bytes(6, 50));
+  CHECK(*f == frame_bytes(6, 50));
 }
 
 TEST_CASE("mirror buffer: disk cover frees the file only once no frame is left in it",
@@ -199,9 +199,9 @@ TEST_CASE("mirror buffer: disk cover frees the file only once no frame is left i
   CHECK(b->lost_frames() == 2);
   CHECK(b->disk_bytes() == 40);
   CHECK(fs::file_size(path) == 40);
-  std::string f;
+  shared_frame f;
   REQUIRE(b->read(0, f) == 4u);
-  CHECK(f == frame_bytes(4, 40));
+  CHECK(*f == frame_bytes(4, 40));
   CHECK(b->frames() == 1);
 }
 
@@ -257,11 +257,11 @@ TEST_CASE("mirror buffer: durable releases frames and truncates the spill file",
   CHECK(b->push(frame_bytes(7, 20)));  // memory is at 20 + 20 > 30: disk from offset 0
   CHECK(b->disk_bytes() == 20);
   CHECK(fs::file_size(path) == 20);
-  std::string f;
+  shared_frame f;
   REQUIRE(b->read(7, f) == 7u);
-  CHECK(f == frame_bytes(7, 20));
+  CHECK(*f == frame_bytes(7, 20));
   REQUIRE(b->read(0, f) == 6u);
-  CHECK(f == frame_bytes(6, 20));
+  CHECK(*f == frame_bytes(6, 20));
   CHECK(b->evicted_frames() == 0);
   CHECK(b->lost_frames() == 0);
   CHECK(b->last_error().empty());
@@ -330,11 +330,11 @@ TEST_CASE("mirror buffer: read returns the next kept frame across gaps", "[mirro
   b->mark_delivered(1);
   b->mark_durable(1);                        // releases 0
   REQUIRE(b->push(frame_bytes(4, 5)));       // 4
-  std::string f;
+  shared_frame f;
   REQUIRE(b->read(0, f) == 1u);
-  CHECK(f == frame_bytes(1, 5));
+  CHECK(*f == frame_bytes(1, 5));
   REQUIRE(b->read(2, f) == 4u);
-  CHECK(f == frame_bytes(4, 5));
+  CHECK(*f == frame_bytes(4, 5));
   REQUIRE(b->read(3, f) == 4u);
   REQUIRE(b->read(4, f) == 4u);
   CHECK_FALSE(b->read(5, f));
