@@ -65,7 +65,7 @@ class pcap_file {
   uint64_t disk_growth() const { return growth_; }
   int link_type() const { return link_type_; }
 
-  size_t flush_threshold = 32 * 1024;
+  size_t flush_threshold = 64 * 1024;
   // Sleep before every write (a slow disk in tests: VOXMON_TEST_SPOOL_WRITE_DELAY_US).
   uint32_t write_delay_us = 0;
 
