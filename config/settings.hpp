@@ -62,6 +62,7 @@ struct settings {
   uint32_t maxpooldays = 0;             // days; 0 = no limit
   std::string pcap_compress = "no";     // no | gzip
   uint32_t spool_writers = 0;           // spool_writer pool size; 0 = automatic
+  uint32_t openfile_max = 0;            // RLIMIT_NOFILE raised to this when saving; 0 = 65536
   // central node and remote sensors (docs/CONFIG.md, config/cluster_settings.cpp)
   std::string server_bind;              // server role: listen on this address ("" = not a server)
   uint32_t server_bind_port = 60024;

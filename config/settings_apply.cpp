@@ -29,7 +29,7 @@ constexpr std::string_view ignored_keys[] = {
     "maxpoolrtpdays", "maxpoolrtpsize", "maxpoolsipdays", "maxpoolsipsize",
     "mirror_bind_ip", "mirror_bind_port", "mirror_destination_ip",
     "mirror_destination_port", "mos_g729", "mos_lqo", "mysqlcompress", "mysqlloadconfig", "mysqlsocket", "natalias",
-    "nocdr", "onewaytimeout", "openfile_max", "packetbuffer_compress", "packetbuffer_enable",
+    "nocdr", "onewaytimeout", "packetbuffer_compress", "packetbuffer_enable",
     "pcapcommand", "query_cache",
     "rtpthreads", "saveaudio", "savegraph",
     "saveudptl", "sip-register", "sipoverlap", "skinny",

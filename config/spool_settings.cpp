@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::string_view spool_keys[] = {"savesip", "savertp", "savertcp", "spooldir",
                                            "maxpoolsize", "maxpooldays", "pcap_compress",
-                                           "pcap_dump_zip", "spool_writers"};
+                                           "pcap_dump_zip", "spool_writers", "openfile_max"};
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -80,6 +80,8 @@ std::optional<std::string> apply_spool_setting(settings& s, std::string_view k, 
     return number(v, 36500, "a number of days (0 = no limit)", s.maxpooldays);
   if (k == "spool_writers")
     return number(v, 64, "a number of writers (0 = automatic)", s.spool_writers);
+  if (k == "openfile_max")
+    return number(v, 1u << 24, "a number of open files (0 = 65536)", s.openfile_max);
   // pcap_compress (voxmon) and pcap_dump_zip (VoIPmonitor): no | gzip (yes = gzip).
   const std::string l = lower(v);
   if (l == "no" || l == "none" || l == "0" || l == "false" || l == "off") {

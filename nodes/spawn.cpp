@@ -14,6 +14,7 @@
 #include "actors/cdr_writer.hpp"
 #include "actors/spool_writer.hpp"
 #include "actors/uplink_sink.hpp"
+#include "core/open_files.hpp"
 #include "config/cluster_settings.hpp"
 #include "nodes/remoting.hpp"
 #include "config/spool_settings.hpp"
@@ -241,6 +242,12 @@ spool_pool spawn_spool_writer(caf::actor_system& sys, const config::settings& s)
   if (const char* d = std::getenv("VOXMON_TEST_SPOOL_WRITE_DELAY_US"))  // tests: a slow disk
     cfg.write_delay_us = static_cast<uint32_t>(std::strtoul(d, nullptr, 10));
   const size_t n = s.spool_writers ? s.spool_writers : 2;
+  std::string warning;
+  const auto limits = core::raise_open_file_limit(s.openfile_max, warning);
+  if (!warning.empty() && s.openfile_max != 0)
+    std::cerr << "voxmon: spool: " << warning << '\n';
+  if (limits.soft > 0)
+    cfg.max_open_files = core::spool_files_per_writer(limits.soft, n);
   for (size_t i = 0; i < n; ++i) {
     cfg.retention = i == 0;
     pool.writers.push_back(sys.spawn<caf::detached>(spool_writer, cfg));

@@ -7,6 +7,9 @@
 #include <pcap/pcap.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+
+#include <fstream>
 #include <map>
 
 #include "core/spool_path.hpp"
@@ -202,4 +205,37 @@ TEST_CASE("an unusable spool directory is a clear error and a counted drop", "[s
   CHECK(r.err.find(" 0 dropped") == std::string::npos);
   if (::geteuid() != 0)
     fs::permissions(dir / "ro", fs::perms::owner_all);
+}
+
+TEST_CASE("more open calls than the old 256-file share: every file is opened once", "[system][spool]") {
+  // 600 calls at once on one writer: 1,200 open files. Under a soft open-file limit of 1024 the
+  // writer's share was 256 and files were closed and reopened all the time (the summary counted
+  // each reopen as a file); now the limit is raised and each file is opened once.
+  struct rlimit lim {};
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &lim) == 0);
+  if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < 2000) {
+    WARN("skipped: the hard open-file limit " << lim.rlim_max << " is below 2000");
+    return;
+  }
+  const fs::path dir = temp_dir("spool-many-open");
+  auto g = run(VOXMON_GEN_BIN, {"--seed", "5", "--calls", "600", "--concurrency", "600", "--duration-min", "3",
+                                "--duration-max", "6", "--outcomes", "answered=1", "-o", (dir / "x.pcap").string()},
+               dir);
+  REQUIRE(g.exit_code == 0);
+  {
+    std::ofstream conf(dir / "v.conf");
+    conf << "spool_writers = 1\n";
+  }
+  // As on a default Debian shell: soft limit 1024.
+  auto r = run("/bin/sh", {"-c", "ulimit -S -n 1024 && exec " + shell_quote(VOXMON_BIN) +
+                                     " -c v.conf -r x.pcap --db none --no-progress --savesip yes"
+                                     " --savertp yes --spooldir spool"},
+               dir);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("spool spool: 1200 files, ") != std::string::npos);
+  size_t on_disk = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "spool"))
+    on_disk += e.is_regular_file() && e.path().extension() == ".pcap";
+  CHECK(on_disk == 1200);
 }
