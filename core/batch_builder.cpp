@@ -7,7 +7,6 @@
 
 namespace voxmon::core {
 
-
 batch_builder::batch_builder(int link_type, uint32_t id_sensor,
                              const std::vector<std::pair<uint16_t, uint16_t>>& sip_ports,
                              size_t batch_packets, decoder_limits limits, tcp_limits tcp)
