@@ -89,7 +89,8 @@ spool_open_file* get_file(self_ptr self, const spool_writer_config& cfg, spool_c
     of.file = std::move(file);
     of.minute = core::spool_minute(call.calldate);
     cfg.index->file_opened(of.minute);
-    ++st.report.files;
+    ++(call.opened_of[k] ? st.report.reopened : st.report.files);
+    call.opened_of[k] = true;
     it = st.files.emplace(path, std::move(of)).first;
     // New, or reopened after the open-file limit. Fbasenames are unique per Call-ID and the
     // router holds one call per Call-ID, so one call writes a file at a time.

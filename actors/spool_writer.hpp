@@ -50,6 +50,7 @@ struct spool_call {
   core::timestamp_ns calldate = 0;
   std::string paths[2];        // by spool_kind; empty until the call has packets of that kind
   uint8_t users_of[2] = {0, 0};  // 1 when the call counts among the file's users
+  bool opened_of[2] = {false, false};  // opened before (a later open is a reopen)
 };
 
 struct spool_writer_state {

@@ -96,7 +96,8 @@ struct spool_close {
 
 // spool_writer -> the node, in reply to `done` once every file is closed.
 struct spool_report {
-  uint64_t files = 0;            // files opened (a reopen after the open-file limit counts again)
+  uint64_t files = 0;            // call files opened (each once)
+  uint64_t reopened = 0;         // opened again after the writer's open-file share closed them
   uint64_t packets = 0;          // packets written
   uint64_t bytes = 0;            // bytes added to the spool on disk
   uint64_t dropped = 0;          // packets not saved (disk full, permission, ...)

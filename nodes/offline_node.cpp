@@ -97,7 +97,11 @@ int run_offline(const config::settings& s) {
   if (!spool.writers.empty())
     std::cerr << "voxmon: spool " << s.spooldir << ": " << saved.files << " files, " << saved.packets
               << " packets saved, " << saved.dropped << " dropped, " << saved.bytes
-              << " bytes written, " << saved.removed_minutes << " minutes removed by retention\n";
+              << " bytes written, " << saved.removed_minutes << " minutes removed by retention"
+              << (saved.reopened ? ", " + std::to_string(saved.reopened) +
+                                       " files reopened (more open calls than the open-file share)"
+                                 : std::string())
+              << '\n';
   if (report.cdrs_in_journal > 0 && exit_code_of(report) == 3)
     // Nothing is lost, but not everything is in the database yet.
     std::cerr << "voxmon: " << report.cdrs_in_journal << " CDRs remain in the journal '"

@@ -263,6 +263,7 @@ spool_report finish_spool(caf::actor_system& sys, const spool_pool& pool) {
       .receive(
         [&](spool_report& r) {
           total.files += r.files;
+          total.reopened += r.reopened;
           total.packets += r.packets;
           total.bytes += r.bytes;
           total.dropped += r.dropped;
