@@ -33,21 +33,20 @@ call_actor::behavior_type call(call_actor::stateful_pointer<call_state> self, st
     [=](packets_atom, const call_packets& m) {
       core::call& c = *self->state.call;
       spool_packets saved;
-      if (spool.writer)  // one allocation per message, not one per doubling
-        saved.rtp.reserve(m.packets.size());
       uint8_t saved_batch = 0;
       core::visit_packets(m, [&](const core::packet_batch& b, const core::routed_packet& rp,
                                  const core::decoded_packet& p) {
         if (rp.batch != saved_batch) {  // a spool message refers to one batch
           spool_send(self, spool, m.batches[saved_batch], saved);
           saved_batch = rp.batch;
-          if (spool.writer && saved.rtp.capacity() == 0)
-            saved.rtp.reserve(m.packets.size());
         }
         if (self->state.first_ts < 0)
           self->state.first_ts = p.ts;
-        if (spool.writer)
+        if (spool.writer) {
+          if (saved.rtp.capacity() == 0)  // one allocation per spool message, not one per doubling
+            saved.rtp.reserve(m.packets.size());
           spool_select(spool, b, rp, saved);
+        }
         const auto payload = b.payload(p);
         if (rp.role == core::packet_role::media) {
           c.on_media(payload, p);

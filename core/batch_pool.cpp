@@ -10,8 +10,8 @@ size_t capacity_bytes(const packet_batch& b) {
   return b.raw.capacity() + b.arena.capacity() + b.fragment_raw.capacity() +
          b.frames.capacity() * sizeof(frame_record) + b.packets.capacity() * sizeof(decoded_packet);
 }
-}  // namespace
 
+// Empties every buffer of `b`, keeping their capacity.
 void clear_batch(packet_batch& b) {
   b.link_type = 1;
   b.id_sensor = 0;
@@ -25,6 +25,8 @@ void clear_batch(packet_batch& b) {
   b.fragment_frames.clear();
   b.fragment_lists.clear();
 }
+
+}  // namespace
 
 std::unique_ptr<packet_batch> batch_pool::take() {
   {

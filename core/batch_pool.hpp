@@ -29,7 +29,4 @@ class batch_pool {
   size_t max_kept_;
 };
 
-// Empties every buffer of `b`, keeping their capacity.
-void clear_batch(packet_batch& b);
-
 }  // namespace voxmon::core

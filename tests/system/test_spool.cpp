@@ -226,11 +226,14 @@ TEST_CASE("more open calls than the old 256-file share: every file is opened onc
     std::ofstream conf(dir / "v.conf");
     conf << "spool_writers = 1\n";
   }
-  // As on a default Debian shell: soft limit 1024.
-  auto r = run("/bin/sh", {"-c", "ulimit -S -n 1024 && exec " + shell_quote(VOXMON_BIN) +
+  // voxmon saving into `spooldir` after the shell's `ulimit` options.
+  auto save_under = [&](const std::string& ulimit, const std::string& spooldir) {
+    return run("/bin/sh", {"-c", "ulimit " + ulimit + " && exec " + shell_quote(VOXMON_BIN) +
                                      " -c v.conf -r x.pcap --db none --no-progress --savesip yes"
-                                     " --savertp yes --spooldir spool"},
+                                     " --savertp yes --spooldir " + spooldir},
                dir);
+  };
+  auto r = save_under("-S -n 1024", "spool");  // as on a default Debian shell: soft limit 1024
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.err.find("spool spool: 1200 files, ") != std::string::npos);
@@ -242,10 +245,7 @@ TEST_CASE("more open calls than the old 256-file share: every file is opened onc
 
   // A hard limit of 1024 cannot be raised: the writer's share is 512, files are reopened, and
   // the summary says so without counting them as more files.
-  auto capped = run("/bin/sh", {"-c", "ulimit -n 1024 && exec " + shell_quote(VOXMON_BIN) +
-                                          " -c v.conf -r x.pcap --db none --no-progress --savesip yes"
-                                          " --savertp yes --spooldir capped"},
-                    dir);
+  auto capped = save_under("-n 1024", "capped");
   INFO(capped.err);
   REQUIRE(capped.exit_code == 0);
   CHECK(capped.err.find("spool capped: 1200 files, 272186 packets saved, 0 dropped") != std::string::npos);
