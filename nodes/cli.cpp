@@ -6,6 +6,7 @@
 
 #include "config/cluster_settings.hpp"
 #include "config/gui_settings.hpp"
+#include "nodes/allocator_info.hpp"
 #include "nodes/live_node.hpp"
 #include "nodes/pcap_command.hpp"
 #include "nodes/status_command.hpp"
@@ -140,7 +141,8 @@ cli_outcome parse_command_line(int argc, const char* const* argv) {
     return out;
   }
   if (vm.count("version")) {
-    std::cout << "voxmon " << VOXMON_VERSION << '\n';
+    std::cout << "voxmon " << VOXMON_VERSION << '\n'
+              << "allocator: " << allocator_description() << '\n';
     out.what = cli_outcome::action::exit;
     return out;
   }

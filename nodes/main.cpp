@@ -11,6 +11,16 @@
 #include "nodes/server_node.hpp"
 #include "nodes/user_command.hpp"
 
+#ifdef VOXMON_JEMALLOC
+// jemalloc reads its options from this symbol first (then /etc/malloc.conf and MALLOC_CONF,
+// which can override them). Heap memory on transparent huge pages: this is where batches,
+// spool file buffers and the mirror's frames live, and a first touch then costs one fault per
+// 2 MiB instead of one per 4 KiB page (docs/PERFORMANCE.md, "Heap on huge pages").
+extern "C" {
+const char* malloc_conf = "thp:always,metadata_thp:always";
+}
+#endif
+
 int main(int argc, char** argv) {
   if (auto code = voxmon::nodes::run_user_subcommand(argc, argv))  // voxmon user add|list|del
     return *code;

@@ -46,6 +46,13 @@ TEST_CASE("help lists every flag and version prints the version", "[system][cli]
   auto version = run(VOXMON_BIN, {"--version"});
   CHECK(version.exit_code == 0);
   CHECK(version.out.rfind("voxmon ", 0) == 0);
+#ifdef VOXMON_JEMALLOC
+  // The binary runs on jemalloc and jemalloc took the options compiled into it.
+  CHECK(version.out.find("\nallocator: jemalloc 5.") != std::string::npos);
+  CHECK(version.out.find(", transparent huge pages: always\n") != std::string::npos);
+#else
+  CHECK(version.out.find("\nallocator: glibc malloc\n") != std::string::npos);
+#endif
 }
 
 TEST_CASE("a missing or unreadable input is a clear error", "[system][cli]") {

@@ -7,6 +7,7 @@ packages=(build-essential cmake pkg-config ccache
           libcaf-dev libpcap-dev libsqlite3-dev nlohmann-json3-dev zlib1g-dev
           libboost-dev libboost-program-options-dev catch2 sqlite3 time clang
           libssl-dev openssl libsnappy-dev robin-map-dev
+          libjemalloc-dev  # the voxmon binary's allocator
           libmysqlcppconn-dev mariadb-server mariadb-client  # the MySQL store and its test server
           tshark  # the tests open the spool's pcaps with it and compare with its view
           chromium chromium-driver python3-selenium)  # the last three: the web GUI's browser test
