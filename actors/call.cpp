@@ -7,19 +7,18 @@ namespace voxmon {
 
 namespace {
 
-// Sends the packets selected for the call's files (of one batch) to its spool writer.
+// Sends the packets selected for the call's files (of one call message) to its spool writer.
 void spool_send(call_actor::stateful_pointer<call_state> self, const spool_link& spool,
-                const core::batch_ptr& batch, spool_packets& saved) {
+                const std::vector<core::batch_ptr>& batches, spool_packets& saved) {
   if (saved.sip.empty() && saved.rtp.empty())
     return;
-  saved.batch = batch;
+  saved.batches = batches;
   saved.call_uid = self->id();
   if (!self->state.spooled) {  // the writer keeps the names from the first message
     saved.fbasename = core::make_fbasename(self->state.call->call_id());
     saved.calldate = self->state.first_ts;
   }
   self->send(spool.writer, spool_atom::value, std::move(saved));
-  saved = spool_packets{};
   self->state.spooled = true;
 }
 
@@ -32,21 +31,15 @@ call_actor::behavior_type call(call_actor::stateful_pointer<call_state> self, st
   return {
     [=](packets_atom, const call_packets& m) {
       core::call& c = *self->state.call;
-      spool_packets saved;
-      uint8_t saved_batch = 0;
+      spool_packets saved;  // one spool message per call message, whatever its batches
+      if (spool.writer)
+        saved.rtp.reserve(m.packets.size());
       core::visit_packets(m, [&](const core::packet_batch& b, const core::routed_packet& rp,
                                  const core::decoded_packet& p) {
-        if (rp.batch != saved_batch) {  // a spool message refers to one batch
-          spool_send(self, spool, m.batches[saved_batch], saved);
-          saved_batch = rp.batch;
-        }
         if (self->state.first_ts < 0)
           self->state.first_ts = p.ts;
-        if (spool.writer) {
-          if (saved.rtp.capacity() == 0)  // one allocation per spool message, not one per doubling
-            saved.rtp.reserve(m.packets.size());
+        if (spool.writer)
           spool_select(spool, b, rp, saved);
-        }
         const auto payload = b.payload(p);
         if (rp.role == core::packet_role::media) {
           c.on_media(payload, p);
@@ -57,8 +50,7 @@ call_actor::behavior_type call(call_actor::stateful_pointer<call_state> self, st
         if (parsed.message)
           c.on_sip(*parsed.message, p);
       });
-      if (!m.batches.empty())
-        spool_send(self, spool, m.batches[saved_batch], saved);
+      spool_send(self, spool, m.batches, saved);
     },
     [=](caploss_atom, const capture_loss& m) {
       self->state.call->on_capture_loss(m.at, m.dropped);

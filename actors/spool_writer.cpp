@@ -105,48 +105,53 @@ spool_open_file* get_file(self_ptr self, const spool_writer_config& cfg, spool_c
 }
 
 void write_packets(self_ptr self, const spool_writer_config& cfg, const spool_packets& m,
-                   spool_call& call, const std::vector<uint32_t>& indices, core::spool_kind kind) {
-  if (indices.empty())
+                   spool_call& call, const std::vector<spool_ref>& refs, core::spool_kind kind) {
+  if (refs.empty())
     return;
   auto& st = self->state;
-  const core::packet_batch& b = *m.batch;
-  spool_open_file* f = get_file(self, cfg, call, kind, b.link_type);
+  spool_open_file* f = get_file(self, cfg, call, kind, m.batches[refs.front().batch]->link_type);
   if (!f) {
-    st.report.dropped += indices.size();
+    st.report.dropped += refs.size();
     return;
   }
   core::pcap_file& file = *f->file;
   const size_t before = file.pending();
   std::string error;
-  uint32_t last_frame = UINT32_MAX;
-  const size_t n = indices.size();
+  spool_ref last_frame{UINT32_MAX, UINT32_MAX};
+  const size_t n = refs.size();
+  auto packet_of = [&](const spool_ref& r) -> const core::decoded_packet& {
+    return m.batches[r.batch]->packets[r.index];
+  };
   for (size_t i = 0; i < n; ++i) {
-    // The batch was written on another core: fetch ahead what the copy below will read (as
+    // The batches were written on another core: fetch ahead what the copy below will read (as
     // core::visit_packets does): the packet record 8 ahead, its frame record 5 ahead, the first
     // bytes of the frame 2 ahead.
     if (i + 8 < n)
-      __builtin_prefetch(&b.packets[indices[i + 8]]);
+      __builtin_prefetch(&packet_of(refs[i + 8]));
     if (i + 5 < n)
-      __builtin_prefetch(&b.frames[b.packets[indices[i + 5]].frame_index]);
+      __builtin_prefetch(&m.batches[refs[i + 5].batch]->frames[packet_of(refs[i + 5]).frame_index]);
     if (i + 2 < n) {
-      const uint8_t* ahead = b.raw.data() + b.frames[b.packets[indices[i + 2]].frame_index].offset;
+      const core::packet_batch& ab = *m.batches[refs[i + 2].batch];
+      const uint8_t* ahead = ab.raw.data() + ab.frames[packet_of(refs[i + 2]).frame_index].offset;
       __builtin_prefetch(ahead);
       __builtin_prefetch(ahead + 64);
       __builtin_prefetch(ahead + 128);
     }
-    const core::decoded_packet& p = b.packets[indices[i]];
-    if (p.frame_index == last_frame)
+    const core::packet_batch& b = *m.batches[refs[i].batch];
+    const core::decoded_packet& p = b.packets[refs[i].index];
+    const spool_ref frame_ref{p.frame_index, refs[i].batch};
+    if (frame_ref == last_frame)
       continue;  // several SIP messages in one TCP segment or SCTP packet: the frame once
-    last_frame = p.frame_index;
+    last_frame = frame_ref;
     const core::frame_record& fr = b.frames[p.frame_index];
     auto frame = b.frame(p.frame_index);
     if (kind == core::spool_kind::rtp && cfg.rtp_header_only && !p.payload_in_arena &&
-        b.classes[indices[i]] != core::payload_class::rtcp) {
+        b.classes[refs[i].index] != core::payload_class::rtcp) {
       const size_t keep = p.payload_offset + core::rtp_header_length(b.payload(p));
       frame = frame.first(std::min(frame.size(), keep));
     }
     if (p.payload_in_arena && !b.fragment_lists.empty())  // a reassembled datagram: every fragment
-      for (const core::frame_record& ff : b.earlier_fragments(indices[i]))
+      for (const core::frame_record& ff : b.earlier_fragments(refs[i].index))
         file.append(ff.ts, b.fragment_frame(ff), ff.wirelen, error);  // a failure fails the next
     const bool failed_before = file.failed();
     if (!file.append(p.ts, frame, fr.wirelen, error)) {
@@ -154,7 +159,7 @@ void write_packets(self_ptr self, const spool_writer_config& cfg, const spool_pa
       // message here (this record too when the file had failed already).
       log_error(self, error);
       st.dead.insert(file.path());
-      st.report.dropped += indices.size() - i - (failed_before ? 0 : 1);
+      st.report.dropped += n - i - (failed_before ? 0 : 1);
       return;
     }
   }
@@ -245,20 +250,21 @@ spool_writer_actor::behavior_type spool_writer(self_ptr self, spool_writer_confi
 
 void spool_select(const spool_link& link, const core::packet_batch& b,
                   const core::routed_packet& rp, spool_packets& out) {
+  const spool_ref ref{rp.index, rp.batch};
   if (rp.role == core::packet_role::sip) {
-    if (link.sip && (out.sip.empty() || out.sip.back() != rp.index))
-      out.sip.push_back(rp.index);
+    if (link.sip && (out.sip.empty() || out.sip.back() != ref))
+      out.sip.push_back(ref);
     return;
   }
   const bool rtcp = b.classes[rp.index] == core::payload_class::rtcp;
-  if (!(rtcp ? link.rtcp : link.rtp) || (!out.rtp.empty() && out.rtp.back() == rp.index))
+  if (!(rtcp ? link.rtcp : link.rtp) || (!out.rtp.empty() && out.rtp.back() == ref))
     return;
   if (!rtcp) {  // RTP-shaped only (version 2, a whole header): no keep-alives, STUN or ZRTP
     const auto payload = b.payload(b.packets[rp.index]);
     if (payload.size() < 12 || (payload[0] >> 6) != 2)
       return;
   }
-  out.rtp.push_back(rp.index);
+  out.rtp.push_back(ref);
 }
 
 const spool_writer_actor& spool_pick(const std::vector<spool_writer_actor>& pool,

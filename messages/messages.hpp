@@ -80,13 +80,20 @@ struct run_report {
 
 // call -> spool_writer: this call's packets of one batch to save (one message per call per batch,
 // only when saving is on). Indices point into batch->packets.
+// A packet of one of a spool message's batches.
+struct spool_ref {
+  uint32_t index = 0;  // into packet_batch::packets
+  uint32_t batch = 0;  // into spool_packets::batches
+  bool operator==(const spool_ref&) const = default;
+};
+
 struct spool_packets {
-  core::batch_ptr batch;
+  std::vector<core::batch_ptr> batches;  // those of the call's message (one spool message each)
   uint64_t call_uid = 0;           // the call actor's id: its files stay open until spool_close
   std::string fbasename;           // the call's first message only (the writer keeps it)
   core::timestamp_ns calldate = 0; // picks the minute directory (first message only)
-  std::vector<uint32_t> sip;       // for SIP/<fbasename>.pcap
-  std::vector<uint32_t> rtp;       // for RTP/<fbasename>.pcap (RTP, and RTCP with savertcp)
+  std::vector<spool_ref> sip;      // for SIP/<fbasename>.pcap, in capture order
+  std::vector<spool_ref> rtp;      // for RTP/<fbasename>.pcap (RTP, and RTCP with savertcp)
 };
 
 // call -> spool_writer: the call is over, close its files.

@@ -127,9 +127,9 @@ TEST_CASE("a slow spool disk slows the capture down with bounded memory and noth
   CHECK(slow.seconds > fast.seconds + 0.5);  // the delay did apply: the writers were the bottleneck
   // Bounded: the slow run holds at most a few MB more than the fast one (capture batches in
   // flight, writers' buffers), far from the capture's size that a queue without back-pressure
-  // would accumulate.
+  // would accumulate (the writer holding no batches reached fast + 63 MB here).
   CHECK(slow.max_rss_kib < fast.max_rss_kib + 24 * 1024);
-  CHECK(slow.max_rss_kib < capture_kib / 2 + fast.max_rss_kib / 2);
+  CHECK(24 * 1024 < capture_kib / 2);  // so the bound above is well below the capture's size
 }
 
 TEST_CASE("a full spool disk is a clear error and counted drops and every CDR is written", "[system][spool]") {
