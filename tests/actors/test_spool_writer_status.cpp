@@ -28,7 +28,7 @@ struct spool_fixture {
   caf::scheduler::test_coordinator* sched = nullptr;
   spool_writer_actor writer;
 
-  explicit spool_fixture(const fs::path& spooldir) {
+  explicit spool_fixture(const fs::path& spooldir, size_t max_buffered = 8u << 20) {
     cfg.set("scheduler.policy", caf::atom("testing"));
     cfg.set("logger.verbosity", caf::atom("quiet"));
     sys = std::make_unique<caf::actor_system>(cfg);
@@ -36,6 +36,7 @@ struct spool_fixture {
     spool_writer_config wc;
     wc.spooldir = spooldir;
     wc.index = std::make_shared<core::spool_index>(spooldir);
+    wc.max_buffered = max_buffered;
     writer = sys->spawn(spool_writer, wc);
     sched->run();
   }
@@ -203,5 +204,46 @@ TEST_CASE("spool_writer writes a message's packets from several batches in the m
   CHECK(records[2] == first[1]);
   CHECK(records[3] == second[1]);
   CHECK(records[4] == first[2]);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("spool_writer over its buffer bound writes the fullest buffers, not every buffer",
+          "[actors][spool]") {
+  const auto dir = fresh("spool-fullest");
+  std::vector<std::vector<uint8_t>> big_frames, small_frames;
+  auto big = sip_batch(40, big_frames, 1);
+  auto small = sip_batch(3, small_frames, 100);
+  auto bytes_of = [](const std::vector<std::vector<uint8_t>>& frames, size_t from, size_t to) {
+    size_t n = 0;
+    for (size_t i = from; i < to; ++i)
+      n += 16 + frames[i].size();  // record header + frame
+    return n;
+  };
+  const size_t big_first = 24 + bytes_of(big_frames, 0, 30);  // file header + 30 records
+  const size_t small_all = 24 + bytes_of(small_frames, 0, 3);
+  // Reached only by the big file's last 10 records; half of it is more than the small file.
+  const size_t bound = big_first + small_all + bytes_of(big_frames, 30, 40) / 2;
+  REQUIRE(small_all < bound / 2);
+
+  spool_packets first = message(big, 0), rest = message(big, 0), other = message(small, 3);
+  for (uint32_t i = 0; i < 30; ++i)
+    first.sip.push_back({i, 0});
+  for (uint32_t i = 30; i < 40; ++i)
+    rest.sip.push_back({i, 0});
+  other.call_uid = 8;
+  other.fbasename = core::make_fbasename("other-call@test");
+  {
+    spool_fixture f(dir / "spool", bound);
+    caf::anon_send(f.writer, spool_atom::value, first);
+    caf::anon_send(f.writer, spool_atom::value, other);
+    f.sched->run();
+    CHECK(f.status().queued_packets == 33);  // under the bound: nothing written yet
+    caf::anon_send(f.writer, spool_atom::value, rest);
+    f.sched->run();
+    auto s = f.status();
+    CHECK(s.packets == 40);         // the big file's buffer was written
+    CHECK(s.queued_packets == 3);   // the small one still waits for more
+    CHECK(s.open_files == 2);
+  }
   fs::remove_all(dir);
 }
