@@ -1,11 +1,12 @@
 #pragma once
 // spool_writer: one member of the pool that writes per-call pcap files
 // (spooldir/YYYY-MM-DD/HH/MM/SIP|RTP/<fbasename>.pcap[.gz]). A call is hashed to one member by
-// its fbasename. Frames are copied out of the shared batch into per-file buffers at once (the
-// batch is released), buffers are written when they reach 64 KB, the fullest ones when all
-// buffers together exceed `max_buffered` (until half of it is left), and when the call closes. A failing disk (full, read-only, no
-// permission) is logged to stderr and its packets are counted as dropped; the analysis is not
-// affected. Member 0 also runs the retention check (maxpoolsize / maxpooldays) periodically.
+// its fbasename. Frames are copied out of the shared batches into per-file buffers at once (the
+// batches are released), buffers are written when they reach 64 KB, the fullest ones when all
+// buffers together exceed `max_buffered` (until half of it is left), and when the call closes.
+// A failing disk (full, read-only, no permission) is logged to stderr and its packets are
+// counted as dropped; the analysis is not affected. Member 0 also runs the retention check
+// (maxpoolsize / maxpooldays) periodically.
 #include <chrono>
 #include <filesystem>
 #include <memory>

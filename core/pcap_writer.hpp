@@ -52,6 +52,9 @@ class pcap_file {
   bool close(std::string& error);
 
   size_t pending() const { return buffer_.size(); }
+  // Memory the buffer holds: it starts at `initial_buffer` and doubles as records come, up to
+  // `flush_threshold` plus room for one more record.
+  size_t buffer_capacity() const { return buffer_.capacity(); }
   // Records queued and not yet handed to the file.
   size_t pending_records() const { return pending_records_; }
   // Bytes handed to the file so far (for gzip: before compression).
@@ -65,6 +68,7 @@ class pcap_file {
   uint64_t disk_growth() const { return growth_; }
   int link_type() const { return link_type_; }
 
+  static constexpr size_t initial_buffer = 8 * 1024;
   size_t flush_threshold = 64 * 1024;
   // Sleep before every write (a slow disk in tests: VOXMON_TEST_SPOOL_WRITE_DELAY_US).
   uint32_t write_delay_us = 0;
@@ -72,6 +76,7 @@ class pcap_file {
  private:
   pcap_file() = default;
   bool write_out(const uint8_t* data, size_t n, std::string& error);
+  void make_room(size_t record_bytes);
 
   std::string path_;
   int fd_ = -1;

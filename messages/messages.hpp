@@ -78,8 +78,6 @@ struct run_report {
   std::string journal_path;        // where they are
 };
 
-// call -> spool_writer: this call's packets of one batch to save (one message per call per batch,
-// only when saving is on). Indices point into batch->packets.
 // A packet of one of a spool message's batches.
 struct spool_ref {
   uint32_t index = 0;  // into packet_batch::packets
@@ -87,6 +85,8 @@ struct spool_ref {
   bool operator==(const spool_ref&) const = default;
 };
 
+// call -> spool_writer: the packets of one call message to save (one spool message per call
+// message, only when saving is on), as references into that message's shared batches.
 struct spool_packets {
   std::vector<core::batch_ptr> batches;  // those of the call's message (one spool message each)
   uint64_t call_uid = 0;           // the call actor's id: its files stay open until spool_close

@@ -15,7 +15,7 @@
 // jemalloc reads its options from this symbol first (then /etc/malloc.conf and MALLOC_CONF,
 // which can override them). Heap memory on transparent huge pages: this is where batches,
 // spool file buffers and the mirror's frames live, and a first touch then costs one fault per
-// 2 MiB instead of one per 4 KiB page (docs/PERFORMANCE.md, "Heap on huge pages").
+// 2 MiB instead of one per 4 KiB page (docs/PERFORMANCE.md, spool section, "Sixth round").
 extern "C" {
 const char* malloc_conf = "thp:always,metadata_thp:always";
 }

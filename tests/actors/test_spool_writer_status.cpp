@@ -94,7 +94,8 @@ std::vector<std::vector<uint8_t>> pcap_records(const fs::path& file) {
     std::memcpy(&caplen, &all[at + 8], 4);
     at += 16;
     REQUIRE(at + caplen <= all.size());
-    out.emplace_back(all.begin() + static_cast<long>(at), all.begin() + static_cast<long>(at + caplen));
+    const auto begin = all.begin() + static_cast<long>(at);
+    out.emplace_back(begin, begin + caplen);
     at += caplen;
   }
   return out;

@@ -2,6 +2,7 @@
 // retention index and the merge used by `voxmon pcap`.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -136,6 +137,40 @@ TEST_CASE("pcap_file writes and appends after a reopen and reads back (plain and
     CHECK(ts[0] == t2024);
     CHECK(ts[9] == t2024 + 4000 + 10'000);
   }
+}
+
+TEST_CASE("pcap_file's buffer grows with what it holds, up to the threshold and one record",
+          "[spool]") {
+  const auto dir = fresh_dir("spool-buffer");
+  std::string error;
+  auto f = pcap_file::open((dir / "b.pcap").string(), 1, pcap_compression::none, error);
+  REQUIRE(f);
+  CHECK(f->buffer_capacity() == pcap_file::initial_buffer);
+  const std::vector<uint8_t> sip(1000, 0x53);  // a call's SIP: a few small records
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(f->append(t2024 + i, sip, 1000, error));
+  CHECK(f->pending() == 24 + 5 * 1016);
+  CHECK(f->buffer_capacity() == pcap_file::initial_buffer);  // no room reserved that it never uses
+  const std::vector<uint8_t> rtp(200, 0x80);
+  size_t most = 0;
+  uint64_t records = 5;
+  while (f->bytes_written() == 0) {  // up to the first write at the threshold
+    REQUIRE(f->append(t2024 + 10 + static_cast<timestamp_ns>(records), rtp, 200, error));
+    ++records;
+    most = std::max(most, f->buffer_capacity());
+  }
+  CHECK(most == f->flush_threshold + 2048);  // 8 -> 16 -> 32 -> 64 KB, then capped
+  CHECK(f->bytes_written() >= f->flush_threshold);
+  CHECK(f->pending() == 0);
+  // A jumbo record past the cap still fits (the buffer takes what one record needs).
+  const std::vector<uint8_t> jumbo(f->flush_threshold + 9000, 0x11);
+  REQUIRE(f->append(t2024 + 100'000, jumbo, static_cast<uint32_t>(jumbo.size()), error));
+  ++records;
+  REQUIRE(f->close(error));
+  uint64_t read = 0;
+  REQUIRE(read_pcap_file((dir / "b.pcap").string(), [](int) {},
+                         [&](const pcap_record&) { ++read; }, error));
+  CHECK(read == records);
 }
 
 TEST_CASE("pcap_file reports an unwritable path", "[spool]") {
