@@ -28,7 +28,9 @@ echo "capture: $calls calls, concurrency $concurrency, $((size / 1048576)) MiB"
 # measured the VM's first touch rather than voxmon (262 MB written with dd: 0.44-0.61 s system
 # time into untouched memory, 0.05 s after a drop).
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-declare -A walls
+declare -A walls round
+ratios=""  # per round: saving off / saving on of the same round (runs minutes apart see the
+           # host at different speeds; a round's rows ran back to back)
 for i in $(seq "$runs"); do
   order=(none sqlite spool)
   [ $((i % 2)) = 0 ] && order=(spool sqlite none)
@@ -52,9 +54,11 @@ for i in $(seq "$runs"); do
     read -r rss user sys < "$dir/rss"
     wall=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
     walls[$db]="${walls[$db]:-} $wall"
+    round[$db]=$wall
     awk -v p="$packets" -v t="$wall" -v c="$cdrs" -v db="$db" -v rss="$rss" -v u="$user" -v sy="$sys" \
       'BEGIN { printf "db=%-6s packets=%d cdrs=%d wall=%.2fs rate=%.0f packets/s cpu=%.2fs+%.2fs maxrss=%d MiB\n", db, p, c, t, p / t, u, sy, rss / 1024 }'
   done
+  ratios="$ratios $(awk -v off="${round[none]}" -v on="${round[spool]}" 'BEGIN { printf "%.3f", off / on }')"
 done
 for db in none sqlite spool; do
   # shellcheck disable=SC2086  # the list splits on purpose
@@ -63,3 +67,5 @@ done
 # shellcheck disable=SC2086
 awk -v off="$(median ${walls[none]})" -v on="$(median ${walls[spool]})" \
   'BEGIN { printf "saving on (db=spool) / saving off (db=none), throughput by median wall: %.0f %%\n", 100 * off / on }'
+# shellcheck disable=SC2086
+echo "saving on / off within each round: $ratios; median $(awk -v m="$(median $ratios)" 'BEGIN { printf "%.0f %%", 100 * m }')"
