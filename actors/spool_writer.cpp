@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 #include <iostream>
+#include <utility>
 
 #include "core/spool_path.hpp"
 
@@ -133,7 +134,7 @@ void write_packets(self_ptr self, const spool_writer_config& cfg, const spool_pa
   core::pcap_file& file = *f->file;
   const size_t before = file.pending();
   std::string error;
-  spool_ref last_frame{UINT32_MAX, UINT32_MAX};
+  std::pair<uint32_t, uint32_t> last_frame{UINT32_MAX, UINT32_MAX};  // (batch, frame index)
   const size_t n = refs.size();
   auto packet_of = [&](const spool_ref& r) -> const core::decoded_packet& {
     return m.batches[r.batch]->packets[r.index];
@@ -155,10 +156,10 @@ void write_packets(self_ptr self, const spool_writer_config& cfg, const spool_pa
     }
     const core::packet_batch& b = *m.batches[refs[i].batch];
     const core::decoded_packet& p = b.packets[refs[i].index];
-    const spool_ref frame_ref{p.frame_index, refs[i].batch};
-    if (frame_ref == last_frame)
+    const std::pair<uint32_t, uint32_t> frame_id{refs[i].batch, p.frame_index};
+    if (frame_id == last_frame)
       continue;  // several SIP messages in one TCP segment or SCTP packet: the frame once
-    last_frame = frame_ref;
+    last_frame = frame_id;
     const core::frame_record& fr = b.frames[p.frame_index];
     auto frame = b.frame(p.frame_index);
     if (kind == core::spool_kind::rtp && cfg.rtp_header_only && !p.payload_in_arena &&

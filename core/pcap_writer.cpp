@@ -65,6 +65,7 @@ void append_pcap_record(std::vector<uint8_t>& out, timestamp_ns ts, std::span<co
                          static_cast<uint32_t>(data.size()),
                          wirelen < data.size() ? static_cast<uint32_t>(data.size()) : wirelen};
   static_assert(std::endian::native == std::endian::little, "pcap records are written little endian");
+  static_assert(sizeof h == pcap_record_header_bytes);
   // One insert per part: no per-byte push_back on the per-packet path.
   const auto* hb = reinterpret_cast<const uint8_t*>(h);
   out.insert(out.end(), hb, hb + sizeof h);
@@ -171,7 +172,7 @@ bool pcap_file::append(timestamp_ns ts, std::span<const uint8_t> data, uint32_t 
     error = "write " + path_ + ": file failed earlier";
     return false;
   }
-  make_room(16 + data.size());
+  make_room(pcap_record_header_bytes + data.size());
   append_pcap_record(buffer_, ts, data, wirelen);
   ++pending_records_;
   if (buffer_.size() >= flush_threshold)

@@ -25,7 +25,9 @@ constexpr uint32_t pcap_snaplen = 262144;
 
 // The 24-byte global header (nanosecond magic, little endian).
 void append_pcap_header(std::vector<uint8_t>& out, int link_type);
+
 // One record: 16-byte header + data (data.size() = caplen).
+constexpr size_t pcap_record_header_bytes = 16;
 void append_pcap_record(std::vector<uint8_t>& out, timestamp_ns ts, std::span<const uint8_t> data,
                         uint32_t wirelen);
 

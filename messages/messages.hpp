@@ -88,7 +88,7 @@ struct spool_ref {
 // call -> spool_writer: the packets of one call message to save (one spool message per call
 // message, only when saving is on), as references into that message's shared batches.
 struct spool_packets {
-  std::vector<core::batch_ptr> batches;  // those of the call's message (one spool message each)
+  std::vector<core::batch_ptr> batches;  // the call message's batches, which the refs index
   uint64_t call_uid = 0;           // the call actor's id: its files stay open until spool_close
   std::string fbasename;           // the call's first message only (the writer keeps it)
   core::timestamp_ns calldate = 0; // picks the minute directory (first message only)
