@@ -82,6 +82,7 @@ call_router(call_router_actor::stateful_pointer<call_router_state> self, router_
         st.spool.sip = r.savesip;
         st.spool.rtp = r.savertp;
         st.spool.rtcp = r.savertcp;
+        st.spool.rtp_header_only = r.rtp_header_only;
       }
     },
     [=](status_atom) {

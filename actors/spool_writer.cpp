@@ -13,6 +13,8 @@ namespace {
 
 using self_ptr = spool_writer_actor::stateful_pointer<spool_writer_state>;
 constexpr uint32_t max_logged_errors = 20;
+constexpr size_t prefetch_distance = 6;  // frames ahead whose bytes the copy loop fetches
+constexpr uint32_t prefetch_bytes = 256; // of each: an RTP packet of G.711 at 20 ms
 
 void log_error(self_ptr self, const std::string& text) {
   auto& st = self->state;
@@ -121,57 +123,31 @@ spool_open_file* get_file(self_ptr self, const spool_writer_config& cfg, spool_c
   return &it->second;
 }
 
-void write_packets(self_ptr self, const spool_writer_config& cfg, const spool_packets& m,
-                   spool_call& call, const std::vector<spool_ref>& refs, core::spool_kind kind) {
-  if (refs.empty())
+void write_frames(self_ptr self, const spool_writer_config& cfg, const spool_packets& m,
+                  spool_call& call, const std::vector<spool_frame>& frames, core::spool_kind kind) {
+  if (frames.empty())
     return;
   auto& st = self->state;
-  spool_open_file* f = get_file(self, cfg, call, kind, m.batches[refs.front().batch]->link_type);
+  spool_open_file* f = get_file(self, cfg, call, kind, m.link_type);
   if (!f) {
-    st.report.dropped += refs.size();
+    st.report.dropped += frames.size();
     return;
   }
   core::pcap_file& file = *f->file;
   const size_t before = file.pending();
   std::string error;
-  std::pair<uint32_t, uint32_t> last_frame{UINT32_MAX, UINT32_MAX};  // (batch, frame index)
-  const size_t n = refs.size();
-  auto packet_of = [&](const spool_ref& r) -> const core::decoded_packet& {
-    return m.batches[r.batch]->packets[r.index];
-  };
+  const size_t n = frames.size();
   for (size_t i = 0; i < n; ++i) {
-    // The batches were written on another core: fetch ahead what the copy below will read (as
-    // core::visit_packets does): the packet record 8 ahead, its frame record 5 ahead, the first
-    // bytes of the frame 2 ahead.
-    if (i + 8 < n)
-      __builtin_prefetch(&packet_of(refs[i + 8]));
-    if (i + 5 < n)
-      __builtin_prefetch(&m.batches[refs[i + 5].batch]->frames[packet_of(refs[i + 5]).frame_index]);
-    if (i + 2 < n) {
-      const core::packet_batch& ab = *m.batches[refs[i + 2].batch];
-      const uint8_t* ahead = ab.raw.data() + ab.frames[packet_of(refs[i + 2]).frame_index].offset;
-      __builtin_prefetch(ahead);
-      __builtin_prefetch(ahead + 64);
-      __builtin_prefetch(ahead + 128);
+    // The batches were written on another core a while ago: fetch the bytes a few frames ahead
+    // (their addresses are in the records, so the fetches do not wait on one another).
+    if (i + prefetch_distance < n) {
+      const spool_frame& ahead = frames[i + prefetch_distance];
+      for (uint32_t at = 0; at < ahead.caplen && at < prefetch_bytes; at += 64)
+        __builtin_prefetch(ahead.data + at);
     }
-    const core::packet_batch& b = *m.batches[refs[i].batch];
-    const core::decoded_packet& p = b.packets[refs[i].index];
-    const std::pair<uint32_t, uint32_t> frame_id{refs[i].batch, p.frame_index};
-    if (frame_id == last_frame)
-      continue;  // several SIP messages in one TCP segment or SCTP packet: the frame once
-    last_frame = frame_id;
-    const core::frame_record& fr = b.frames[p.frame_index];
-    auto frame = b.frame(p.frame_index);
-    if (kind == core::spool_kind::rtp && cfg.rtp_header_only && !p.payload_in_arena &&
-        b.classes[refs[i].index] != core::payload_class::rtcp) {
-      const size_t keep = p.payload_offset + core::rtp_header_length(b.payload(p));
-      frame = frame.first(std::min(frame.size(), keep));
-    }
-    if (p.payload_in_arena && !b.fragment_lists.empty())  // a reassembled datagram: every fragment
-      for (const core::frame_record& ff : b.earlier_fragments(refs[i].index))
-        file.append(ff.ts, b.fragment_frame(ff), ff.wirelen, error);  // a failure fails the next
+    const spool_frame& fr = frames[i];
     const bool failed_before = file.failed();
-    if (!file.append(p.ts, frame, fr.wirelen, error)) {
+    if (!file.append(fr.ts, {fr.data, fr.caplen}, fr.wirelen, error)) {
       // Records that were queued are counted by the file (records_lost); the rest of this
       // message here (this record too when the file had failed already).
       log_error(self, error);
@@ -213,8 +189,8 @@ spool_writer_actor::behavior_type spool_writer(self_ptr self, spool_writer_confi
         call.fbasename = m.fbasename;
         call.calldate = m.calldate;
       }
-      write_packets(self, cfg, m, call, m.sip, core::spool_kind::sip);
-      write_packets(self, cfg, m, call, m.rtp, core::spool_kind::rtp);
+      write_frames(self, cfg, m, call, m.sip, core::spool_kind::sip);
+      write_frames(self, cfg, m, call, m.rtp, core::spool_kind::rtp);
     },
     [=](close_atom, const spool_close& c) {
       auto& st = self->state;
@@ -267,21 +243,35 @@ spool_writer_actor::behavior_type spool_writer(self_ptr self, spool_writer_confi
 
 void spool_select(const spool_link& link, const core::packet_batch& b,
                   const core::routed_packet& rp, spool_packets& out) {
-  const spool_ref ref{rp.index, rp.batch};
+  const core::decoded_packet& p = b.packets[rp.index];
+  const core::frame_record& fr = b.frames[p.frame_index];
+  const uint8_t* data = b.raw.data() + fr.offset;
+  std::vector<spool_frame>* list = &out.rtp;
+  uint32_t caplen = fr.caplen;
   if (rp.role == core::packet_role::sip) {
-    if (link.sip && (out.sip.empty() || out.sip.back() != ref))
-      out.sip.push_back(ref);
-    return;
-  }
-  const bool rtcp = b.classes[rp.index] == core::payload_class::rtcp;
-  if (!(rtcp ? link.rtcp : link.rtp) || (!out.rtp.empty() && out.rtp.back() == ref))
-    return;
-  if (!rtcp) {  // RTP-shaped only (version 2, a whole header): no keep-alives, STUN or ZRTP
-    const auto payload = b.payload(b.packets[rp.index]);
-    if (payload.size() < 12 || (payload[0] >> 6) != 2)
+    if (!link.sip)
       return;
+    list = &out.sip;
+  } else {
+    const bool rtcp = b.classes[rp.index] == core::payload_class::rtcp;
+    if (!(rtcp ? link.rtcp : link.rtp))
+      return;
+    if (!rtcp) {  // RTP-shaped only (version 2, a whole header): no keep-alives, STUN or ZRTP
+      const auto payload = b.payload(p);
+      if (payload.size() < 12 || (payload[0] >> 6) != 2)
+        return;
+      if (link.rtp_header_only && !p.payload_in_arena)
+        caplen = std::min<uint32_t>(caplen, p.payload_offset + core::rtp_header_length(payload));
+    }
   }
-  out.rtp.push_back(ref);
+  if (!list->empty() && list->back().data == data)
+    return;  // this frame was just listed
+  if (out.sip.empty() && out.rtp.empty())
+    out.link_type = b.link_type;
+  if (p.payload_in_arena)  // a reassembled datagram: its earlier fragments first
+    for (const core::frame_record& ff : b.earlier_fragments(rp.index))
+      list->push_back({ff.ts, b.fragment_raw.data() + ff.offset, ff.caplen, ff.wirelen});
+  list->push_back({p.ts, data, caplen, fr.wirelen});
 }
 
 const spool_writer_actor& spool_pick(const std::vector<spool_writer_actor>& pool,

@@ -27,7 +27,6 @@ namespace voxmon {
 struct spool_writer_config {
   std::filesystem::path spooldir = "spool";
   core::pcap_compression compression = core::pcap_compression::none;
-  bool rtp_header_only = false;     // savertp = header: RTP cut after its header (wirelen kept)
   uint64_t max_bytes = 0;           // maxpoolsize in bytes; 0 = no limit
   uint32_t max_days = 0;            // maxpooldays; 0 = no limit
   size_t max_open_files = 256;      // per member; the least recently used file is closed beyond
@@ -69,8 +68,10 @@ spool_writer_actor::behavior_type
 spool_writer(spool_writer_actor::stateful_pointer<spool_writer_state> self, spool_writer_config cfg);
 
 // Adds routed packet `rp` of `b` to `out` as the call actor's spool selection (SIP to sip, RTP
-// and RTCP to rtp, as `link` asks; a packet already listed is not listed twice). Media packets
-// that are not RTP-shaped (keep-alives, STUN, ZRTP on the media port) are not saved.
+// and RTCP to rtp, as `link` asks), resolved to its frame: the earlier fragments of a reassembled
+// datagram first, RTP cut after its header with `link.rtp_header_only`. A frame just listed is
+// not listed again (several SIP messages in one TCP segment). Media packets that are not
+// RTP-shaped (keep-alives, STUN, ZRTP on the media port) are not saved.
 void spool_select(const spool_link& link, const core::packet_batch& b,
                   const core::routed_packet& rp, spool_packets& out);
 

@@ -69,6 +69,7 @@ struct spool_link {
   bool sip = false;
   bool rtp = false;
   bool rtcp = false;
+  bool rtp_header_only = false;  // savertp = header: RTP cut after its header (wirelen kept)
 };
 
 }  // namespace voxmon

@@ -52,6 +52,7 @@ struct input_end {
 struct router_reload {
   core::call_timeouts timeouts;
   bool savesip = false, savertp = false, savertcp = false;  // only with a spool pool
+  bool rtp_header_only = false;                              // savertp = header
 };
 
 // call_router -> cdr_writer: every call of `source` has been closed.
@@ -78,22 +79,26 @@ struct run_report {
   std::string journal_path;        // where they are
 };
 
-// A packet of one of a spool message's batches.
-struct spool_ref {
-  uint32_t index = 0;  // into packet_batch::packets
-  uint32_t batch = 0;  // into spool_packets::batches
-  bool operator==(const spool_ref&) const = default;
+// A frame to save, resolved by the call actor (which has just read the packet) to its bytes in
+// one of the spool message's batches: the writer reads no batch structure, only these records
+// in order and the bytes they point to.
+struct spool_frame {
+  core::timestamp_ns ts = 0;
+  const uint8_t* data = nullptr;  // in one of spool_packets::batches, which keep it alive
+  uint32_t caplen = 0;            // bytes to write (cut after the RTP header with savertp = header)
+  uint32_t wirelen = 0;
 };
 
-// call -> spool_writer: the packets of one call message to save (one spool message per call
-// message, only when saving is on), as references into that message's shared batches.
+// call -> spool_writer: the frames of one call message to save (one spool message per call
+// message, only when saving is on). They point into the message's shared batches.
 struct spool_packets {
-  std::vector<core::batch_ptr> batches;  // the call message's batches, which the refs index
+  std::vector<core::batch_ptr> batches;  // the call message's batches: they hold the frames
   uint64_t call_uid = 0;           // the call actor's id: its files stay open until spool_close
   std::string fbasename;           // the call's first message only (the writer keeps it)
   core::timestamp_ns calldate = 0; // picks the minute directory (first message only)
-  std::vector<spool_ref> sip;      // for SIP/<fbasename>.pcap, in capture order
-  std::vector<spool_ref> rtp;      // for RTP/<fbasename>.pcap (RTP, and RTCP with savertcp)
+  int link_type = 1;               // of the first frame listed (a file is opened with it)
+  std::vector<spool_frame> sip;    // for SIP/<fbasename>.pcap, in capture order
+  std::vector<spool_frame> rtp;    // for RTP/<fbasename>.pcap (RTP, and RTCP with savertcp)
 };
 
 // call -> spool_writer: the call is over, close its files.

@@ -148,6 +148,7 @@ void reload(caf::actor_system& sys, const config::settings& current, int argc, c
   r.savesip = n.savesip;
   r.savertp = n.savertp != config::save_rtp::no;
   r.savertcp = n.savertcp;
+  r.rtp_header_only = n.savertp == config::save_rtp::header;
   self->send(router, reload_atom::value, r);
   log::info("SIGHUP: timeouts rtptimeout=" + std::to_string(n.rtptimeout) +
             " sipwithoutrtptimeout=" + std::to_string(n.sipwithoutrtptimeout) +
@@ -158,7 +159,8 @@ void reload(caf::actor_system& sys, const config::settings& current, int argc, c
     log::warn("SIGHUP: saving was off at start: turning savesip/savertp/savertcp on needs a restart");
   else if (spool_running)
     log::info(std::string("SIGHUP: saving sip=") + (n.savesip ? "yes" : "no") +
-              " rtp=" + (r.savertp ? "yes" : "no") + " rtcp=" + (n.savertcp ? "yes" : "no"));
+              " rtp=" + (r.rtp_header_only ? "header" : r.savertp ? "yes" : "no") +
+              " rtcp=" + (n.savertcp ? "yes" : "no"));
   struct named { const char* name; bool changed; };
   const named restart_only[] = {
     {"interface", n.interface != applied.interface},

@@ -161,6 +161,7 @@ caf::expected<call_router_actor> spawn_call_router(caf::actor_system& sys, const
     cfg.spool.sip = s.savesip;
     cfg.spool.rtp = s.savertp != config::save_rtp::no;
     cfg.spool.rtcp = s.savertcp;
+    cfg.spool.rtp_header_only = s.savertp == config::save_rtp::header;
   }
   return sys.spawn(call_router, cfg, std::move(writer));
 }
@@ -235,7 +236,6 @@ spool_pool spawn_spool_writer(caf::actor_system& sys, const config::settings& s)
   spool_writer_config cfg;
   cfg.spooldir = s.spooldir;
   cfg.compression = core::parse_pcap_compression(s.pcap_compress).value_or(core::pcap_compression::none);
-  cfg.rtp_header_only = s.savertp == config::save_rtp::header;
   cfg.max_bytes = uint64_t{s.maxpoolsize} << 20;
   cfg.max_days = s.maxpooldays;
   cfg.index = pool.index;

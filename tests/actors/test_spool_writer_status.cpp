@@ -101,14 +101,20 @@ std::vector<std::vector<uint8_t>> pcap_records(const fs::path& file) {
   return out;
 }
 
+// Packet i of `b` as the call actor lists it for the SIP file.
+spool_frame sip_frame(const core::packet_batch& b, uint32_t i) {
+  const auto& f = b.frames[b.packets[i].frame_index];
+  return {b.packets[i].ts, b.raw.data() + f.offset, f.caplen, f.wirelen};
+}
+
 spool_packets message(core::batch_ptr batch, size_t n) {
   spool_packets m;
+  for (uint32_t i = 0; i < n; ++i)
+    m.sip.push_back(sip_frame(*batch, i));
   m.batches.push_back(std::move(batch));
   m.call_uid = 7;
   m.fbasename = core::make_fbasename("status-call@test");
   m.calldate = 1'000'000'000;
-  for (uint32_t i = 0; i < n; ++i)
-    m.sip.push_back({i, 0});
   return m;
 }
 
@@ -183,9 +189,18 @@ TEST_CASE("spool_writer writes a message's packets from several batches in the m
   spool_packets m = message(a, 0);
   m.batches.push_back(b);
   // A call's packets as the router delivers them, interleaved between its batches; each index
-  // below 2 is in both batches (not one frame written once: the writer's check for a frame
-  // listed twice in a row must look at the batch too).
-  m.sip = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {2, 0}};
+  // below 2 is in both batches (not one frame listed once: the call's check for a frame listed
+  // twice in a row must look at the batch too), and the last one is routed twice in a row.
+  const spool_link link{{}, true, true, false, false};
+  for (const auto& [index, batch] : std::vector<std::pair<uint32_t, uint8_t>>{
+           {0, 0}, {0, 1}, {1, 0}, {1, 1}, {2, 0}, {2, 0}}) {
+    core::routed_packet rp;
+    rp.index = index;
+    rp.batch = batch;
+    spool_select(link, batch == 0 ? *a : *b, rp, m);
+  }
+  REQUIRE(m.sip.size() == 5);
+  CHECK(m.rtp.empty());
   {
     spool_fixture f(dir / "spool");
     caf::anon_send(f.writer, spool_atom::value, m);
@@ -228,9 +243,9 @@ TEST_CASE("spool_writer over its buffer bound writes the fullest buffers, not ev
 
   spool_packets first = message(big, 0), rest = message(big, 0), other = message(small, 3);
   for (uint32_t i = 0; i < 30; ++i)
-    first.sip.push_back({i, 0});
+    first.sip.push_back(sip_frame(*big, i));
   for (uint32_t i = 30; i < 40; ++i)
-    rest.sip.push_back({i, 0});
+    rest.sip.push_back(sip_frame(*big, i));
   other.call_uid = 8;
   other.fbasename = core::make_fbasename("other-call@test");
   {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <set>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "tests/system/process.hpp"
 #include "tests/system/veth_namespace.hpp"
 #include "tests/system/cluster_helpers.hpp"
+#include "core/spool_path.hpp"
 
 using namespace voxmon::test;
 namespace fs = std::filesystem;
@@ -61,6 +63,20 @@ std::map<std::string, json> by_callid(const std::vector<json>& rows) {
   for (const auto& j : rows)
     m[j["callid"].get<std::string>()] = j;
   return m;
+}
+
+// (caplen, wirelen) of every record of a classic pcap file.
+std::vector<std::pair<uint32_t, uint32_t>> record_lengths(const fs::path& file) {
+  const std::string all = read_file(file);
+  std::vector<std::pair<uint32_t, uint32_t>> out;
+  for (size_t at = 24; at + 16 <= all.size();) {
+    uint32_t caplen = 0, wirelen = 0;
+    std::memcpy(&caplen, all.data() + at + 8, 4);
+    std::memcpy(&wirelen, all.data() + at + 12, 4);
+    out.emplace_back(caplen, wirelen);
+    at += 16 + caplen;
+  }
+  return out;
 }
 
 void generate(const fs::path& dir, std::vector<std::string> args) {
@@ -377,4 +393,77 @@ TEST_CASE("SIGHUP reloads the BPF filter and names what needs a restart, pid fil
   REQUIRE(code);
   CHECK(*code == 0);
   CHECK_FALSE(fs::exists(dir / "voxmon.pid"));
+}
+
+TEST_CASE("SIGHUP turns savertp from yes to header for the calls that start after it",
+          "[system][live][spool]") {
+  if (auto why = live_unavailable(); !why.empty()) {
+    WARN("skipped: " << why);
+    return;
+  }
+  veth_namespace ns;
+  REQUIRE(ns.ok());
+  const auto dir = temp_dir("live-sighup-header");
+  fs::create_directories(dir / "second");
+  const std::vector<std::string> calls{"--calls", "2", "--cps", "5", "--duration-min", "1",
+                                       "--duration-max", "1", "--outcomes", "answered=1"};
+  auto with_seed = [&](const char* seed) {
+    std::vector<std::string> args{"--seed", seed};
+    args.insert(args.end(), calls.begin(), calls.end());
+    return args;
+  };
+  generate(dir, with_seed("5"));
+  generate(dir / "second", with_seed("6"));
+  const auto before = by_callid(read_jsonl(dir / "gen.pcap.truth.jsonl"));
+  const auto after = by_callid(read_jsonl(dir / "second" / "gen.pcap.truth.jsonl"));
+  REQUIRE(before.size() == 2);
+  REQUIRE(after.size() == 2);
+  for (const auto& [id, row] : after)
+    REQUIRE(before.count(id) == 0);
+  {
+    std::ofstream conf(dir / "sensor.conf");
+    conf << "savesip = yes\nsavertp = yes\nspooldir = spool\n";
+  }
+  auto sensor = start_sensor(ns, dir, {"-c", "sensor.conf"});
+  INFO(sensor->err());
+  REQUIRE(ns.replay(dir / "gen.pcap", {"--topspeed"}).exit_code == 0);
+  std::this_thread::sleep_for(1500ms);  // the first calls exist (their files' kind is fixed)
+  {
+    std::ofstream conf(dir / "sensor.conf", std::ios::trunc);
+    conf << "savesip = yes\nsavertp = header\nspooldir = spool\n";
+  }
+  sensor->signal(SIGHUP);
+  REQUIRE(sensor->wait_for_stderr("SIGHUP: saving sip=yes rtp=header rtcp=no", 10s));
+  REQUIRE(ns.replay(dir / "second" / "gen.pcap", {"--topspeed"}).exit_code == 0);
+  std::this_thread::sleep_for(1500ms);
+  sensor->signal(SIGTERM);
+  const auto code = sensor->wait_for(30s);
+  REQUIRE(code);
+  CHECK(*code == 0);
+  // Every call has an RTP file: whole frames for the calls before the reload, frames cut after
+  // the 12-byte RTP header (Ethernet, IPv4, UDP: 54 bytes) with their wire length for the rest.
+  std::map<std::string, fs::path> rtp_files;  // by fbasename
+  for (const auto& e : fs::recursive_directory_iterator(dir / "spool"))
+    if (e.is_regular_file() && e.path().parent_path().filename() == "RTP")
+      rtp_files[e.path().stem().string()] = e.path();
+  REQUIRE(rtp_files.size() == 4);
+  auto check_file = [&](const std::string& call_id, bool cut) {
+    INFO("call " << call_id);
+    auto it = rtp_files.find(voxmon::core::make_fbasename(call_id));
+    REQUIRE(it != rtp_files.end());
+    const auto records = record_lengths(it->second);
+    REQUIRE(records.size() > 40);  // 1 s of RTP both ways
+    for (const auto& [caplen, wirelen] : records) {
+      if (cut) {
+        CHECK(caplen == 54);
+        CHECK(wirelen > 54);
+      } else {
+        CHECK(caplen == wirelen);
+      }
+    }
+  };
+  for (const auto& [id, row] : before)
+    check_file(id, false);
+  for (const auto& [id, row] : after)
+    check_file(id, true);
 }
