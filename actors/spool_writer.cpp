@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 #include <iostream>
+#include <thread>
 #include <utility>
 
 #include "core/spool_path.hpp"
@@ -191,6 +192,8 @@ spool_writer_actor::behavior_type spool_writer(self_ptr self, spool_writer_confi
       }
       write_frames(self, cfg, m, call, m.sip, core::spool_kind::sip);
       write_frames(self, cfg, m, call, m.rtp, core::spool_kind::rtp);
+      if (cfg.nap.count() > 0 && self->mailbox().empty())
+        std::this_thread::sleep_for(cfg.nap);
     },
     [=](close_atom, const spool_close& c) {
       auto& st = self->state;

@@ -28,7 +28,8 @@ struct spool_fixture {
   caf::scheduler::test_coordinator* sched = nullptr;
   spool_writer_actor writer;
 
-  explicit spool_fixture(const fs::path& spooldir, size_t max_buffered = 8u << 20) {
+  explicit spool_fixture(const fs::path& spooldir, size_t max_buffered = 8u << 20,
+                         std::chrono::microseconds nap = std::chrono::microseconds{0}) {
     cfg.set("scheduler.policy", caf::atom("testing"));
     cfg.set("logger.verbosity", caf::atom("quiet"));
     sys = std::make_unique<caf::actor_system>(cfg);
@@ -37,6 +38,7 @@ struct spool_fixture {
     wc.spooldir = spooldir;
     wc.index = std::make_shared<core::spool_index>(spooldir);
     wc.max_buffered = max_buffered;
+    wc.nap = nap;
     writer = sys->spawn(spool_writer, wc);
     sched->run();
   }
@@ -261,5 +263,25 @@ TEST_CASE("spool_writer over its buffer bound writes the fullest buffers, not ev
     CHECK(s.queued_packets == 3);   // the small one still waits for more
     CHECK(s.open_files == 2);
   }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("spool_writer naps once its mailbox is empty, not after every message", "[actors][spool]") {
+  const auto dir = fresh("spool-nap");
+  std::vector<std::vector<uint8_t>> frames;
+  auto batch = sip_batch(3, frames);
+  const auto nap = std::chrono::milliseconds(100);
+  spool_fixture f(dir / "spool", 8u << 20, nap);
+  for (uint32_t i = 0; i < 3; ++i) {  // three messages queued before the writer runs
+    spool_packets m = message(batch, 0);
+    m.sip.push_back(sip_frame(*batch, i));
+    caf::anon_send(f.writer, spool_atom::value, std::move(m));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  f.sched->run();
+  const auto took = std::chrono::steady_clock::now() - start;
+  CHECK(took >= nap);      // after the last one, with nothing queued
+  CHECK(took < 2 * nap);   // not after the first two
+  CHECK(f.status().queued_packets == 3);
   fs::remove_all(dir);
 }
