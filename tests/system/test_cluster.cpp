@@ -159,9 +159,11 @@ TEST_CASE("cluster: MySQL server killed and restarted mid-run: every CDR exactly
   server->wait_for(10s);
   std::this_thread::sleep_for(1s);
   server = start_server(dir, {"-c", "server.conf", "--db", url}, "server2");
-  REQUIRE(s1.wait_for(120s) == 0);
-  REQUIRE(s2.wait_for(120s) == 0);
-  INFO(s1.err());
+  const auto code1 = s1.wait_for(120s);
+  const auto code2 = s2.wait_for(120s);
+  INFO("sensor 51:\n" << s1.err() << "\nsensor 52:\n" << s2.err() << "\nserver:\n" << server->err());
+  REQUIRE(code1 == 0);
+  REQUIRE(code2 == 0);
   CHECK(s1.err().find("lost the central node") != std::string::npos);
   CHECK(cdrs_in_mysql(*db) == expected({{&a, 51}, {&b, 52}}));
   server->signal(SIGTERM);
