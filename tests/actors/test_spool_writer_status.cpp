@@ -9,11 +9,11 @@
 
 #include <unistd.h>
 
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "actors/spool_writer.hpp"
+#include "core/pcap_writer.hpp"
 #include "core/spool_path.hpp"
 #include "tests/support/frames.hpp"
 
@@ -86,20 +86,15 @@ core::batch_ptr sip_batch(size_t n, size_t& frame_bytes) {
   return b;
 }
 
-// The packet data of each record of a classic pcap file, in file order.
+// The packet data of each record of a pcap file, in file order.
 std::vector<std::vector<uint8_t>> pcap_records(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::vector<uint8_t> all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::vector<std::vector<uint8_t>> out;
-  for (size_t at = 24; at + 16 <= all.size();) {
-    uint32_t caplen = 0;
-    std::memcpy(&caplen, &all[at + 8], 4);
-    at += 16;
-    REQUIRE(at + caplen <= all.size());
-    const auto begin = all.begin() + static_cast<long>(at);
-    out.emplace_back(begin, begin + caplen);
-    at += caplen;
-  }
+  std::string error;
+  const bool ok = core::read_pcap_file(
+      file.string(), [](int) {},
+      [&](const core::pcap_record& r) { out.emplace_back(r.data.begin(), r.data.end()); }, error);
+  INFO(error);
+  REQUIRE(ok);
   return out;
 }
 

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include <cmath>
-#include <cstring>
 #include <map>
 #include <set>
 #include <thread>
@@ -22,6 +21,7 @@
 #include "tests/system/process.hpp"
 #include "tests/system/veth_namespace.hpp"
 #include "tests/system/cluster_helpers.hpp"
+#include "core/pcap_writer.hpp"
 #include "core/spool_path.hpp"
 
 using namespace voxmon::test;
@@ -65,17 +65,18 @@ std::map<std::string, json> by_callid(const std::vector<json>& rows) {
   return m;
 }
 
-// (caplen, wirelen) of every record of a classic pcap file.
+// (caplen, wirelen) of every record of a pcap file.
 std::vector<std::pair<uint32_t, uint32_t>> record_lengths(const fs::path& file) {
-  const std::string all = read_file(file);
   std::vector<std::pair<uint32_t, uint32_t>> out;
-  for (size_t at = 24; at + 16 <= all.size();) {
-    uint32_t caplen = 0, wirelen = 0;
-    std::memcpy(&caplen, all.data() + at + 8, 4);
-    std::memcpy(&wirelen, all.data() + at + 12, 4);
-    out.emplace_back(caplen, wirelen);
-    at += 16 + caplen;
-  }
+  std::string error;
+  const bool ok = voxmon::core::read_pcap_file(
+      file.string(), [](int) {},
+      [&](const voxmon::core::pcap_record& r) {
+        out.emplace_back(static_cast<uint32_t>(r.data.size()), r.wirelen);
+      },
+      error);
+  INFO(error);
+  REQUIRE(ok);
   return out;
 }
 
