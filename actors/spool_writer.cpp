@@ -98,7 +98,7 @@ spool_open_file* get_file(self_ptr self, const spool_writer_config& cfg, spool_c
       close_file(self, lru->first, cfg);
     }
     std::string error;
-    auto file = core::pcap_file::open(path, link_type, cfg.compression, error);
+    auto file = core::pcap_file::open(path, link_type, cfg.compression, error, st.chunks);
     if (!file) {
       log_error(self, error);
       st.dead.insert(path);
@@ -179,6 +179,9 @@ void run_retention(self_ptr self, const spool_writer_config& cfg) {
 }  // namespace
 
 spool_writer_actor::behavior_type spool_writer(self_ptr self, spool_writer_config cfg) {
+  // Blocks kept for reuse: as many as `max_buffered` needs; more are freed when given back.
+  self->state.chunks =
+      std::make_shared<core::chunk_pool>(cfg.max_buffered / core::chunk_pool::chunk_bytes);
   if (cfg.retention) {
     run_retention(self, cfg);
     self->delayed_send(self, cfg.retention_interval, retain_atom::value);

@@ -4,6 +4,8 @@
 // its fbasename. Frames are copied out of the shared batches into per-file buffers at once (the
 // batches are released), buffers are written when they reach 64 KB, the fullest ones when all
 // buffers together exceed `max_buffered` (until half of it is left), and when the call closes.
+// The buffers are chains of 8 KB blocks from the member's own pool, so their memory follows the
+// bytes pending, not the number of open files.
 // A failing disk (full, read-only, no permission) is logged to stderr and its packets are
 // counted as dropped; the analysis is not affected. Member 0 also runs the retention check
 // (maxpoolsize / maxpooldays) periodically.
@@ -58,6 +60,7 @@ struct spool_call {
 };
 
 struct spool_writer_state {
+  std::shared_ptr<core::chunk_pool> chunks;  // blocks of the open files' buffers
   std::unordered_map<std::string, spool_open_file> files;  // by path
   std::unordered_map<uint64_t, spool_call> calls;          // by call uid
   std::unordered_set<std::string> dead;  // paths that failed: dropped until their call closes

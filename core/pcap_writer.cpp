@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -57,18 +58,28 @@ void append_pcap_header(std::vector<uint8_t>& out, int link_type) {
   put32(out, static_cast<uint32_t>(link_type));
 }
 
-void append_pcap_record(std::vector<uint8_t>& out, timestamp_ns ts, std::span<const uint8_t> data,
-                        uint32_t wirelen) {
+namespace {
+
+// The 16-byte record header, little endian: seconds, nanoseconds, caplen, wire length.
+void record_header(timestamp_ns ts, size_t caplen, uint32_t wirelen,
+                   uint8_t (&out)[pcap_record_header_bytes]) {
   const timestamp_ns t = ts < 0 ? 0 : ts;
   const uint32_t h[4] = {static_cast<uint32_t>(t / ns_per_second),
-                         static_cast<uint32_t>(t % ns_per_second),
-                         static_cast<uint32_t>(data.size()),
-                         wirelen < data.size() ? static_cast<uint32_t>(data.size()) : wirelen};
+                         static_cast<uint32_t>(t % ns_per_second), static_cast<uint32_t>(caplen),
+                         wirelen < caplen ? static_cast<uint32_t>(caplen) : wirelen};
   static_assert(std::endian::native == std::endian::little, "pcap records are written little endian");
   static_assert(sizeof h == pcap_record_header_bytes);
+  std::memcpy(out, h, sizeof h);
+}
+
+}  // namespace
+
+void append_pcap_record(std::vector<uint8_t>& out, timestamp_ns ts, std::span<const uint8_t> data,
+                        uint32_t wirelen) {
+  uint8_t h[pcap_record_header_bytes];
+  record_header(ts, data.size(), wirelen, h);
   // One insert per part: no per-byte push_back on the per-packet path.
-  const auto* hb = reinterpret_cast<const uint8_t*>(h);
-  out.insert(out.end(), hb, hb + sizeof h);
+  out.insert(out.end(), h, h + sizeof h);
   out.insert(out.end(), data.begin(), data.end());
 }
 
@@ -84,13 +95,36 @@ size_t rtp_header_length(std::span<const uint8_t> p) {
   return len < p.size() ? len : p.size();
 }
 
+chunk_pool::~chunk_pool() {
+  for (uint8_t* c : free_)
+    delete[] c;
+}
+
+uint8_t* chunk_pool::take() {
+  ++in_use_;
+  if (free_.empty())
+    return new uint8_t[chunk_bytes];  // not zeroed: every byte is written before it is read
+  uint8_t* c = free_.back();  // the block given back last: the likeliest to be in the cache
+  free_.pop_back();
+  return c;
+}
+
+void chunk_pool::give(uint8_t* chunk) {
+  --in_use_;
+  if (free_.size() < max_free_)
+    free_.push_back(chunk);
+  else
+    delete[] chunk;
+}
+
 pcap_file::~pcap_file() {
   std::string ignored;
   close(ignored);
 }
 
 std::unique_ptr<pcap_file> pcap_file::open(const std::string& path, int link_type,
-                                           pcap_compression c, std::string& error) {
+                                           pcap_compression c, std::string& error,
+                                           std::shared_ptr<chunk_pool> pool) {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   if (ec) {
@@ -109,6 +143,7 @@ std::unique_ptr<pcap_file> pcap_file::open(const std::string& path, int link_typ
   if (::fstat(fd, &st) == 0)
     f->size_at_open_ = static_cast<uint64_t>(st.st_size);
   f->fd_ = fd;
+  f->pool_ = pool ? std::move(pool) : std::make_shared<chunk_pool>(0);
   if (c == pcap_compression::gzip) {
     gzFile gz = gzdopen(fd, "ab");
     if (!gz) {
@@ -117,22 +152,56 @@ std::unique_ptr<pcap_file> pcap_file::open(const std::string& path, int link_typ
     }
     f->gz_ = gz;
   }
-  // Not the whole threshold at once: a call's SIP file holds a few KB in all, and 66 KB per
-  // open file made 66 MB of buffers at 500 calls at once (gigabytes at 20,000).
-  f->buffer_.reserve(initial_buffer);
-  if (f->size_at_open_ == 0)
-    append_pcap_header(f->buffer_, link_type);
+  if (f->size_at_open_ == 0) {
+    std::vector<uint8_t> header;
+    append_pcap_header(header, link_type);
+    f->put(header.data(), header.size());
+  }
   return f;
 }
 
-bool pcap_file::write_out(const uint8_t* data, size_t n, std::string& error) {
+void pcap_file::put(const uint8_t* data, size_t n) {
+  pending_ += n;
+  while (n > 0) {
+    if (tail_room_ == 0) {
+      chunks_.push_back(pool_->take());
+      tail_room_ = chunk_pool::chunk_bytes;
+    }
+    const size_t k = std::min(n, tail_room_);
+    std::memcpy(chunks_.back() + (chunk_pool::chunk_bytes - tail_room_), data, k);
+    tail_room_ -= k;
+    data += k;
+    n -= k;
+  }
+}
+
+bool pcap_file::append(timestamp_ns ts, std::span<const uint8_t> data, uint32_t wirelen,
+                       std::string& error) {
+  if (failed_) {
+    error = "write " + path_ + ": file failed earlier";
+    return false;
+  }
+  uint8_t header[pcap_record_header_bytes];
+  record_header(ts, data.size(), wirelen, header);
+  put(header, sizeof header);
+  put(data.data(), data.size());
+  ++pending_records_;
+  if (pending_ >= flush_threshold)
+    return flush(error);
+  return true;
+}
+
+bool pcap_file::write_chunks(std::string& error) {
   if (write_delay_us)
     std::this_thread::sleep_for(std::chrono::microseconds(write_delay_us));
-  if (gz_) {
+  if (!gz_)
+    return write_plain(error);
+  for (size_t i = 0; i < chunks_.size(); ++i) {
+    const uint8_t* data = chunks_[i];
+    size_t n = i + 1 < chunks_.size() ? chunk_pool::chunk_bytes : chunk_pool::chunk_bytes - tail_room_;
     while (n > 0) {
-      const unsigned chunk = n > (1u << 30) ? (1u << 30) : static_cast<unsigned>(n);
       errno = 0;
-      const int w = gzwrite(static_cast<gzFile>(gz_), data, chunk);
+      const int w = gzwrite(static_cast<gzFile>(gz_), data, static_cast<unsigned>(n));
       if (w <= 0) {
         int zerr = 0;
         const char* msg = gzerror(static_cast<gzFile>(gz_), &zerr);
@@ -142,15 +211,33 @@ bool pcap_file::write_out(const uint8_t* data, size_t n, std::string& error) {
       data += w;
       n -= static_cast<size_t>(w);
     }
-    return true;
   }
+  return true;
+}
+
+// All pending blocks with writev(2), as many per call as fit (a short write resumes where it
+// stopped).
+bool pcap_file::write_plain(std::string& error) {
+  constexpr size_t max_iov = 64;
+  const size_t count = chunks_.size();
+  auto length = [&](size_t i) {
+    return i + 1 < count ? chunk_pool::chunk_bytes : chunk_pool::chunk_bytes - tail_room_;
+  };
+  size_t next = 0;    // the first block not wholly written
+  size_t offset = 0;  // bytes of it written
   size_t done = 0;
-  while (n > 0) {
-    const ssize_t w = ::write(fd_, data, n);
-    if (w < 0) {
-      if (errno == EINTR)
+  while (next < count) {
+    iovec iov[max_iov];
+    int used = 0;
+    for (size_t i = next; i < count && used < static_cast<int>(max_iov); ++i, ++used) {
+      const size_t from = i == next ? offset : 0;
+      iov[used] = {chunks_[i] + from, length(i) - from};
+    }
+    const ssize_t w = ::writev(fd_, iov, used);
+    if (w <= 0) {
+      if (w < 0 && errno == EINTR)
         continue;
-      const int err = errno;
+      const int err = w < 0 ? errno : ENOSPC;
       error = errno_text("write", path_, err);
       // Cut a partly written buffer off again (a full disk takes what fits): the file keeps
       // whole records only and stays readable; the buffer's records count as lost.
@@ -159,46 +246,42 @@ bool pcap_file::write_out(const uint8_t* data, size_t n, std::string& error) {
         (void)::ftruncate(fd_, st.st_size - static_cast<off_t>(done));
       return false;
     }
-    data += w;
     done += static_cast<size_t>(w);
-    n -= static_cast<size_t>(w);
+    for (size_t left = static_cast<size_t>(w); left > 0;) {
+      const size_t rest = length(next) - offset;
+      if (left < rest) {
+        offset += left;
+        break;
+      }
+      left -= rest;
+      ++next;
+      offset = 0;
+    }
   }
   return true;
 }
 
-bool pcap_file::append(timestamp_ns ts, std::span<const uint8_t> data, uint32_t wirelen,
-                       std::string& error) {
-  if (failed_) {
-    error = "write " + path_ + ": file failed earlier";
-    return false;
-  }
-  make_room(pcap_record_header_bytes + data.size());
-  append_pcap_record(buffer_, ts, data, wirelen);
-  ++pending_records_;
-  if (buffer_.size() >= flush_threshold)
-    return flush(error);
-  return true;
-}
-
-void pcap_file::make_room(size_t record_bytes) {
-  const size_t need = buffer_.size() + record_bytes;
-  if (need > buffer_.capacity())  // doubling, but not past the threshold plus one record's room
-    buffer_.reserve(std::max(need, std::min(2 * buffer_.capacity(), flush_threshold + 2048)));
+void pcap_file::release_chunks() {
+  for (uint8_t* c : chunks_)
+    pool_->give(c);
+  chunks_.clear();
+  tail_room_ = 0;
+  pending_ = 0;
 }
 
 bool pcap_file::flush(std::string& error) {
   if (failed_)
     return false;
-  if (buffer_.empty())
+  if (pending_ == 0)
     return true;
-  const bool ok = write_out(buffer_.data(), buffer_.size(), error);
+  const bool ok = write_chunks(error);
   if (ok) {
-    written_ += buffer_.size();
+    written_ += pending_;
     records_written_ += pending_records_;
   } else {
     records_lost_ += pending_records_;
   }
-  buffer_.clear();
+  release_chunks();
   pending_records_ = 0;
   if (!ok)
     failed_ = true;
@@ -209,6 +292,7 @@ bool pcap_file::close(std::string& error) {
   if (fd_ < 0)
     return !failed_;
   bool ok = failed_ ? false : flush(error);
+  release_chunks();  // nothing is pending after a flush; a failed file gave its blocks back
   if (gz_) {
     errno = 0;
     const int rc = gzclose(static_cast<gzFile>(gz_));  // also closes fd_

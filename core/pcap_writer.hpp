@@ -35,6 +35,31 @@ void append_pcap_record(std::vector<uint8_t>& out, timestamp_ns ts, std::span<co
 // whole payload when it is too short or not RTP version 2: used for savertp = header.
 size_t rtp_header_length(std::span<const uint8_t> payload);
 
+// Fixed-size blocks that hold pcap files' pending records. The files of one spool writer share
+// a pool, so their buffers' memory follows the bytes pending (which the writer bounds), not the
+// number of open files: a buffer that grew to 64 KB per file made hundreds of MB at thousands of
+// calls at once. A block written out goes back to the pool and is the next one filled, while
+// it is still in the cache. Not thread-safe: one pool per writer thread.
+class chunk_pool {
+ public:
+  static constexpr size_t chunk_bytes = 8 * 1024;
+  // Keeps up to `max_free` blocks for reuse; blocks given back beyond that are freed.
+  explicit chunk_pool(size_t max_free = 1024) : max_free_(max_free) {}
+  ~chunk_pool();
+  chunk_pool(const chunk_pool&) = delete;
+  chunk_pool& operator=(const chunk_pool&) = delete;
+
+  uint8_t* take();
+  void give(uint8_t* chunk);
+  size_t in_use() const { return in_use_; }
+  size_t free_count() const { return free_.size(); }
+
+ private:
+  std::vector<uint8_t*> free_;
+  size_t max_free_;
+  size_t in_use_ = 0;
+};
+
 class pcap_file {
  public:
   ~pcap_file();
@@ -42,9 +67,11 @@ class pcap_file {
   pcap_file& operator=(const pcap_file&) = delete;
 
   // Opens `path` for appending (creating its directories); writes the global header when the
-  // file is new or empty. nullptr + `error` ("open PATH: Permission denied") on failure.
+  // file is new or empty. Pending records are kept in blocks of `pool` (a pool of its own when
+  // none is given). nullptr + `error` ("open PATH: Permission denied") on failure.
   static std::unique_ptr<pcap_file> open(const std::string& path, int link_type,
-                                         pcap_compression c, std::string& error);
+                                         pcap_compression c, std::string& error,
+                                         std::shared_ptr<chunk_pool> pool = nullptr);
 
   // Queues one record; writes once `flush_threshold` bytes are pending. false + error when a
   // write failed (the file is then dead: later appends fail at once).
@@ -53,10 +80,9 @@ class pcap_file {
   // Flushes and closes; returns false + error when the last writes failed.
   bool close(std::string& error);
 
-  size_t pending() const { return buffer_.size(); }
-  // Memory the buffer holds: it starts at `initial_buffer` and doubles as records come, up to
-  // `flush_threshold` plus room for one more record.
-  size_t buffer_capacity() const { return buffer_.capacity(); }
+  size_t pending() const { return pending_; }
+  // Memory the pending records hold: whole blocks of the pool, none once written.
+  size_t buffer_capacity() const { return chunks_.size() * chunk_pool::chunk_bytes; }
   // Records queued and not yet handed to the file.
   size_t pending_records() const { return pending_records_; }
   // Bytes handed to the file so far (for gzip: before compression).
@@ -70,15 +96,16 @@ class pcap_file {
   uint64_t disk_growth() const { return growth_; }
   int link_type() const { return link_type_; }
 
-  static constexpr size_t initial_buffer = 8 * 1024;
   size_t flush_threshold = 64 * 1024;
   // Sleep before every write (a slow disk in tests: VOXMON_TEST_SPOOL_WRITE_DELAY_US).
   uint32_t write_delay_us = 0;
 
  private:
   pcap_file() = default;
-  bool write_out(const uint8_t* data, size_t n, std::string& error);
-  void make_room(size_t record_bytes);
+  void put(const uint8_t* data, size_t n);
+  bool write_chunks(std::string& error);
+  bool write_plain(std::string& error);
+  void release_chunks();
 
   std::string path_;
   int fd_ = -1;
@@ -88,10 +115,13 @@ class pcap_file {
   uint64_t size_at_open_ = 0;
   uint64_t growth_ = 0;
   uint64_t written_ = 0;
+  size_t pending_ = 0;
   size_t pending_records_ = 0;
   uint64_t records_written_ = 0;
   uint64_t records_lost_ = 0;
-  std::vector<uint8_t> buffer_;
+  std::shared_ptr<chunk_pool> pool_;
+  std::vector<uint8_t*> chunks_;  // pending bytes, in order; the last one has `tail_room_` left
+  size_t tail_room_ = 0;
 };
 
 // One record read back from a pcap (plain or gzip) file.

@@ -139,18 +139,21 @@ TEST_CASE("pcap_file writes and appends after a reopen and reads back (plain and
   }
 }
 
-TEST_CASE("pcap_file's buffer grows with what it holds, up to the threshold and one record",
+TEST_CASE("pcap_file's buffer holds blocks for what is pending, up to the threshold and one record",
           "[spool]") {
   const auto dir = fresh_dir("spool-buffer");
   std::string error;
-  auto f = pcap_file::open((dir / "b.pcap").string(), 1, pcap_compression::none, error);
+  auto pool = std::make_shared<chunk_pool>(4);
+  auto f = pcap_file::open((dir / "b.pcap").string(), 1, pcap_compression::none, error, pool);
   REQUIRE(f);
-  CHECK(f->buffer_capacity() == pcap_file::initial_buffer);
+  constexpr size_t block = chunk_pool::chunk_bytes;
+  CHECK(f->buffer_capacity() == block);  // the global header
   const std::vector<uint8_t> sip(1000, 0x53);  // a call's SIP: a few small records
   for (int i = 0; i < 5; ++i)
     REQUIRE(f->append(t2024 + i, sip, 1000, error));
   CHECK(f->pending() == 24 + 5 * 1016);
-  CHECK(f->buffer_capacity() == pcap_file::initial_buffer);  // no room reserved that it never uses
+  CHECK(f->buffer_capacity() == block);  // no room held that it never uses
+  CHECK(pool->in_use() == 1);
   const std::vector<uint8_t> rtp(200, 0x80);
   size_t most = 0;
   uint64_t records = 5;
@@ -159,18 +162,72 @@ TEST_CASE("pcap_file's buffer grows with what it holds, up to the threshold and 
     ++records;
     most = std::max(most, f->buffer_capacity());
   }
-  CHECK(most == f->flush_threshold + 2048);  // 8 -> 16 -> 32 -> 64 KB, then capped
-  CHECK(f->bytes_written() >= f->flush_threshold);
+  // 5,104 bytes + 280 records of 216 = 65,584 bytes, the first past 65,536, which is written at
+  // once; before it, 65,368 bytes in 8 blocks.
+  CHECK(records == 5 + 280);
+  CHECK(most == 8 * block);
+  CHECK(f->bytes_written() == 65'584);
   CHECK(f->pending() == 0);
-  // A jumbo record past the cap still fits (the buffer takes what one record needs).
+  CHECK(f->buffer_capacity() == 0);  // written blocks go back to the pool
+  CHECK(pool->in_use() == 0);
+  CHECK(pool->free_count() == 4);  // 9 blocks given back, 4 kept for reuse, 5 freed
+  // A jumbo record past the threshold still fits (it takes as many blocks as it needs).
   const std::vector<uint8_t> jumbo(f->flush_threshold + 9000, 0x11);
   REQUIRE(f->append(t2024 + 100'000, jumbo, static_cast<uint32_t>(jumbo.size()), error));
   ++records;
   REQUIRE(f->close(error));
+  CHECK(pool->in_use() == 0);
+  CHECK(pool->free_count() == 4);
   uint64_t read = 0;
   REQUIRE(read_pcap_file((dir / "b.pcap").string(), [](int) {},
-                         [&](const pcap_record&) { ++read; }, error));
+                         [&](const pcap_record& r) {
+                           if (read == records - 1)
+                             CHECK(std::vector<uint8_t>(r.data.begin(), r.data.end()) == jumbo);
+                           ++read;
+                         },
+                         error));
   CHECK(read == records);
+}
+
+TEST_CASE("pcap_files sharing a pool keep records across block boundaries byte for byte",
+          "[spool]") {
+  const auto dir = fresh_dir("spool-blocks");
+  std::string error;
+  auto pool = std::make_shared<chunk_pool>(64);
+  for (auto c : {pcap_compression::none, pcap_compression::gzip}) {
+    const std::string ext = pcap_extension(c);
+    auto a = pcap_file::open((dir / ("a" + ext)).string(), 1, c, error, pool);
+    auto b = pcap_file::open((dir / ("b" + ext)).string(), 1, c, error, pool);
+    REQUIRE(a);
+    REQUIRE(b);
+    a->flush_threshold = b->flush_threshold = 1 << 20;  // nothing written before the flush
+    std::vector<std::vector<uint8_t>> sent[2];
+    for (int i = 0; i < 300; ++i) {  // sizes 37..1,536: records start anywhere in a block
+      std::vector<uint8_t> data(37 + (i * 131) % 1500);
+      for (size_t j = 0; j < data.size(); ++j)
+        data[j] = static_cast<uint8_t>(i * 7 + j);
+      REQUIRE((i % 2 ? *b : *a).append(t2024 + i, data, static_cast<uint32_t>(data.size()), error));
+      sent[i % 2].push_back(std::move(data));
+    }
+    auto blocks = [](const pcap_file& f) {
+      return (f.pending() + chunk_pool::chunk_bytes - 1) / chunk_pool::chunk_bytes;
+    };
+    CHECK(a->pending() > 10 * chunk_pool::chunk_bytes);
+    CHECK(pool->in_use() == blocks(*a) + blocks(*b));
+    const size_t b_blocks = blocks(*b);
+    REQUIRE(a->flush(error));
+    CHECK(pool->in_use() == b_blocks);
+    REQUIRE(a->close(error));
+    REQUIRE(b->close(error));
+    CHECK(pool->in_use() == 0);
+    for (int k = 0; k < 2; ++k) {
+      std::vector<std::vector<uint8_t>> got;
+      REQUIRE(read_pcap_file((dir / ((k ? "b" : "a") + ext)).string(), [](int) {},
+                             [&](const pcap_record& r) { got.emplace_back(r.data.begin(), r.data.end()); },
+                             error));
+      CHECK(got == sent[k]);
+    }
+  }
 }
 
 TEST_CASE("pcap_file reports an unwritable path", "[spool]") {
