@@ -225,6 +225,7 @@ spool_writer_actor::behavior_type spool_writer(self_ptr self, spool_writer_confi
       out.dropped = st.report.dropped;
       out.bytes = st.report.bytes;
       out.open_files = st.files.size();
+      out.buffer_bytes = st.chunks->in_use() * core::chunk_pool::chunk_bytes;
       for (const auto& [path, f] : st.files) {
         out.queued_packets += f.file->pending_records();
         out.packets += f.file->records_written();

@@ -4,8 +4,8 @@
 // its fbasename. Frames are copied out of the shared batches into per-file buffers at once (the
 // batches are released), buffers are written when they reach 64 KB, the fullest ones when all
 // buffers together exceed `max_buffered` (until half of it is left), and when the call closes.
-// The buffers are chains of 8 KB blocks from the member's own pool, so their memory follows the
-// bytes pending, not the number of open files.
+// The buffers are chains of 8 KB blocks from the member's own pool, so their memory is the bytes
+// pending plus less than one block per open file (`spool_status::buffer_bytes`).
 // A failing disk (full, read-only, no permission) is logged to stderr and its packets are
 // counted as dropped; the analysis is not affected. Member 0 also runs the retention check
 // (maxpoolsize / maxpooldays) periodically.

@@ -64,6 +64,7 @@ std::string render_metrics(const live_snapshot& s) {
   metric(out, "spool_bytes_total", "counter", "Bytes written to call pcaps.", s.spool_bytes);
   metric(out, "spool_dropped_total", "counter", "Packets not saved to call pcaps.", s.spool_dropped);
   metric(out, "spool_open_files", "gauge", "Call pcap files open.", s.spool_open_files);
+  metric(out, "spool_buffer_bytes", "gauge", "Memory of the call pcap files' write buffers.", s.spool_buffer_bytes);
   metric(out, "resident_memory_bytes", "gauge", "Resident memory of the process.", s.rss_bytes);
   return out;
 }

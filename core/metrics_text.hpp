@@ -22,7 +22,8 @@ struct live_snapshot {
   // cdr writer (absent when it did not answer)
   std::optional<uint64_t> cdrs_written, cdrs_queued, cdrs_journaled, cdrs_dead, cdr_write_errors;
   // spool writers, summed (absent without saving, or when one did not answer)
-  std::optional<uint64_t> spool_queued, spool_packets, spool_bytes, spool_dropped, spool_open_files;
+  std::optional<uint64_t> spool_queued, spool_packets, spool_bytes, spool_dropped, spool_open_files,
+      spool_buffer_bytes;
   uint64_t rss_bytes = 0;          // gauge: resident memory of the process
 };
 

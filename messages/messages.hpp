@@ -144,6 +144,7 @@ struct spool_status {
   uint64_t bytes = 0;            // counter: bytes written
   uint64_t dropped = 0;          // counter: packets not saved
   uint64_t open_files = 0;       // gauge
+  uint64_t buffer_bytes = 0;     // gauge: memory of the file buffers (whole blocks)
 };
 
 struct router_status {

@@ -92,6 +92,7 @@ core::live_snapshot gather(caf::actor_system& sys, const live_stages& st) {
             sum.bytes += x.bytes;
             sum.dropped += x.dropped;
             sum.open_files += x.open_files;
+            sum.buffer_bytes += x.buffer_bytes;
           },
           [&](const caf::error&) { all = false; });
     if (all) {
@@ -100,6 +101,7 @@ core::live_snapshot gather(caf::actor_system& sys, const live_stages& st) {
       s.spool_bytes = sum.bytes;
       s.spool_dropped = sum.dropped;
       s.spool_open_files = sum.open_files;
+      s.spool_buffer_bytes = sum.buffer_bytes;
     }
   }
   s.rss_bytes = core::process_rss_bytes();

@@ -261,6 +261,38 @@ TEST_CASE("spool_writer over its buffer bound writes the fullest buffers, not ev
   fs::remove_all(dir);
 }
 
+TEST_CASE("spool_writer reports its buffers' memory in whole blocks, none once the calls close",
+          "[actors][spool]") {
+  const auto dir = fresh("spool-memory");
+  constexpr size_t block = core::chunk_pool::chunk_bytes;
+  constexpr uint32_t calls = 100;  // each holds a few hundred bytes: one block each
+  std::vector<std::vector<uint8_t>> frames;
+  auto b = sip_batch(1, frames, 1);
+  {
+    spool_fixture f(dir / "spool");
+    for (uint32_t i = 0; i < calls; ++i) {
+      spool_packets m = message(b, 0);
+      m.call_uid = 1000 + i;
+      m.fbasename = core::make_fbasename("many-" + std::to_string(i) + "@test");
+      m.sip.push_back(sip_frame(*b, 0));
+      caf::anon_send(f.writer, spool_atom::value, m);
+    }
+    f.sched->run();
+    auto s = f.status();
+    CHECK(s.open_files == calls);
+    CHECK(s.queued_packets == calls);
+    CHECK(s.buffer_bytes == calls * block);
+    for (uint32_t i = 0; i < calls; ++i)
+      caf::anon_send(f.writer, close_atom::value, spool_close{1000 + i});
+    f.sched->run();
+    s = f.status();
+    CHECK(s.open_files == 0);
+    CHECK(s.packets == calls);
+    CHECK(s.buffer_bytes == 0);  // written blocks went back to the pool
+  }
+  fs::remove_all(dir);
+}
+
 TEST_CASE("spool_writer naps once its mailbox is empty, not after every message", "[actors][spool]") {
   const auto dir = fresh("spool-nap");
   std::vector<std::vector<uint8_t>> frames;

@@ -158,6 +158,7 @@ TEST_CASE("metrics text: Prometheus 0.0.4 HELP/TYPE/sample lines, absent stages 
   s.duplicates = 5;
   s.calls_open = 3;
   s.rss_bytes = 4096;
+  s.spool_buffer_bytes = 65536;
   const std::string text = render_metrics(s);
   CHECK(text.rfind("# HELP voxmon_uptime_seconds ", 0) == 0);
   CHECK(text.find("\n# TYPE voxmon_uptime_seconds gauge\nvoxmon_uptime_seconds 12.500\n") != std::string::npos);
@@ -169,6 +170,7 @@ TEST_CASE("metrics text: Prometheus 0.0.4 HELP/TYPE/sample lines, absent stages 
   CHECK(text.find("\nvoxmon_capture_duplicates_total 5\n") != std::string::npos);
   CHECK(text.find("# TYPE voxmon_calls_open gauge\nvoxmon_calls_open 3\n") != std::string::npos);
   CHECK(text.find("\nvoxmon_resident_memory_bytes 4096\n") != std::string::npos);
+  CHECK(text.find("# TYPE voxmon_spool_buffer_bytes gauge\nvoxmon_spool_buffer_bytes 65536\n") != std::string::npos);
   // The writer and the spool did not answer: no made-up zeros for them.
   CHECK(text.find("voxmon_cdrs_queued") == std::string::npos);
   CHECK(text.find("voxmon_spool_queued_packets") == std::string::npos);
@@ -189,7 +191,7 @@ TEST_CASE("metrics text: Prometheus 0.0.4 HELP/TYPE/sample lines, absent stages 
     }
     pos = end + 1;
   }
-  CHECK(samples == 9);  // uptime, 6 capture counters, calls_open, memory
+  CHECK(samples == 10);  // uptime, 6 capture counters, calls_open, spool buffers, memory
   CHECK(helps == samples);
   CHECK(types == samples);
 }
