@@ -198,7 +198,7 @@ bool pcap_file::write_chunks(std::string& error) {
     return write_plain(error);
   for (size_t i = 0; i < chunks_.size(); ++i) {
     const uint8_t* data = chunks_[i];
-    size_t n = i + 1 < chunks_.size() ? chunk_pool::chunk_bytes : chunk_pool::chunk_bytes - tail_room_;
+    size_t n = chunk_length(i);
     while (n > 0) {
       errno = 0;
       const int w = gzwrite(static_cast<gzFile>(gz_), data, static_cast<unsigned>(n));
@@ -220,9 +220,6 @@ bool pcap_file::write_chunks(std::string& error) {
 bool pcap_file::write_plain(std::string& error) {
   constexpr size_t max_iov = 64;
   const size_t count = chunks_.size();
-  auto length = [&](size_t i) {
-    return i + 1 < count ? chunk_pool::chunk_bytes : chunk_pool::chunk_bytes - tail_room_;
-  };
   size_t next = 0;    // the first block not wholly written
   size_t offset = 0;  // bytes of it written
   size_t done = 0;
@@ -231,7 +228,7 @@ bool pcap_file::write_plain(std::string& error) {
     int used = 0;
     for (size_t i = next; i < count && used < static_cast<int>(max_iov); ++i, ++used) {
       const size_t from = i == next ? offset : 0;
-      iov[used] = {chunks_[i] + from, length(i) - from};
+      iov[used] = {chunks_[i] + from, chunk_length(i) - from};
     }
     const ssize_t w = ::writev(fd_, iov, used);
     if (w <= 0) {
@@ -248,7 +245,7 @@ bool pcap_file::write_plain(std::string& error) {
     }
     done += static_cast<size_t>(w);
     for (size_t left = static_cast<size_t>(w); left > 0;) {
-      const size_t rest = length(next) - offset;
+      const size_t rest = chunk_length(next) - offset;
       if (left < rest) {
         offset += left;
         break;

@@ -106,6 +106,10 @@ class pcap_file {
   bool write_chunks(std::string& error);
   bool write_plain(std::string& error);
   void release_chunks();
+  // Bytes pending in block i: whole blocks but the last.
+  size_t chunk_length(size_t i) const {
+    return i + 1 < chunks_.size() ? chunk_pool::chunk_bytes : chunk_pool::chunk_bytes - tail_room_;
+  }
 
   std::string path_;
   int fd_ = -1;
