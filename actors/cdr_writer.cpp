@@ -37,7 +37,7 @@ void schedule_retry(writer_ptr self) {
   if (st.retry_scheduled)
     return;
   for (auto& sink : st.sinks)
-    if (sink->has_backlog()) {
+    if (sink->wants_ticks()) {
       st.retry_scheduled = true;
       self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
       return;
@@ -165,6 +165,7 @@ cdr_writer(cdr_writer_actor::stateful_pointer<cdr_writer_state> self, sink_list 
            uint32_t table_rows) {
   self->state.sinks = std::move(sinks);
   self->state.table_rows = table_rows;
+  schedule_retry(self);  // a sensor's uplink joins at start, before it has a CDR to send
   return {
     [=](cdr_atom, cdr_msg& m) {
       auto& src = self->state.sources[m.source];

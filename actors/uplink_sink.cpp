@@ -108,6 +108,11 @@ bool uplink_sink::connect() {
   auto joined = join_central_node(sys_, o_.join, tunnels_, caf::actor_cast<caf::actor>(self_), failures);
   if (joined) {
     ingest_ = joined->result.ingest;
+    // The proxy of a remote actor dies with its link: a link lost while nothing is uploaded is
+    // noticed at the next tick, not at the next upload.
+    auto down = std::make_shared<std::atomic<bool>>(false);
+    link_down_ = down;
+    caf::actor_cast<caf::actor>(*ingest_)->attach_functor([down] { *down = true; });
     reported_unreachable_ = false;
     status_.connected = true;
     status_.server = joined->server;
@@ -177,8 +182,13 @@ std::string uplink_sink::write(std::span<const core::cdr> batch) {
 }
 
 bool uplink_sink::retry() {
-  if (status_.pending == 0)
+  if (ingest_ && link_down_ && *link_down_)
+    disconnected("the link went down");
+  if (status_.pending == 0) {
+    if (o_.keep_joined && !ingest_ && backoff_.due())
+      connect();
     return true;
+  }
   if (!ingest_ && !backoff_.due())
     return false;
   return upload_pending();

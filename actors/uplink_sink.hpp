@@ -3,8 +3,8 @@
 // appended to a local outbox (a store::cdr_journal file, so nothing is lost if the sensor dies),
 // then uploaded in order; the server acknowledges a CDR once it is durable there, and only then
 // does it leave the outbox. The link (CAF remote actors through core::tls_tunnel, a
-// challenge-response on server_password) is made on first use and again after any failure, with backoff and jitter,
-// trying the servers in order (failover). Runs inside the cdr_writer, which is then detached:
+// challenge-response on server_password) is made on first use (at start with `keep_joined`)
+// and again after any failure, with backoff and jitter, trying the servers in order (failover). Runs inside the cdr_writer, which is then detached:
 // its calls block.
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
@@ -38,6 +38,10 @@ struct uplink_options {
   // The spool the central node may fetch this sensor's pcaps from (a spool_server lives as long
   // as the sink and is handed to the registry with every join).
   spool_server_config spool;
+  // Join at start and again after a lost link even with no CDR to send (a sensor daemon, or
+  // stay_joined), so the central node can reach the sensor's spool; otherwise the link is made
+  // when CDRs wait.
+  bool keep_joined = false;
 };
 
 struct uplink_status {
@@ -59,6 +63,7 @@ class uplink_sink final : public store::cdr_sink {
   std::string name() const override { return "central node"; }
   bool retry() override;  // one upload attempt when the backoff allows; true when nothing waits
   bool has_backlog() const override { return status_.pending > 0; }
+  bool wants_ticks() const override { return o_.keep_joined || has_backlog(); }
   const uplink_status& status() const { return status_; }
 
  private:
@@ -78,6 +83,8 @@ class uplink_sink final : public store::cdr_sink {
   uint64_t next_seq_ = 0;        // sequence number of the first unacknowledged CDR
   uint64_t acked_offset_ = 0;    // outbox byte offset of that CDR
   std::optional<cdr_ingest_actor> ingest_;
+  // Set (from CAF's thread) when the joined server's ingest proxy dies: the link went down.
+  std::shared_ptr<std::atomic<bool>> link_down_;
   tunnel_map tunnels_;  // by server, made on first use
   core::reconnect_backoff backoff_;
   uplink_status status_;

@@ -87,6 +87,7 @@ caf::expected<sink_list> open_cdr_sinks(caf::actor_system& sys, const config::se
     o.upload_batch = s.server_upload_batch;
     o.capture_dropped = std::move(capture_dropped);
     o.spool = {s.spooldir, s.id_sensor, uint64_t{s.remote_pcap_max_mb} << 20};
+    o.keep_joined = s.read_file.empty() || s.stay_joined;
     auto sink = uplink_sink::open(sys, std::move(o), error);
     if (!sink)
       return make_failure(error);

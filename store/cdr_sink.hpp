@@ -19,6 +19,9 @@ class cdr_sink {
   // retries when the writer ticks: true once nothing waits any more.
   virtual bool retry() { return true; }
   virtual bool has_backlog() const { return false; }
+  // The writer ticks (once a second) while this is true: while CDRs wait, or, for a sink that
+  // keeps a link up (a sensor's uplink), always.
+  virtual bool wants_ticks() const { return has_backlog(); }
 };
 
 }  // namespace voxmon::store

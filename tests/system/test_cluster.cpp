@@ -58,6 +58,49 @@ TEST_CASE("cluster: two sensors upload every CDR once, each with its id_sensor",
   CHECK(server->wait_for(20s) == 0);
 }
 
+TEST_CASE("cluster: a quiet sensor rejoins a restarted central node without a CDR to send",
+          "[cluster]") {
+  auto dir = test::temp_dir("cluster_quiet_rejoin");
+  generate(dir, "a.pcap", {"--sample", "--seed", "4"});
+  const uint16_t port = free_port();
+  const uint16_t metrics_port = free_port();
+  write_text(dir / "server.conf", server_conf(port, "metrics_bind = 127.0.0.1:" + std::to_string(metrics_port) + "\n"));
+  write_text(dir / "s.conf", sensor_conf(port, 61));
+  const std::vector<std::string> server_args{"-c", "server.conf", "--db", "none", "--cdr-jsonl", "server.jsonl"};
+  auto server = start_server(dir, server_args);
+  test::background_process sensor(VOXMON_BIN, {"-c", "s.conf", "-r", "a.pcap", "--stay-joined", "yes", "--db", "none",
+                                               "--no-progress", "--table-rows", "0"}, dir, "sensor");
+  REQUIRE(sensor.wait_for_stderr("staying joined to the central node", 60s));
+  const std::string up = "voxmon_sensor_up{id_sensor=\"61\",name=\"sensor61\"} 1\n";
+  CHECK(http_get(metrics_port).find(up) != std::string::npos);
+
+  // The central node restarts while the sensor has nothing to upload: the sensor notices the
+  // lost link and joins the new node by itself (before, it waited for its next CDR).
+  server->signal(SIGTERM);
+  REQUIRE(server->wait_for(20s) == 0);
+  server = start_server(dir, server_args, "server2");
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  bool rejoined = false;
+  while (!rejoined && std::chrono::steady_clock::now() < deadline) {
+    rejoined = http_get(metrics_port).find(up) != std::string::npos;
+    if (!rejoined)
+      std::this_thread::sleep_for(100ms);
+  }
+  INFO(sensor.err());
+  CHECK(rejoined);
+  CHECK(sensor.err().find("lost the central node 127.0.0.1:" + std::to_string(port) + ": the link went down") !=
+        std::string::npos);
+  const std::string joined = "joined the central node 127.0.0.1:" + std::to_string(port) + " as sensor 61";
+  const auto first = sensor.err().find(joined);
+  REQUIRE(first != std::string::npos);
+  CHECK(sensor.err().find(joined, first + 1) != std::string::npos);
+
+  sensor.signal(SIGTERM);
+  CHECK(sensor.wait_for(30s) == 0);
+  server->signal(SIGTERM);
+  CHECK(server->wait_for(20s) == 0);
+}
+
 TEST_CASE("cluster: a wrong password is refused on both sides and changes nothing", "[cluster]") {
   auto dir = test::temp_dir("cluster_wrong_password");
   generate(dir, "a.pcap", {"--sample"});
