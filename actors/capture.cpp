@@ -30,7 +30,8 @@ void draw_progress(capture_ptr self, bool final) {
     return;
   st.last_progress = now;
   const double size = static_cast<double>(st.reader->file_size());
-  const double fraction = final ? 1.0 : (size > 0 ? st.reader->position() / size : 0.0);
+  const double fraction =
+    final && !st.stop_requested ? 1.0 : (size > 0 ? st.reader->position() / size : 0.0);
   std::fprintf(stderr, "\r%s%s",
                core::render_progress(fraction, st.reader->frames_read(), elapsed).c_str(),
                final ? "\n" : "");
@@ -46,7 +47,7 @@ void read_batch(capture_ptr self, const capture_config& cfg, const call_router_a
   core::timestamp_ns ts = 0;
   const uint8_t* data = nullptr;
   uint32_t caplen = 0, wirelen = 0;
-  for (;;) {
+  while (!st.stop_requested) {
     auto status = st.reader->next(ts, data, caplen, wirelen);
     if (status == core::pcap_file_reader::status::frame) {
       if (st.builder->add(ts, data, caplen, wirelen))
@@ -58,6 +59,11 @@ void read_batch(capture_ptr self, const capture_config& cfg, const call_router_a
       error = "input stopped after " + std::to_string(st.reader->frames_read()) +
               " packets: " + st.reader->error();
     break;
+  }
+  if (st.stop_requested) {
+    end = true;
+    error = "interrupted after " + std::to_string(st.reader->frames_read()) +
+            " packets: the calls in progress were closed with the sighup mark";
   }
   if (!st.builder->empty()) {
     ++st.in_flight;
@@ -71,6 +77,7 @@ void read_batch(capture_ptr self, const capture_config& cfg, const call_router_a
     input_end done;
     st.builder->add_counters(done.stats);
     done.error = std::move(error);
+    done.sighup = st.stop_requested;
     self->send(router, eof_atom::value, std::move(done));
     if (st.in_flight == 0)
       self->quit();
@@ -102,6 +109,12 @@ file_capture(capture_actor::stateful_pointer<capture_state> self,
         self->quit();
       else
         read_batch(self, cfg, router);
+    },
+    [=](eof_atom) {
+      if (self->state.finished)
+        return;
+      self->state.stop_requested = true;
+      read_batch(self, cfg, router);  // or at the next credit, when the batches in flight are many
     },
   };
 }

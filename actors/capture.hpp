@@ -19,6 +19,7 @@ struct capture_state {
   std::unique_ptr<core::batch_builder> builder;
   uint32_t in_flight = 0;
   bool finished = false;
+  bool stop_requested = false;  // `eof`: end at the next batch, as at the end of the file
   bool show_progress = false;
   std::chrono::steady_clock::time_point started;
   std::chrono::steady_clock::time_point last_progress;

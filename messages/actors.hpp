@@ -40,7 +40,10 @@ using call_router_actor = caf::typed_actor<
 // Reads a source (pcap file) on its own thread and feeds the router.
 // `credit` arrives when the last reference to one of its batches is released anywhere in the
 // pipeline (router, calls, spool writers), so the batches alive stay bounded.
-using capture_actor = caf::typed_actor<caf::reacts_to<read_atom>, caf::reacts_to<credit_atom>>;
+// `eof` (SIGINT or SIGTERM on an offline run) stops the reading early: the last batch, then eof
+// with sighup set, go to the router, as at the end of the file.
+using capture_actor =
+  caf::typed_actor<caf::reacts_to<read_atom>, caf::reacts_to<credit_atom>, caf::reacts_to<eof_atom>>;
 
 // Receives HEP on UDP and TCP (actors/hep_listener, own thread) and feeds the router like a
 // capture (same credit contract); `eof` stops it: last batch and eof go to the router.

@@ -4,8 +4,10 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -41,6 +43,46 @@ void stay_joined_until_stopped() {
   std::cerr << "voxmon: stopping\n";
 }
 
+// SIGINT or SIGTERM during the run: the capture stops reading and the run ends as at the end of
+// the file (calls in progress closed with the sighup mark, every CDR written, the spool closed);
+// a second one ends the process at once. Runs until stop() (the signals stay blocked after).
+class interrupt_watcher {
+ public:
+  explicit interrupt_watcher(capture_actor capture)
+      : capture_(std::move(capture)), thread_([this] { watch(); }) {}
+  ~interrupt_watcher() { stop(); }
+  void stop() {
+    running_ = false;
+    if (thread_.joinable())
+      thread_.join();
+  }
+  int signal() const { return signal_; }  // the first signal taken, or 0
+
+ private:
+  void watch() {
+    while (running_) {
+      const auto sig = wait_for_signal(std::chrono::milliseconds(100));
+      if (!sig || *sig == SIGHUP)
+        continue;
+      if (signal_ != 0) {
+        std::cerr << "voxmon: stopped at once (second signal): the CDRs of this run not yet "
+                     "written are lost\n";
+        std::_Exit(128 + *sig);
+      }
+      signal_ = *sig;
+      std::cerr << "voxmon: " << (*sig == SIGINT ? "SIGINT" : "SIGTERM")
+                << ": reading stops; the calls in progress are closed and every CDR is written "
+                   "(again to stop at once)\n";
+      caf::anon_send(capture_, eof_atom::value);
+    }
+  }
+
+  capture_actor capture_;
+  std::atomic<bool> running_{true};
+  std::atomic<int> signal_{0};
+  std::thread thread_;
+};
+
 }  // namespace
 
 int run_offline(const config::settings& s) {
@@ -48,8 +90,7 @@ int run_offline(const config::settings& s) {
   if (s.stay_joined && !stay)
     std::cerr << "voxmon: warning: stay_joined is for a sensor that sends CDRs (server_destination, "
                  "packetbuffer_sender = no): ignored\n";
-  if (stay)
-    block_daemon_signals();  // before CAF's threads start: they inherit the mask
+  block_daemon_signals();  // before CAF's threads start: they inherit the mask
   caf::actor_system_config cfg;
   configure_node(cfg, s);
   caf::actor_system sys{cfg};
@@ -74,6 +115,7 @@ int run_offline(const config::settings& s) {
 
   run_report report;
   bool finished = false;
+  interrupt_watcher interrupts(*capture);
   {
     caf::scoped_actor self{sys};
     self->request(*writer, caf::infinite, done_atom::value, uint32_t{1})
@@ -82,6 +124,7 @@ int run_offline(const config::settings& s) {
     if (!finished || !stay)
       self->send_exit(*writer, caf::exit_reason::user_shutdown);
   }
+  interrupts.stop();
   // Every call sent its spool_close before its CDR: the writers now close every file.
   const spool_report saved = finish_spool(sys, spool);
   if (!finished)
@@ -108,11 +151,15 @@ int run_offline(const config::settings& s) {
               << report.journal_path << "': the database was unreachable; they are written at "
               << "the next start or by voxmon --update-schema (exit code 3)\n";
   if (stay) {
-    table_out.flush();
-    stay_joined_until_stopped();
+    if (!interrupts.signal()) {  // an interrupted run does not stay
+      table_out.flush();
+      stay_joined_until_stopped();
+    }
     caf::anon_send_exit(*writer, caf::exit_reason::user_shutdown);
   }
-  return exit_code_of(report);
+  const int code = exit_code_of(report);
+  // Interrupted: what was read is complete, the file was not (128 + the signal, as shells do).
+  return interrupts.signal() && code == 0 ? 128 + interrupts.signal() : code;
 }
 
 }  // namespace voxmon::nodes
