@@ -21,16 +21,22 @@ start)
   if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     echo "mariadb.sh: a server is already running in $dir (pid $(cat "$pidfile"))" >&2; exit 1
   fi
+  # A temporary directory of its own: a starting mariadbd deletes every #sql* file in its tmpdir,
+  # which with the default /tmp removed the temporary tables of another server's
+  # mariadb-install-db running at the same time (ctest -j: "Unknown table 'mysql.tmp_user_sys'").
+  mkdir -p "$dir/tmp"
   if [ ! -d "$dir/data/mysql" ]; then
     mkdir -p "$dir/data"
     [ "$(id -u)" -eq 0 ] && chown -R mysql:mysql "$dir"
-    mariadb-install-db --no-defaults "${user_opt[@]}" --datadir="$dir/data" \
+    mariadb-install-db --no-defaults "${user_opt[@]}" --datadir="$dir/data" --tmpdir="$dir/tmp" \
       --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 ||
-      { echo "mariadb.sh: mariadb-install-db failed, see $dir/install.log" >&2; exit 1; }
+      { echo "mariadb.sh: mariadb-install-db failed, see $dir/install.log" >&2
+        rm -rf "$dir/data"  # half-made system tables: the next start installs afresh
+        exit 1; }
   fi
   [ "$(id -u)" -eq 0 ] && chown -R mysql:mysql "$dir"
   echo "$port" >"$dir/port"
-  mariadbd --no-defaults "${user_opt[@]}" --datadir="$dir/data" --port="$port" \
+  mariadbd --no-defaults "${user_opt[@]}" --datadir="$dir/data" --tmpdir="$dir/tmp" --port="$port" \
     --bind-address=127.0.0.1 --socket="$dir/mysql.sock" --pid-file="$pidfile" \
     --log-error="$dir/error.log" --skip-name-resolve --innodb-flush-log-at-trx-commit=2 \
     >/dev/null 2>&1 &
