@@ -43,30 +43,43 @@ std::map<std::string, nlohmann::json> cdrs_by_callid(const fs::path& p) {
   return out;
 }
 
+// 120 calls of 30 s, 20 at a time (~360k packets, 68 MB), in dir/x.pcap.
+void generate(const fs::path& dir, const std::string& seed) {
+  auto g = run(VOXMON_GEN_BIN, {"-q", "--seed", seed, "--calls", "120", "--concurrency", "20", "--duration-min",
+                                "30", "--duration-max", "30", "--outcomes", "answered=1", "-o", "x.pcap"},
+               dir);
+  REQUIRE(g.exit_code == 0);
+}
+
+// `voxmon -r x.pcap` saving to a slow disk (40 ms per write), which holds the capture back once
+// the writers' buffers and the batches in flight are full; signalled `after` its start, while
+// it still reads (checked). Returns its exit code.
+int interrupted_run(const fs::path& dir, const std::string& name, std::vector<std::string> args, int sig,
+                    std::chrono::milliseconds after, std::string& err) {
+  args.insert(args.begin(), {"VOXMON_TEST_SPOOL_WRITE_DELAY_US=40000", VOXMON_BIN, "-r", "x.pcap"});
+  args.insert(args.end(), {"--no-progress", "--table-rows", "0", "--savesip", "yes", "--savertp", "yes",
+                           "--spooldir", "spool"});
+  background_process voxmon("/usr/bin/env", args, dir, name);
+  std::this_thread::sleep_for(after);
+  const bool reading = !voxmon.wait_for(std::chrono::milliseconds(0));
+  voxmon.signal(sig);
+  const auto code = voxmon.wait_for(std::chrono::seconds(60));
+  err = voxmon.err();
+  INFO(err);
+  REQUIRE(reading);
+  REQUIRE(code);
+  return *code;
+}
+
 }  // namespace
 
 TEST_CASE("SIGINT in the middle of an offline run writes the CDRs of what was read", "[system][cli]") {
   const auto dir = temp_dir("offline-interrupt");
-  // 120 calls of 30 s, 20 at a time (~360k packets, 68 MB); saving to a slow disk (40 ms per
-  // write) holds the capture back once the writers' buffers and the batches in flight are
-  // full, so the signal lands early in the file.
-  auto g = run(VOXMON_GEN_BIN, {"-q", "--seed", "5", "--calls", "120", "--concurrency", "20", "--duration-min",
-                                "30", "--duration-max", "30", "--outcomes", "answered=1", "-o", "x.pcap"},
-               dir);
-  REQUIRE(g.exit_code == 0);
-  background_process voxmon("/usr/bin/env",
-                            {"VOXMON_TEST_SPOOL_WRITE_DELAY_US=40000", VOXMON_BIN, "-r", "x.pcap", "--db", "none",
-                             "--cdr-jsonl", "cut.jsonl", "--no-progress", "--table-rows", "0", "--savesip", "yes",
-                             "--savertp", "yes", "--spooldir", "spool"},
-                            dir, "voxmon");
-  std::this_thread::sleep_for(800ms);
-  REQUIRE_FALSE(voxmon.wait_for(0ms));  // still reading
-  voxmon.signal(SIGINT);
-  const auto code = voxmon.wait_for(60s);
-  const std::string err = voxmon.err();
+  generate(dir, "5");
+  std::string err;
+  const int code = interrupted_run(dir, "voxmon", {"--db", "none", "--cdr-jsonl", "cut.jsonl"}, SIGINT, 800ms, err);
   INFO(err);
-  REQUIRE(code);
-  CHECK(*code == 128 + SIGINT);
+  CHECK(code == 128 + SIGINT);
   CHECK(err.find("voxmon: SIGINT: reading stops; the calls in progress are closed and every CDR is written") !=
         std::string::npos);
   static const std::regex read_re(R"(voxmon: interrupted after (\d+) packets: the calls in progress were closed)");
@@ -105,23 +118,12 @@ TEST_CASE("SIGINT in the middle of an offline run writes the CDRs of what was re
 
 TEST_CASE("SIGTERM ends an offline run the same way, with exit code 143", "[system][cli]") {
   const auto dir = temp_dir("offline-sigterm");
-  auto g = run(VOXMON_GEN_BIN, {"-q", "--seed", "6", "--calls", "120", "--concurrency", "20", "--duration-min",
-                                "30", "--duration-max", "30", "--outcomes", "answered=1", "-o", "x.pcap"},
-               dir);
-  REQUIRE(g.exit_code == 0);
-  background_process voxmon("/usr/bin/env",
-                            {"VOXMON_TEST_SPOOL_WRITE_DELAY_US=40000", VOXMON_BIN, "-r", "x.pcap", "--db", "none",
-                             "--cdr-jsonl", "cut.jsonl", "--no-progress", "--table-rows", "0", "--savesip", "yes",
-                             "--savertp", "yes", "--spooldir", "spool"},
-                            dir, "voxmon");
-  std::this_thread::sleep_for(500ms);
-  REQUIRE_FALSE(voxmon.wait_for(0ms));
-  voxmon.signal(SIGTERM);
-  const auto code = voxmon.wait_for(60s);
-  INFO(voxmon.err());
-  REQUIRE(code);
-  CHECK(*code == 128 + SIGTERM);
-  CHECK(voxmon.err().find("voxmon: SIGTERM: reading stops") != std::string::npos);
+  generate(dir, "6");
+  std::string err;
+  const int code = interrupted_run(dir, "voxmon", {"--db", "none", "--cdr-jsonl", "cut.jsonl"}, SIGTERM, 500ms, err);
+  INFO(err);
+  CHECK(code == 128 + SIGTERM);
+  CHECK(err.find("voxmon: SIGTERM: reading stops") != std::string::npos);
   const auto lines = read_jsonl(dir / "cut.jsonl");
   CHECK(!lines.empty());
   CHECK(lines.size() < 120);
@@ -129,27 +131,18 @@ TEST_CASE("SIGTERM ends an offline run the same way, with exit code 143", "[syst
 
 TEST_CASE("SIGINT stops a stay_joined sensor's run: its CDRs uploaded, no stay", "[system][cli][cluster]") {
   const auto dir = temp_dir("offline-interrupt-sensor");
-  auto g = run(VOXMON_GEN_BIN, {"-q", "--seed", "7", "--calls", "120", "--concurrency", "20", "--duration-min",
-                                "30", "--duration-max", "30", "--outcomes", "answered=1", "-o", "x.pcap"},
-               dir);
-  REQUIRE(g.exit_code == 0);
+  generate(dir, "7");
   const uint16_t port = cluster::free_port();
   cluster::write_text(dir / "server.conf", cluster::server_conf(port));
   cluster::write_text(dir / "s.conf", cluster::sensor_conf(port, 71));
   auto server = cluster::start_server(dir, {"-c", "server.conf", "--db", "none", "--cdr-jsonl", "server.jsonl"});
-  background_process sensor("/usr/bin/env",
-                            {"VOXMON_TEST_SPOOL_WRITE_DELAY_US=40000", VOXMON_BIN, "-c", "s.conf", "-r", "x.pcap",
-                             "--stay-joined", "yes", "--db", "none", "--cdr-jsonl", "sensor.jsonl", "--no-progress",
-                             "--table-rows", "0", "--savesip", "yes", "--savertp", "yes", "--spooldir", "spool"},
-                            dir, "sensor");
-  std::this_thread::sleep_for(800ms);
-  REQUIRE_FALSE(sensor.wait_for(0ms));
-  sensor.signal(SIGINT);
-  const auto code = sensor.wait_for(60s);
-  INFO(sensor.err());
-  REQUIRE(code);
-  CHECK(*code == 128 + SIGINT);  // ended: an interrupted run does not stay joined
-  CHECK(sensor.err().find("staying joined") == std::string::npos);
+  std::string err;
+  const int code = interrupted_run(dir, "sensor", {"-c", "s.conf", "--stay-joined", "yes", "--db", "none",
+                                                   "--cdr-jsonl", "sensor.jsonl"},
+                                   SIGINT, 800ms, err);
+  INFO(err);
+  CHECK(code == 128 + SIGINT);  // ended: an interrupted run does not stay joined
+  CHECK(err.find("staying joined") == std::string::npos);
   const auto local = read_jsonl(dir / "sensor.jsonl");
   CHECK(!local.empty());
   CHECK(local.size() < 120);
