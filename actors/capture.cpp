@@ -47,23 +47,25 @@ void read_batch(capture_ptr self, const capture_config& cfg, const call_router_a
   core::timestamp_ns ts = 0;
   const uint8_t* data = nullptr;
   uint32_t caplen = 0, wirelen = 0;
-  while (!st.stop_requested) {
-    auto status = st.reader->next(ts, data, caplen, wirelen);
-    if (status == core::pcap_file_reader::status::frame) {
-      if (st.builder->add(ts, data, caplen, wirelen))
-        break;
-      continue;
-    }
-    end = true;
-    if (status == core::pcap_file_reader::status::error)
-      error = "input stopped after " + std::to_string(st.reader->frames_read()) +
-              " packets: " + st.reader->error();
-    break;
-  }
+  // `eof` arrives between messages: checked once per batch, not per packet.
   if (st.stop_requested) {
     end = true;
     error = "interrupted after " + std::to_string(st.reader->frames_read()) +
             " packets: the calls in progress were closed with the sighup mark";
+  } else {
+    for (;;) {
+      auto status = st.reader->next(ts, data, caplen, wirelen);
+      if (status == core::pcap_file_reader::status::frame) {
+        if (st.builder->add(ts, data, caplen, wirelen))
+          break;
+        continue;
+      }
+      end = true;
+      if (status == core::pcap_file_reader::status::error)
+        error = "input stopped after " + std::to_string(st.reader->frames_read()) +
+                " packets: " + st.reader->error();
+      break;
+    }
   }
   if (!st.builder->empty()) {
     ++st.in_flight;

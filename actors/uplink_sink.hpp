@@ -4,7 +4,8 @@
 // then uploaded in order; the server acknowledges a CDR once it is durable there, and only then
 // does it leave the outbox. The link (CAF remote actors through core::tls_tunnel, a
 // challenge-response on server_password) is made on first use (at start with `keep_joined`)
-// and again after any failure, with backoff and jitter, trying the servers in order (failover). Runs inside the cdr_writer, which is then detached:
+// and again after any failure, with backoff and jitter, trying the servers in order
+// (failover). Runs inside the cdr_writer, which is then detached:
 // its calls block.
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
