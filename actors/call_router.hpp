@@ -1,6 +1,7 @@
 #pragma once
 // call_router: owns the Call-ID -> call and endpoint -> call maps (a core::call_directory),
 // spawns one call actor per call, and sends each call its packets once per batch.
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <vector>
@@ -10,6 +11,7 @@
 
 #include "core/call_directory.hpp"
 #include "core/delivery_coalescer.hpp"
+#include "core/source_merge.hpp"
 #include "messages/actors.hpp"
 
 namespace voxmon {
@@ -19,6 +21,8 @@ struct call_router_state {
   core::call_directory directory;
   core::routing_plan plan;
   core::delivery_coalescer coalescer;  // each call's packets gathered over several batches
+  std::optional<core::source_merge> merge;  // several interfaces: their packets in time order
+  core::merge_round round;                  // scratch for the merge
   std::unordered_map<uint64_t, call_actor> calls;
   core::run_stats stats;
   spool_link spool;               // what to save (SIGHUP may change it)
@@ -40,6 +44,9 @@ struct router_config {
   std::vector<spool_writer_actor> spool_pool;  // empty = no per-call pcap files
   spool_link spool;                            // what to save (its writer is picked per call)
   uint32_t sources = 1;                        // eofs to wait for before closing every call
+  // Of those, the live interfaces whose packets are merged in packet-time order (their
+  // batches and eof carry merge slots 0 .. merged_sources-1); 0 or 1: no merge.
+  uint32_t merged_sources = 0;
 };
 
 call_router_actor::behavior_type

@@ -20,14 +20,27 @@ core::timestamp_ns packet_time_now(const live_capture_state& st, clock_type::tim
   return st.last_ts + std::chrono::duration_cast<std::chrono::nanoseconds>(now - st.last_frame_at).count();
 }
 
-void hand_over(live_ptr self, const call_router_actor& router) {
+void hand_over(live_ptr self, const live_capture_config& cfg, const call_router_actor& router) {
   auto& st = self->state;
   if (st.builder->empty())
     return;
   ++st.in_flight;
   core::batch_ptr tracked =
     credit_on_release(st.builder->take(), caf::actor_cast<live_capture_actor>(self));
-  self->send(router, batch_atom::value, batch_msg{std::move(tracked)});
+  self->send(router, batch_atom::value, batch_msg{std::move(tracked), cfg.merge_slot});
+}
+
+// The wire is idle and everything read is handed over: no packet earlier than this is coming
+// (live time stamps are the kernel's wall-clock time; before the first packet, the clock's).
+void promise_progress(live_ptr self, const live_capture_config& cfg, const call_router_actor& router,
+                      clock_type::time_point now) {
+  auto& st = self->state;
+  const core::timestamp_ns margin = core::timestamp_ns{cfg.progress_margin_ms} * 1'000'000;
+  const core::timestamp_ns time_now =
+    st.last_ts != 0 ? packet_time_now(st, now)
+                    : std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count();
+  self->send(router, progress_atom::value, cfg.merge_slot, time_now - margin);
 }
 
 void check_drops(live_ptr self, const live_capture_config& cfg, const call_router_actor& router,
@@ -54,16 +67,18 @@ void check_drops(live_ptr self, const live_capture_config& cfg, const call_route
              capture_loss{st.last_ts ? packet_time_now(st, now) : 0, fresh});
 }
 
-void stop(live_ptr self, const call_router_actor& router, std::string error) {
+void stop(live_ptr self, const live_capture_config& cfg, const call_router_actor& router,
+          std::string error) {
   auto& st = self->state;
   if (st.finished)
     return;
   st.finished = true;
-  hand_over(self, router);
+  hand_over(self, cfg, router);
   input_end end;
   st.builder->add_counters(end.stats);
   end.error = std::move(error);
   end.sighup = end.error.empty();
+  end.merge_slot = cfg.merge_slot;
   self->send(router, eof_atom::value, std::move(end));
   self->quit();
 }
@@ -82,7 +97,7 @@ void read_some(live_ptr self, const live_capture_config& cfg, const call_router_
   if (st.finished)
     return;
   if (cfg.counters->stop.load()) {
-    stop(self, router, {});
+    stop(self, cfg, router, {});
     return;
   }
   if (cfg.counters->reload.exchange(false)) {
@@ -110,7 +125,7 @@ void read_some(live_ptr self, const live_capture_config& cfg, const call_router_
     }
     if (status == core::pcap_live_source::status::error) {
       core::log::error(st.source->error());
-      stop(self, router, st.source->error());
+      stop(self, cfg, router, st.source->error());
       return;
     }
     cfg.counters->packets.fetch_add(1, std::memory_order_relaxed);
@@ -139,7 +154,9 @@ void read_some(live_ptr self, const live_capture_config& cfg, const call_router_
   const auto now = clock_type::now();
   if (!st.builder->empty() &&
       (full || idle || now - st.batch_started >= milliseconds(cfg.flush_ms)))
-    hand_over(self, router);
+    hand_over(self, cfg, router);
+  if (idle && st.builder->empty() && cfg.merge_slot != unmerged_source)
+    promise_progress(self, cfg, router, now);
   if (idle && st.builder->empty() && st.last_ts != 0 &&
       now - st.last_tick >= milliseconds(cfg.tick_ms)) {
     st.last_tick = now;
@@ -176,7 +193,7 @@ live_capture(live_capture_actor::stateful_pointer<live_capture_state> self,
     },
     [=](eof_atom) {
       core::log::debug("interface " + self->state.source->interface() + ": stopping");
-      stop(self, router, {});
+      stop(self, cfg, router, {});
     },
     [=](reload_atom, const std::string& filter) { install_filter(self, filter); },
   };

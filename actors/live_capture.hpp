@@ -10,6 +10,10 @@
 //   `caploss` (the open calls get the capture-loss flag) and into the shared counters;
 // - with `deduplicate`, packets whose IP packet was seen within 100 ms (on any interface
 //   sharing the window) are dropped and counted;
+// - with several interfaces (`merge_slot` set), its batches and eof carry the slot and, while
+//   the wire is idle, it promises the router (`progress`) that nothing earlier than the packet
+//   time now minus `progress_margin_ms` is still coming, so the router can merge the
+//   interfaces' packets in time order (core::source_merge) without waiting for this one;
 // - `eof` stops it: the last batch, then eof (sighup set) go to the router.
 #include <atomic>
 #include <chrono>
@@ -51,6 +55,8 @@ struct live_capture_config {
   uint32_t flush_ms = 200;
   uint32_t tick_ms = 1000;
   uint32_t stats_interval_ms = 2000;
+  uint32_t merge_slot = unmerged_source;  // several interfaces: this one's slot in the merge
+  uint32_t progress_margin_ms = 50;       // kernel time stamp to read: at most this late
 };
 
 struct live_capture_state {

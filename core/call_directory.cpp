@@ -33,28 +33,38 @@ std::string_view as_text(std::span<const uint8_t> bytes) {
 
 void call_directory::route(const packet_batch& batch, routing_plan& plan, run_stats& stats) {
   ++route_seq_;  // every entry's `delivery` index from an earlier batch is stale from now on
-  for (uint32_t i = 0; i < batch.packets.size(); ++i) {
-    const timestamp_ns now = batch.packets[i].ts;
-    if (now >= next_expiry_check_) {
-      expire(now, plan);
-      next_expiry_check_ = now + ns_per_second;
-    }
-    switch (batch.classes[i]) {
-      case payload_class::sip:
-        route_sip(batch, i, plan, stats);
-        break;
-      case payload_class::datagram:
-      case payload_class::rtcp:
-        route_media(batch, i, plan, stats);
-        break;
-      case payload_class::other:
-        ++stats.other_packets;
-        break;
-    }
+  for (uint32_t i = 0; i < batch.packets.size(); ++i)
+    route_packet(batch, 0, i, plan, stats);
+}
+
+void call_directory::route(const merge_round& round, routing_plan& plan, run_stats& stats) {
+  ++route_seq_;
+  for (const auto& e : round.order)
+    route_packet(*round.batches[e.slot], e.slot, e.index, plan, stats);
+}
+
+void call_directory::route_packet(const packet_batch& batch, uint8_t slot, uint32_t i,
+                                  routing_plan& plan, run_stats& stats) {
+  const timestamp_ns now = batch.packets[i].ts;
+  if (now >= next_expiry_check_) {
+    expire(now, plan);
+    next_expiry_check_ = now + ns_per_second;
+  }
+  switch (batch.classes[i]) {
+    case payload_class::sip:
+      route_sip(batch, slot, i, plan, stats);
+      break;
+    case payload_class::datagram:
+    case payload_class::rtcp:
+      route_media(batch, slot, i, plan, stats);
+      break;
+    case payload_class::other:
+      ++stats.other_packets;
+      break;
   }
 }
 
-void call_directory::route_sip(const packet_batch& batch, uint32_t index, routing_plan& plan,
+void call_directory::route_sip(const packet_batch& batch, uint8_t slot, uint32_t index, routing_plan& plan,
                                run_stats& stats) {
   const decoded_packet& p = batch.packets[index];
   const std::string_view payload = as_text(batch.payload(p));
@@ -72,7 +82,7 @@ void call_directory::route_sip(const packet_batch& batch, uint32_t index, routin
     any = true;
     const sip_message& m = *parsed.message;
     ++stats.sip_messages;
-    const routed_packet rp{index, static_cast<uint32_t>(offset), packet_role::sip};
+    const routed_packet rp{index, static_cast<uint32_t>(offset), packet_role::sip, slot};
     offset += std::max<size_t>(m.message_length, 1);
 
     uint64_t key = 0;
@@ -121,7 +131,7 @@ void call_directory::route_sip(const packet_batch& batch, uint32_t index, routin
   }
 }
 
-void call_directory::route_media(const packet_batch& batch, uint32_t index, routing_plan& plan,
+void call_directory::route_media(const packet_batch& batch, uint8_t slot, uint32_t index, routing_plan& plan,
                                  run_stats& stats) {
   const decoded_packet& p = batch.packets[index];
   auto it = by_endpoint_.find(p.dst);
@@ -139,7 +149,7 @@ void call_directory::route_media(const packet_batch& batch, uint32_t index, rout
     ++stats.rtp_packets;
   e.had_media = true;
   e.last_ts = std::max(e.last_ts, p.ts);
-  deliver(key, e, {index, 0, packet_role::media}, plan);
+  deliver(key, e, {index, 0, packet_role::media, slot}, plan);
 }
 
 void call_directory::deliver(uint64_t key, entry& e, routed_packet p, routing_plan& plan) {

@@ -15,6 +15,7 @@
 #include "core/call.hpp"
 #include "core/packet_batch.hpp"
 #include "core/run_stats.hpp"
+#include "core/source_merge.hpp"
 
 namespace voxmon::core {
 
@@ -65,7 +66,11 @@ class call_directory {
  public:
   explicit call_directory(call_timeouts t) : timeouts_(t) {}
 
+  // Routes a batch's packets; the deliveries' routed_packet::batch is 0.
   void route(const packet_batch& batch, routing_plan& plan, run_stats& stats);
+  // Routes packets of several batches in the round's order (core::source_merge); the
+  // deliveries' routed_packet::batch is the packet's slot in round.batches.
+  void route(const merge_round& round, routing_plan& plan, run_stats& stats);
   // Closes every open call (end of input), oldest first.
   void close_all(routing_plan& plan, close_reason reason = close_reason::end_of_input);
   // Packet time moves on without a packet (a live capture's idle tick): closes the calls that
@@ -104,8 +109,12 @@ class call_directory {
     size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
 
-  void route_sip(const packet_batch& batch, uint32_t index, routing_plan& plan, run_stats& stats);
-  void route_media(const packet_batch& batch, uint32_t index, routing_plan& plan, run_stats& stats);
+  void route_packet(const packet_batch& batch, uint8_t slot, uint32_t index, routing_plan& plan,
+                    run_stats& stats);
+  void route_sip(const packet_batch& batch, uint8_t slot, uint32_t index, routing_plan& plan,
+                 run_stats& stats);
+  void route_media(const packet_batch& batch, uint8_t slot, uint32_t index, routing_plan& plan,
+                   run_stats& stats);
   void deliver(uint64_t key, entry& e, routed_packet p, routing_plan& plan);
   void learn_endpoints(uint64_t key, entry& e, const sip_message& m);
   void expire(timestamp_ns now, routing_plan& plan);

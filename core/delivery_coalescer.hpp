@@ -14,6 +14,7 @@
 // else the router sends the call (close, capture loss).
 #include <cstdint>
 #include <deque>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -67,7 +68,16 @@ class delivery_coalescer {
   // send(call_key, pending_packets&&) for every call whose packets are due now.
   template <class Send>
   void add(const batch_ptr& batch, std::vector<call_delivery>& deliveries, Send&& send) {
-    held_.push_back({next_seq_, batch->packets.empty() ? 0 : batch->packets.front().ts, {}});
+    add(std::span<const batch_ptr>(&batch, 1), batch->packets.empty() ? 0 : batch->packets.front().ts,
+        deliveries, send);
+  }
+
+  // The same for packets routed from several batches at once (a core::merge_round): each
+  // routed_packet::batch indexes `batches`; `first_ts` is the time of the round's first packet.
+  template <class Send>
+  void add(std::span<const batch_ptr> batches, timestamp_ns first_ts,
+           std::vector<call_delivery>& deliveries, Send&& send) {
+    held_.push_back({next_seq_, first_ts, {}});
     auto& started = held_.back().started;
     for (auto& d : deliveries) {
       auto [it, fresh] = pending_.try_emplace(d.call_key);
@@ -76,7 +86,7 @@ class delivery_coalescer {
         e.first_seq = next_seq_;
         started.push_back(d.call_key);
       }
-      append(e, batch, d.packets);
+      append(e, batches, d.packets);
       if (e.p.packets.size() >= limits_.packets)
         send_pending(it, send);
     }
@@ -121,7 +131,8 @@ class delivery_coalescer {
   };
   using map = std::unordered_map<uint64_t, entry>;
 
-  static void append(entry& e, const batch_ptr& batch, std::vector<routed_packet>& packets);
+  // Appends packets whose routed_packet::batch indexes `batches`, renumbered to e's batches.
+  static void append(entry& e, std::span<const batch_ptr> batches, std::vector<routed_packet>& packets);
 
   template <class Send>
   void send_pending(map::iterator it, Send& send) {

@@ -28,9 +28,12 @@ using call_actor = caf::typed_actor<
 
 // Routes batches to calls.
 // With several sources (live interfaces, HEP) each sends its own eof; the router closes every
-// call after the last one. `tick` moves packet time on while the wire is idle.
+// call after the last one. `tick` moves packet time on while the wire is idle. Several
+// interfaces' batches are merged in packet-time order; `progress` (merge slot, time) is an
+// idle interface's promise that it brings nothing earlier than that time.
 using call_router_actor = caf::typed_actor<
   caf::reacts_to<batch_atom, batch_msg>,
+  caf::reacts_to<progress_atom, uint32_t, core::timestamp_ns>,
   caf::reacts_to<caploss_atom, capture_loss>,
   caf::reacts_to<eof_atom, input_end>,
   caf::reacts_to<tick_atom, core::timestamp_ns>,

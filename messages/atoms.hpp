@@ -18,6 +18,7 @@ using retain_atom = caf::atom_constant<caf::atom("retain")>;    // spool_writer 
 using caploss_atom = caf::atom_constant<caf::atom("caploss")>;  // capture -> router -> calls: drops
 using status_atom = caf::atom_constant<caf::atom("status")>;    // node -> any stage: live counters
 using tick_atom = caf::atom_constant<caf::atom("tick")>;        // live capture -> router: idle time
+using progress_atom = caf::atom_constant<caf::atom("progress")>;  // live capture -> router: merge floor
 using sync_atom = caf::atom_constant<caf::atom("sync")>;        // mirror feed -> writer: stored?
 using reload_atom = caf::atom_constant<caf::atom("reload")>;    // node -> capture/router: SIGHUP
 

@@ -20,9 +20,14 @@
 
 namespace voxmon {
 
+// A source whose batches the router routes as they come (not merged with other sources').
+constexpr uint32_t unmerged_source = UINT32_MAX;
+
 // capture -> call_router: one block of decoded packets.
 struct batch_msg {
   core::batch_ptr batch;
+  // With several interfaces: which of the router's merged sources (core::source_merge) sent it.
+  uint32_t merge_slot = unmerged_source;
 };
 
 // call_router -> call: this call's packets of one or more batches, in capture order.
@@ -46,6 +51,7 @@ struct input_end {
   core::run_stats stats;    // capture counters
   std::string error;        // why reading stopped early (truncated file ...), or empty
   bool sighup = false;      // the daemon is stopping: open calls get the CDR's sighup mark
+  uint32_t merge_slot = unmerged_source;  // as in batch_msg
 };
 
 // node -> call_router on SIGHUP: what can change while calls are open.

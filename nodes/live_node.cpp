@@ -26,6 +26,7 @@
 #include "nodes/central_services.hpp"
 #include "nodes/gui_node.hpp"
 #include "core/pcap_live_source.hpp"
+#include "core/source_merge.hpp"
 #include "nodes/cli.hpp"
 #include "nodes/metrics_server.hpp"
 #include "nodes/remoting.hpp"
@@ -300,7 +301,11 @@ int run_live(const config::settings& s, int argc, char** argv) {
       return 2;
     }
   }
-  auto router = spawn_call_router(sys, s, /*source=*/0, *writer, &spool, planned_sources);
+  // Several interfaces: their packets are merged in packet-time order (one call's packets may
+  // arrive on two of them); each capture then keeps a few more batches alive, for the ones
+  // the merge queues while another interface catches up.
+  const uint32_t merged = sources.size() > 1 ? static_cast<uint32_t>(sources.size()) : 0;
+  auto router = spawn_call_router(sys, s, /*source=*/0, *writer, &spool, planned_sources, merged);
   if (!router) {
     log::error(error_text(router.error()));
     return 1;
@@ -317,6 +322,10 @@ int run_live(const config::settings& s, int argc, char** argv) {
     lc.capture.limits = config::decoder_limits_from(s);
     lc.capture.tcp = config::tcp_limits_from(s);
     lc.dedup = dedup;
+    if (merged > 0) {
+      lc.merge_slot = static_cast<uint32_t>(stages.counters.size());
+      lc.capture.max_in_flight += core::source_merge::default_max_queued + 1;
+    }
     lc.counters = std::make_shared<live_counters>();
     stages.counters.push_back(lc.counters);
     auto a = sys.spawn<caf::detached>(live_capture, src, std::move(lc), *router);

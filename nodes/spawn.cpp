@@ -151,10 +151,12 @@ core::call_timeouts call_timeouts_of(const config::settings& s) {
 
 caf::expected<call_router_actor> spawn_call_router(caf::actor_system& sys, const config::settings& s,
                                                    uint64_t source, cdr_writer_actor writer,
-                                                   const spool_pool* spool, uint32_t sources) {
+                                                   const spool_pool* spool, uint32_t sources,
+                                                   uint32_t merged_sources) {
   router_config cfg;
   cfg.source = source;
   cfg.sources = sources;
+  cfg.merged_sources = merged_sources;
   cfg.id_sensor = s.id_sensor;
   cfg.timeouts = call_timeouts_of(s);
   if (spool && !spool->writers.empty()) {

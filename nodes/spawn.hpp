@@ -58,11 +58,12 @@ spool_report finish_spool(caf::actor_system& sys, const spool_pool& pool);
 
 // The call timeouts of the settings (seconds -> packet-time nanoseconds).
 core::call_timeouts call_timeouts_of(const config::settings& s);
-// `sources`: how many sources feed the router (each ends with its own eof).
+// `sources`: how many sources feed the router (each ends with its own eof); the first
+// `merged_sources` of them (live interfaces, when 2 or more) are merged in packet-time order.
 caf::expected<call_router_actor> spawn_call_router(caf::actor_system& sys, const config::settings& s,
                                                    uint64_t source, cdr_writer_actor writer,
                                                    const spool_pool* spool = nullptr,
-                                                   uint32_t sources = 1);
+                                                   uint32_t sources = 1, uint32_t merged_sources = 0);
 // The capture-side settings (id_sensor, SIP ports, batch size, decoder and TCP limits).
 capture_config capture_config_of(const config::settings& s);
 caf::expected<capture_actor> spawn_file_capture(caf::actor_system& sys, const config::settings& s,

@@ -96,17 +96,14 @@ TEST_CASE("two interfaces see every packet twice: deduplicate = yes keeps one co
     INFO("call " << id);
     REQUIRE(cdrs.count(id));
     const auto& got = cdrs[id];
-    // Never twice as many. Not always all of them: the two interfaces' threads hand their
-    // batches to the router in either order, so the first RTP packets (kept from one thread)
-    // can reach it before the 200 OK with the SDP (kept from the other) and are unmatched
-    // (CI saw 85 of 100 once; docs/ARCHITECTURE.md, live capture "Limits").
-    CHECK(total_received(got) <= total_received(want));
-    CHECK(total_received(got) >= total_received(want) / 2);
+    // Exactly what the wire carried, in the wire's order: the copy kept may come from either
+    // interface's thread, and the router merges the two interfaces' packets in packet-time
+    // order (core::source_merge). Before the merge, the first RTP packets (or a 200 OK) could
+    // be routed before the 200 OK's SDP (or the INVITE), and a BYE's 200 OK before the BYE.
+    CHECK(total_received(got) == total_received(want));
     CHECK(got["a_duplicates"] == want["a_duplicates"]);
     CHECK(got["b_duplicates"] == want["b_duplicates"]);
-    // Not compared: `bye`. The copy kept may come from either interface's thread, and the two
-    // threads' batches reach the router in any order, so a BYE's 200 OK can be routed before the
-    // BYE (bye 2 instead of 3): a known limit of several interfaces (docs/ARCHITECTURE.md).
+    CHECK(got["bye"] == want["bye"]);
     CHECK(got["lastSIPresponseNum"] == want["lastSIPresponseNum"]);
     CHECK(got["sighup"] == false);
   }
