@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "core/call_directory.hpp"
+#include "tests/support/call_pipeline.hpp"
 #include "tests/support/frames.hpp"
 
 using namespace voxmon;
@@ -12,50 +13,9 @@ using namespace voxmon::test;
 
 namespace {
 
-// Plays the actors' part: applies each routing plan to core::call objects.
-struct pipeline {
-  core::call_directory directory;
-  std::map<uint64_t, std::unique_ptr<core::call>> calls;
-  std::vector<core::cdr> cdrs;  // in close order
-  core::run_stats stats;
-
-  explicit pipeline(core::call_timeouts t = {}) : directory(t) {}
-
-  void apply(core::routing_plan& plan, const core::batch_ptr& batch) {
-    for (auto& c : plan.created)
-      calls[c.call_key] = std::make_unique<core::call>(c.call_id, 3);
-    for (auto& d : plan.deliveries) {
-      auto& c = *calls.at(d.call_key);
-      for (auto& rp : d.packets) {
-        const auto& p = batch->packets[rp.index];
-        auto payload = batch->payload(p);
-        if (rp.role == core::packet_role::media) {
-          c.on_media(payload, p);
-        } else {
-          std::string_view text{reinterpret_cast<const char*>(payload.data()), payload.size()};
-          auto m = core::parse_sip(text.substr(rp.sip_offset));
-          REQUIRE(m.message);
-          c.on_sip(*m.message, p);
-        }
-      }
-    }
-    for (auto& c : plan.closings) {
-      REQUIRE(c.close_seq == cdrs.size());
-      cdrs.push_back(calls.at(c.call_key)->finish(c.reason));
-      calls.erase(c.call_key);
-    }
-    plan.clear();
-  }
-  void feed(const core::batch_ptr& batch) {
-    core::routing_plan plan;
-    directory.route(*batch, plan, stats);
-    apply(plan, batch);
-  }
-  void end() {
-    core::routing_plan plan;
-    directory.close_all(plan);
-    apply(plan, nullptr);
-  }
+// The calls of these tests belong to sensor 3.
+struct pipeline : call_pipeline {
+  explicit pipeline(core::call_timeouts t = {}) : call_pipeline(t, 3) {}
 };
 
 }  // namespace

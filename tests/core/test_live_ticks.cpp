@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/call_directory.hpp"
+#include "tests/support/call_pipeline.hpp"
 #include "tests/support/frames.hpp"
 
 using namespace voxmon;
@@ -14,47 +15,7 @@ using namespace voxmon::test;
 
 namespace {
 
-struct tick_pipeline {
-  core::call_directory directory;
-  std::map<uint64_t, std::unique_ptr<core::call>> calls;
-  std::vector<core::cdr> cdrs;
-  core::run_stats stats;
-
-  explicit tick_pipeline(core::call_timeouts t = {}) : directory(t) {}
-
-  void apply(core::routing_plan& plan, const core::batch_ptr& batch) {
-    for (auto& c : plan.created)
-      calls[c.call_key] = std::make_unique<core::call>(c.call_id, 0);
-    for (auto& d : plan.deliveries)
-      for (auto& rp : d.packets) {
-        const auto& p = batch->packets[rp.index];
-        auto payload = batch->payload(p);
-        if (rp.role == core::packet_role::media) {
-          calls.at(d.call_key)->on_media(payload, p);
-        } else {
-          std::string_view text{reinterpret_cast<const char*>(payload.data()), payload.size()};
-          auto m = core::parse_sip(text.substr(rp.sip_offset));
-          REQUIRE(m.message);
-          calls.at(d.call_key)->on_sip(*m.message, p);
-        }
-      }
-    for (auto& c : plan.closings) {
-      cdrs.push_back(calls.at(c.call_key)->finish(c.reason));
-      calls.erase(c.call_key);
-    }
-    plan.clear();
-  }
-  void feed(const core::batch_ptr& batch) {
-    core::routing_plan plan;
-    directory.route(*batch, plan, stats);
-    apply(plan, batch);
-  }
-  void tick(int64_t ms) {
-    core::routing_plan plan;
-    directory.advance(ms * 1'000'000, plan);
-    apply(plan, nullptr);
-  }
-};
+using tick_pipeline = call_pipeline;
 
 }  // namespace
 
@@ -110,9 +71,7 @@ TEST_CASE("the sensor's stop closes open calls with the sighup mark, bye from th
   call_without_bye(b, "open@test", 5);
   tick_pipeline p;
   p.feed(b.take());
-  core::routing_plan plan;
-  p.directory.close_all(plan, core::close_reason::sighup);
-  p.apply(plan, nullptr);
+  p.end(core::close_reason::sighup);
   REQUIRE(p.cdrs.size() == 1);
   CHECK(p.cdrs[0].sighup);
   CHECK(p.cdrs[0].bye == core::bye_code::answered_no_bye);

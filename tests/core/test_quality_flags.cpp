@@ -3,11 +3,13 @@
 // the RTP headers alone). core::call_directory + core::call, no actors.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
 #include "core/call_directory.hpp"
 #include "core/sdp.hpp"
+#include "tests/support/call_pipeline.hpp"
 #include "tests/support/frames.hpp"
 
 using namespace voxmon;
@@ -15,52 +17,20 @@ using namespace voxmon::test;
 
 namespace {
 
-// Plays the actors' part (as tests/core/test_call_directory.cpp), plus the router's capture-loss
-// rule: a loss notice goes to every call open at that moment.
-struct pipeline {
-  core::call_directory directory{core::call_timeouts{}};
-  std::map<uint64_t, std::unique_ptr<core::call>> calls;
-  std::map<std::string, core::cdr> cdrs;
-  core::run_stats stats;
-
-  void feed(const core::batch_ptr& batch) {
-    core::routing_plan plan;
-    directory.route(*batch, plan, stats);
-    apply(plan, batch);
-  }
+// The core pipeline plus the router's capture-loss rule: a loss notice goes to every call open
+// at that moment.
+struct pipeline : call_pipeline {
   void capture_loss(core::timestamp_ns at, uint64_t dropped) {
     for (uint64_t key : directory.open_call_keys())
       calls.at(key)->on_capture_loss(at, dropped);
   }
-  void end() {
-    core::routing_plan plan;
-    directory.close_all(plan);
-    apply(plan, nullptr);
+  bool has(const std::string& callid) const {
+    return std::any_of(cdrs.begin(), cdrs.end(), [&](const core::cdr& c) { return c.callid == callid; });
   }
-  void apply(core::routing_plan& plan, const core::batch_ptr& batch) {
-    for (auto& c : plan.created)
-      calls[c.call_key] = std::make_unique<core::call>(c.call_id, 0);
-    for (auto& d : plan.deliveries) {
-      auto& c = *calls.at(d.call_key);
-      for (auto& rp : d.packets) {
-        const auto& p = batch->packets[rp.index];
-        auto payload = batch->payload(p);
-        if (rp.role == core::packet_role::media) {
-          c.on_media(payload, p);
-        } else {
-          std::string_view text{reinterpret_cast<const char*>(payload.data()), payload.size()};
-          auto m = core::parse_sip(text.substr(rp.sip_offset));
-          REQUIRE(m.message);
-          c.on_sip(*m.message, p);
-        }
-      }
-    }
-    for (auto& c : plan.closings) {
-      auto cdr = calls.at(c.call_key)->finish(c.reason);
-      cdrs[cdr.callid] = cdr;
-      calls.erase(c.call_key);
-    }
-    plan.clear();
+  const core::cdr& cdr(const std::string& callid) const {
+    auto it = std::find_if(cdrs.begin(), cdrs.end(), [&](const core::cdr& c) { return c.callid == callid; });
+    REQUIRE(it != cdrs.end());
+    return *it;
   }
 };
 
@@ -107,7 +77,7 @@ TEST_CASE("a capture loss notice flags exactly the calls open at that time", "[q
     answered_call(b, "open-both@t", 3000, 10, 60'000);     // BYE at 63 s: closed at 83 s
     p.feed(b.take());
   }
-  REQUIRE(p.cdrs.count("closed-before@t") == 1);  // closed while routing the second call
+  REQUIRE(p.has("closed-before@t"));  // closed while routing the second call
   REQUIRE(p.directory.open_calls() == 1);
   p.capture_loss(63'100 * 1'000'000LL, 5);
   {
@@ -124,16 +94,16 @@ TEST_CASE("a capture loss notice flags exactly the calls open at that time", "[q
   }
   p.end();
   REQUIRE(p.cdrs.size() == 4);
-  CHECK_FALSE(p.cdrs["closed-before@t"].capture_loss);
-  CHECK(p.cdrs["closed-before@t"].capture_dropped == 0);
-  CHECK(p.cdrs["open-both@t"].capture_loss);
-  CHECK(p.cdrs["open-both@t"].capture_dropped == 12);
-  CHECK(p.cdrs["open-second@t"].capture_loss);
-  CHECK(p.cdrs["open-second@t"].capture_dropped == 7);
-  CHECK_FALSE(p.cdrs["after@t"].capture_loss);
-  CHECK(p.cdrs["after@t"].capture_dropped == 0);
+  CHECK_FALSE(p.cdr("closed-before@t").capture_loss);
+  CHECK(p.cdr("closed-before@t").capture_dropped == 0);
+  CHECK(p.cdr("open-both@t").capture_loss);
+  CHECK(p.cdr("open-both@t").capture_dropped == 12);
+  CHECK(p.cdr("open-second@t").capture_loss);
+  CHECK(p.cdr("open-second@t").capture_dropped == 7);
+  CHECK_FALSE(p.cdr("after@t").capture_loss);
+  CHECK(p.cdr("after@t").capture_dropped == 0);
   // The flag does not touch the network figures: every stream still has its 10 packets, no loss.
-  for (const auto& [id, c] : p.cdrs)
+  for (const auto& c : p.cdrs)
     for (const auto& s : c.rtp) {
       CHECK(s.received == 10);
       CHECK(s.lost == 0);
@@ -172,7 +142,7 @@ TEST_CASE("SRTP streams are marked and still get header-based quality", "[qualit
   }
   p.end();
   REQUIRE(p.cdrs.size() == 2);
-  const auto& srtp = p.cdrs["sdes@t"];
+  const auto& srtp = p.cdr("sdes@t");
   REQUIRE(srtp.rtp.size() == 2);
   for (const auto& s : srtp.rtp) {
     CHECK(s.srtp);
@@ -181,7 +151,7 @@ TEST_CASE("SRTP streams are marked and still get header-based quality", "[qualit
     CHECK(s.quality.jb[0].intervals == 1);
     CHECK(s.quality.jb[0].mos_avg == Approx(4.409286).epsilon(1e-6));
   }
-  for (const auto& s : p.cdrs["plain@t"].rtp)
+  for (const auto& s : p.cdr("plain@t").rtp)
     CHECK_FALSE(s.srtp);
 }
 
@@ -194,7 +164,7 @@ TEST_CASE("a completed ZRTP key agreement marks the streams between its ends", "
       b.add(600, udp_frame("10.0.0.1", 4000, "10.0.0.2", 5000, zrtp(type)));
       p.feed(b.take());
       p.end();
-      const auto& c = p.cdrs["zrtp@t"];
+      const auto& c = p.cdr("zrtp@t");
       REQUIRE(c.rtp.size() == 2);  // the ZRTP message is not an RTP stream
       for (const auto& s : c.rtp) {
         CHECK(s.received == 20);

@@ -10,6 +10,7 @@
 #include "core/call_directory.hpp"
 #include "core/delivery_coalescer.hpp"
 #include "core/source_merge.hpp"
+#include "tests/support/call_pipeline.hpp"
 #include "tests/support/frames.hpp"
 
 using namespace voxmon;
@@ -165,53 +166,6 @@ std::array<std::vector<core::batch_ptr>, 2> tap_batches(size_t per_batch) {
   return out;
 }
 
-// Routes what it is given and applies the plans to core::call objects (the actors' part).
-struct call_pipeline {
-  core::call_directory directory{core::call_timeouts{}};
-  std::map<uint64_t, std::unique_ptr<core::call>> calls;
-  std::vector<core::cdr> cdrs;
-  core::run_stats stats;
-
-  void apply(core::routing_plan& plan, const std::vector<core::batch_ptr>& batches) {
-    for (auto& c : plan.created)
-      calls[c.call_key] = std::make_unique<core::call>(c.call_id, 3);
-    for (auto& d : plan.deliveries)
-      for (auto& rp : d.packets) {
-        const auto& batch = *batches.at(rp.batch);
-        const auto& p = batch.packets[rp.index];
-        auto payload = batch.payload(p);
-        if (rp.role == core::packet_role::media) {
-          calls.at(d.call_key)->on_media(payload, p);
-        } else {
-          std::string_view text{reinterpret_cast<const char*>(payload.data()), payload.size()};
-          auto m = core::parse_sip(text.substr(rp.sip_offset));
-          REQUIRE(m.message);
-          calls.at(d.call_key)->on_sip(*m.message, p);
-        }
-      }
-    for (auto& c : plan.closings) {
-      cdrs.push_back(calls.at(c.call_key)->finish(c.reason));
-      calls.erase(c.call_key);
-    }
-    plan.clear();
-  }
-  void batch(const core::batch_ptr& b) {
-    core::routing_plan plan;
-    directory.route(*b, plan, stats);
-    apply(plan, {b});
-  }
-  void round(const core::merge_round& r) {
-    core::routing_plan plan;
-    directory.route(r, plan, stats);
-    apply(plan, r.batches);
-  }
-  void end() {
-    core::routing_plan plan;
-    directory.close_all(plan);
-    apply(plan, {});
-  }
-};
-
 }  // namespace
 
 TEST_CASE("a call whose directions arrive on two interfaces is routed as the wire saw it", "[merge][call]") {
@@ -219,7 +173,7 @@ TEST_CASE("a call whose directions arrive on two interfaces is routed as the wir
   batch_maker whole;
   answered_call(whole, "tap@test", 1'000'000, 20, 2000);
   call_pipeline truth;
-  truth.batch(whole.take());
+  truth.feed(whole.take());
   truth.end();
   REQUIRE(truth.cdrs.size() == 1);
   const auto& want = truth.cdrs[0];
@@ -235,7 +189,7 @@ TEST_CASE("a call whose directions arrive on two interfaces is routed as the wir
     call_pipeline p;
     for (int s : {1, 0})
       for (const auto& b : sides[s])
-        p.batch(b);
+        p.feed(b);
     p.end();
     REQUIRE(p.cdrs.size() == 1);
     CHECK(p.cdrs[0].last_sip_response_num != 200);
@@ -254,13 +208,13 @@ TEST_CASE("a call whose directions arrive on two interfaces is routed as the wir
           if (i < sides[s].size()) {
             m.add(static_cast<uint32_t>(s), sides[s][i]);
             while (m.take(r))
-              p.round(r);
+              p.feed(r);
           }
       }
       for (uint32_t s : {0u, 1u})
         m.end(s);
       while (m.take(r))
-        p.round(r);
+        p.feed(r);
       p.end();
       REQUIRE(p.cdrs.size() == 1);
       const auto& got = p.cdrs[0];
