@@ -137,3 +137,60 @@ TEST_CASE("run_as_user: the sensor opens the capture as root, then runs as that 
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("run_as_user: no such user 'no-such-user-vx'") != std::string::npos);
 }
+
+TEST_CASE("an interface that disappears ends its capture, the other interface's calls go on", "[system][live]") {
+  if (::geteuid() != 0 || !have_ip()) {
+    WARN("skipped: live capture tests need root and iproute2");
+    return;
+  }
+  dup_namespace ns;
+  REQUIRE(ns.ok);
+  REQUIRE(sh("ip -n " + ns.name + " link add vc type veth peer name vd") == 0);
+  REQUIRE(sh("ip -n " + ns.name + " link set vc up") == 0);
+  REQUIRE(sh("ip -n " + ns.name + " link set vd up") == 0);
+  const auto dir = temp_dir("live-gone");
+  auto g = run(VOXMON_GEN_BIN, {"--seed", "13", "--calls", "3", "--cps", "5", "--duration-min", "1",
+                                "--duration-max", "1", "--outcomes", "answered=1", "-o",
+                                (dir / "gen.pcap").string()}, dir);
+  REQUIRE(g.exit_code == 0);
+  std::map<std::string, json> truth;
+  for (auto& j : read_jsonl(dir / "gen.pcap.truth.jsonl"))
+    truth[j["callid"].get<std::string>()] = j;
+  REQUIRE(truth.size() == 3);
+  background_process sensor("/usr/sbin/ip",
+                            {"netns", "exec", ns.name, VOXMON_BIN, "-i", "va,vc", "--bye-timeout", "1",
+                             "--cdr-jsonl", "cdr.jsonl", "--db", "none"},
+                            dir, "voxmon");
+  REQUIRE(sensor.wait_for_stderr("voxmon sensor running", 20s));
+  // vc goes away (with its peer): its capture ends; va's packets must not wait for it.
+  REQUIRE(sh("ip -n " + ns.name + " link del vc") == 0);
+  INFO(sensor.err());
+  REQUIRE(sensor.wait_for_stderr("interface 'vc'", 10s));
+  auto rep = run("/usr/sbin/ip", {"netns", "exec", ns.name, VOXMON_REPLAY_BIN, "-i", "va", (dir / "gen.pcap").string()});
+  INFO(rep.err);
+  REQUIRE(rep.exit_code == 0);
+  // Every call is closed (bye_timeout 1 s on idle ticks) while the sensor still runs.
+  std::vector<json> rows;
+  for (int i = 0; i < 40 && rows.size() < truth.size(); ++i) {
+    std::this_thread::sleep_for(250ms);
+    if (fs::exists(dir / "cdr.jsonl"))
+      rows = read_jsonl(dir / "cdr.jsonl");
+  }
+  sensor.signal(SIGTERM);
+  const auto code = sensor.wait_for(30s);
+  INFO(sensor.err());
+  REQUIRE(code);
+  REQUIRE(rows.size() == truth.size());
+  for (const auto& got : rows) {
+    const auto id = got["callid"].get<std::string>();
+    INFO("call " << id);
+    REQUIRE(truth.count(id));
+    const auto& want = truth[id];
+    CHECK(total_received(got) == total_received(want));
+    CHECK(got["bye"] == want["bye"]);
+    CHECK(got["lastSIPresponseNum"] == want["lastSIPresponseNum"]);
+    CHECK(got["sighup"] == false);
+  }
+  // The merge let va's packets through as soon as vc had ended, not when its queue overflowed.
+  CHECK(sensor.err().find("before every interface had caught up") == std::string::npos);
+}
