@@ -87,7 +87,7 @@ call_router(call_router_actor::stateful_pointer<call_router_state> self, router_
       st.last_mark = m.batch->source_mark;
       for (const auto& f : m.batch->frames)
         st.routed_bytes += f.wirelen;
-      if (st.merge && m.merge_slot != unmerged_source) {
+      if (st.merge && m.merge_slot < cfg.merged_sources) {
         st.merge->add(m.merge_slot, m.batch);
         route_merged(self, cfg, writer);
         return;
