@@ -48,6 +48,31 @@ uint64_t total_received(const json& cdr) {
   return n;
 }
 
+// Three answered calls of 1 s into dir/gen.pcap; the generator's truth by Call-ID.
+std::map<std::string, json> generate_calls(const fs::path& dir, const std::string& seed) {
+  auto g = run(VOXMON_GEN_BIN, {"--seed", seed, "--calls", "3", "--cps", "5", "--duration-min", "1",
+                                "--duration-max", "1", "--outcomes", "answered=1", "-o",
+                                (dir / "gen.pcap").string()}, dir);
+  REQUIRE(g.exit_code == 0);
+  std::map<std::string, json> truth;
+  for (auto& j : read_jsonl(dir / "gen.pcap.truth.jsonl"))
+    truth[j["callid"].get<std::string>()] = j;
+  REQUIRE(truth.size() == 3);
+  return truth;
+}
+
+// A replayed call's CDR against the generator's truth: exactly what the wire carried, in the
+// wire's order (the copy kept may come from either interface's thread, and the router merges
+// the interfaces' packets in packet-time order, core::source_merge). Before the merge, the
+// first RTP packets (or a 200 OK) could be routed before the 200 OK's SDP (or the INVITE), and
+// a BYE's 200 OK before the BYE.
+void check_against_truth(const json& got, const json& want) {
+  CHECK(total_received(got) == total_received(want));
+  CHECK(got["bye"] == want["bye"]);
+  CHECK(got["lastSIPresponseNum"] == want["lastSIPresponseNum"]);
+  CHECK(got["sighup"] == false);
+}
+
 }  // namespace
 
 TEST_CASE("two interfaces see every packet twice: deduplicate = yes keeps one copy", "[system][live]") {
@@ -58,14 +83,7 @@ TEST_CASE("two interfaces see every packet twice: deduplicate = yes keeps one co
   dup_namespace ns;
   REQUIRE(ns.ok);
   const auto dir = temp_dir("live-dedup");
-  auto g = run(VOXMON_GEN_BIN, {"--seed", "12", "--calls", "3", "--cps", "5", "--duration-min", "1",
-                                "--duration-max", "1", "--outcomes", "answered=1", "-o",
-                                (dir / "gen.pcap").string()}, dir);
-  REQUIRE(g.exit_code == 0);
-  std::map<std::string, json> truth;
-  for (auto& j : read_jsonl(dir / "gen.pcap.truth.jsonl"))
-    truth[j["callid"].get<std::string>()] = j;
-  REQUIRE(truth.size() == 3);
+  const auto truth = generate_calls(dir, "12");
   // va sees each replayed frame going out, vb sees it coming in: two copies of everything.
   background_process sensor("/usr/sbin/ip",
                             {"netns", "exec", ns.name, VOXMON_BIN, "-i", "va,vb", "--deduplicate", "yes",
@@ -96,16 +114,9 @@ TEST_CASE("two interfaces see every packet twice: deduplicate = yes keeps one co
     INFO("call " << id);
     REQUIRE(cdrs.count(id));
     const auto& got = cdrs[id];
-    // Exactly what the wire carried, in the wire's order: the copy kept may come from either
-    // interface's thread, and the router merges the two interfaces' packets in packet-time
-    // order (core::source_merge). Before the merge, the first RTP packets (or a 200 OK) could
-    // be routed before the 200 OK's SDP (or the INVITE), and a BYE's 200 OK before the BYE.
-    CHECK(total_received(got) == total_received(want));
+    check_against_truth(got, want);
     CHECK(got["a_duplicates"] == want["a_duplicates"]);
     CHECK(got["b_duplicates"] == want["b_duplicates"]);
-    CHECK(got["bye"] == want["bye"]);
-    CHECK(got["lastSIPresponseNum"] == want["lastSIPresponseNum"]);
-    CHECK(got["sighup"] == false);
   }
 }
 
@@ -149,14 +160,7 @@ TEST_CASE("an interface that disappears ends its capture, the other interface's 
   REQUIRE(sh("ip -n " + ns.name + " link set vc up") == 0);
   REQUIRE(sh("ip -n " + ns.name + " link set vd up") == 0);
   const auto dir = temp_dir("live-gone");
-  auto g = run(VOXMON_GEN_BIN, {"--seed", "13", "--calls", "3", "--cps", "5", "--duration-min", "1",
-                                "--duration-max", "1", "--outcomes", "answered=1", "-o",
-                                (dir / "gen.pcap").string()}, dir);
-  REQUIRE(g.exit_code == 0);
-  std::map<std::string, json> truth;
-  for (auto& j : read_jsonl(dir / "gen.pcap.truth.jsonl"))
-    truth[j["callid"].get<std::string>()] = j;
-  REQUIRE(truth.size() == 3);
+  const auto truth = generate_calls(dir, "13");
   background_process sensor("/usr/sbin/ip",
                             {"netns", "exec", ns.name, VOXMON_BIN, "-i", "va,vc", "--bye-timeout", "1",
                              "--cdr-jsonl", "cdr.jsonl", "--db", "none"},
@@ -185,11 +189,7 @@ TEST_CASE("an interface that disappears ends its capture, the other interface's 
     const auto id = got["callid"].get<std::string>();
     INFO("call " << id);
     REQUIRE(truth.count(id));
-    const auto& want = truth[id];
-    CHECK(total_received(got) == total_received(want));
-    CHECK(got["bye"] == want["bye"]);
-    CHECK(got["lastSIPresponseNum"] == want["lastSIPresponseNum"]);
-    CHECK(got["sighup"] == false);
+    check_against_truth(got, truth.at(id));
   }
   // The merge let va's packets through as soon as vc had ended, not when its queue overflowed.
   CHECK(sensor.err().find("before every interface had caught up") == std::string::npos);
