@@ -36,24 +36,30 @@ void store_frame(sender_ptr self, core::timestamp_ns tick) {
   const uint32_t packets = static_cast<uint32_t>(st.packer->packets());
   const uint32_t raw = static_cast<uint32_t>(st.packer->raw_bytes());
   const core::timestamp_ns first = packets ? st.packer->first_ts() : tick;
+  // The header, then the records: compressed through a reused scratch string (a frame's final
+  // size is only known afterwards, and the buffer should hold no slack), or appended as they are.
   std::string stored;
-  if (packets)
-    st.packer->take(st.frame_bytes, st.compress);
-  else
-    st.frame_bytes.clear();
-  stored.reserve(stored_header + st.frame_bytes.size());
+  if (packets && st.compress) {
+    st.packer->take(st.frame_bytes, true);
+    stored.reserve(stored_header + st.frame_bytes.size());
+  } else {
+    stored.reserve(stored_header + raw);
+  }
   core::append_le(stored, static_cast<uint64_t>(first));
   core::append_le(stored, packets);
   core::append_le(stored, raw);
   core::append_le(stored, static_cast<uint32_t>(st.frame_link_type));
   core::append_le(stored, st.buffer->lost_frames());
   core::append_le(stored, st.counters->lost_packets.load());
-  stored += st.frame_bytes;
+  if (packets && st.compress)
+    stored += st.frame_bytes;
+  else if (packets)
+    st.packer->append_to(stored, false);
   auto& c = *st.counters;
   c.frames += 1;
   c.packets += packets;
   c.raw_bytes += raw;
-  c.wire_bytes += st.frame_bytes.size();
+  c.wire_bytes += stored.size() - stored_header;
   if (!st.buffer->push(std::move(stored))) {
     c.lost_packets += packets;
     if (!st.buffer->last_error().empty())
@@ -73,55 +79,68 @@ bool must_wait(const mirror_sender_state& st, const mirror_sender_config& cfg) {
   return st.source->can_wait() && st.buffer->next_seq() - st.buffer->delivered() >= 2 * cfg.window;
 }
 
-// Reads for at most ~20 ms; frames go to the buffer.
-void read_some(sender_ptr self, const mirror_sender_config& cfg) {
+enum class slice_end { time_up, idle, must_wait, input_over };
+
+// Packs packets for at most ~20 ms (the clock is read per frame and per 256 packets, not per
+// packet); full frames go to the buffer.
+slice_end pack_packets(sender_ptr self, const mirror_sender_config& cfg, bool& got_packets) {
   auto& st = self->state;
-  if (st.input_done || must_wait(st, cfg))
-    return;
   const auto until = clock_type::now() + std::chrono::milliseconds(20);
   core::timestamp_ns ts = 0;
   const uint8_t* data = nullptr;
   uint32_t caplen = 0, wirelen = 0;
   for (int n = 0;; ++n) {
     auto status = st.source->next(ts, data, caplen, wirelen);
-    if (status == packet_source::status::frame) {
-      // A frame holds packets of one link type (interfaces may differ).
-      if (!st.packer->empty() && st.source->link_type() != st.frame_link_type)
-        close_frame(self);
-      if (st.packer->empty()) {
-        st.frame_started = clock_type::now();
-        st.frame_link_type = st.source->link_type();
-      }
-      bool closed = false;
-      if (!st.packer->add(ts, data, caplen, wirelen)) {
-        close_frame(self);
-        st.frame_started = clock_type::now();
-        st.packer->add(ts, data, caplen, wirelen);
-        closed = true;
-      }
-      st.last_packet_ts = ts;
-      st.last_packet_wall = clock_type::now();
-      if (st.packer->raw_bytes() >= cfg.frame_bytes) {
-        close_frame(self);
-        closed = true;
-      }
-      if (closed && must_wait(st, cfg))
-        return;
-      if ((n & 255) == 255 && clock_type::now() >= until)
-        break;
-      continue;
-    }
-    if (status == packet_source::status::end || status == packet_source::status::error) {
+    if (status == packet_source::status::idle)
+      return slice_end::idle;
+    if (status != packet_source::status::frame) {
       if (status == packet_source::status::error)
         std::cerr << "voxmon: " << st.source->error() << '\n';
       st.input_done = true;
       st.flush_deadline = clock_type::now() + cfg.flush_timeout;
       close_frame(self);
-      return;
+      return slice_end::input_over;
     }
-    break;  // idle
+    got_packets = true;
+    // A frame holds packets of one link type (interfaces may differ).
+    if (!st.packer->empty() && st.source->link_type() != st.frame_link_type)
+      close_frame(self);
+    if (st.packer->empty()) {
+      st.frame_started = clock_type::now();
+      st.frame_link_type = st.source->link_type();
+    }
+    bool closed = false;
+    if (!st.packer->add(ts, data, caplen, wirelen)) {
+      close_frame(self);
+      st.frame_started = clock_type::now();
+      st.packer->add(ts, data, caplen, wirelen);
+      closed = true;
+    }
+    st.last_packet_ts = ts;
+    if (st.packer->raw_bytes() >= cfg.frame_bytes) {
+      close_frame(self);
+      closed = true;
+    }
+    if (closed && must_wait(st, cfg))
+      return slice_end::must_wait;
+    if ((n & 255) == 255 && clock_type::now() >= until)
+      return slice_end::time_up;
   }
+}
+
+// Reads for at most ~20 ms; frames go to the buffer. A frame open longer than frame_interval
+// is closed, and an idle wire gets a tick every second.
+void read_some(sender_ptr self, const mirror_sender_config& cfg) {
+  auto& st = self->state;
+  if (st.input_done || must_wait(st, cfg))
+    return;
+  bool got_packets = false;
+  const auto end = pack_packets(self, cfg, got_packets);
   const auto now = clock_type::now();
+  if (got_packets)
+    st.last_packet_wall = now;
+  if (end == slice_end::must_wait || end == slice_end::input_over)
+    return;
   if (!st.packer->empty() && now - st.frame_started >= cfg.frame_interval)
     close_frame(self);
   // An idle wire: a tick every second moves the receiver's packet time on (calls time out).

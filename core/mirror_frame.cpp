@@ -7,37 +7,60 @@
 namespace voxmon::core {
 
 mirror_frame_packer::mirror_frame_packer(size_t max_raw_bytes) : max_raw_(max_raw_bytes) {
-  raw_.reserve(max_raw_ + 65536 + mirror_record_header);
+  raw_.resize(max_raw_ + 65536 + mirror_record_header);
 }
+
+namespace {
+
+void store_le32(uint8_t* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i)
+    p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+void store_le64(uint8_t* p, uint64_t v) {
+  store_le32(p, static_cast<uint32_t>(v));
+  store_le32(p + 4, static_cast<uint32_t>(v >> 32));
+}
+
+}  // namespace
 
 bool mirror_frame_packer::add(timestamp_ns ts, const uint8_t* data, uint32_t caplen,
                               uint32_t wirelen) {
   const size_t need = mirror_record_header + caplen;
-  if (packets_ > 0 && raw_.size() + need > max_raw_)
+  if (packets_ > 0 && size_ + need > max_raw_)
     return false;
+  if (size_ + need > raw_.size())  // a packet bigger than the frames: only ever alone
+    raw_.resize(size_ + need);
   if (packets_ == 0)
     first_ts_ = ts;
-  append_le(raw_, static_cast<uint64_t>(ts));
-  append_le(raw_, caplen);
-  append_le(raw_, wirelen);
-  raw_.insert(raw_.end(), data, data + caplen);
+  uint8_t* p = raw_.data() + size_;
+  store_le64(p, static_cast<uint64_t>(ts));
+  store_le32(p + 8, caplen);
+  store_le32(p + 12, wirelen);
+  if (caplen)
+    std::memcpy(p + mirror_record_header, data, caplen);
+  size_ += need;
   ++packets_;
   return true;
 }
 
 void mirror_frame_packer::take(std::string& out, bool compress) {
+  out.clear();
+  append_to(out, compress);
+}
+
+void mirror_frame_packer::append_to(std::string& out, bool compress) {
+  const char* records = reinterpret_cast<const char*>(raw_.data());
   if (!compress) {
-    out.assign(reinterpret_cast<const char*>(raw_.data()), raw_.size());
-    raw_.clear();
-    packets_ = 0;
-    first_ts_ = 0;
-    return;
+    out.append(records, size_);
+  } else {
+    const size_t at = out.size();
+    out.resize(at + snappy::MaxCompressedLength(size_));
+    size_t length = 0;
+    snappy::RawCompress(records, size_, out.data() + at, &length);
+    out.resize(at + length);
   }
-  out.resize(snappy::MaxCompressedLength(raw_.size()));
-  size_t length = 0;
-  snappy::RawCompress(reinterpret_cast<const char*>(raw_.data()), raw_.size(), out.data(), &length);
-  out.resize(length);
-  raw_.clear();
+  size_ = 0;
   packets_ = 0;
   first_ts_ = 0;
 }

@@ -25,15 +25,18 @@ class mirror_frame_packer {
   bool add(timestamp_ns ts, const uint8_t* data, uint32_t caplen, uint32_t wirelen);
   bool empty() const { return packets_ == 0; }
   size_t packets() const { return packets_; }
-  size_t raw_bytes() const { return raw_.size(); }
+  size_t raw_bytes() const { return size_; }
   timestamp_ns first_ts() const { return first_ts_; }
   // Compresses the frame into `out` (its storage is reused; `compress` = false: the records as
   // they are) and starts an empty one.
   void take(std::string& out, bool compress = true);
+  // The same, appended after what `out` holds already (a header: no second copy of the frame).
+  void append_to(std::string& out, bool compress = true);
 
  private:
   size_t max_raw_;
-  std::vector<uint8_t> raw_;
+  std::vector<uint8_t> raw_;  // sized once; size_ bytes are the frame (no zero fill per packet)
+  size_t size_ = 0;
   size_t packets_ = 0;
   timestamp_ns first_ts_ = 0;
 };

@@ -264,3 +264,54 @@ TEST_CASE("mirror frame: without compression the records travel as they are and 
         "record at byte 76 runs past the frame");
   CHECK(u.open(frame, 100, false) == "frame of 1492 bytes is above the limit of 100");
 }
+
+TEST_CASE("mirror frame: append_to puts the frame after what the output holds, in both modes",
+          "[mirror]") {
+  const auto a = pattern(5, 90), b = pattern(6, 700);
+  for (bool compress : {true, false}) {
+    INFO("compress " << compress);
+    mirror_frame_packer p;
+    REQUIRE(p.add(t0, a.data(), 90, 90));
+    REQUIRE(p.add(t0 + 1, b.data(), 700, 800));
+    std::string out = "HEADER";
+    p.append_to(out, compress);
+    CHECK(p.empty());
+    CHECK(p.raw_bytes() == 0);
+    REQUIRE(out.compare(0, 6, "HEADER") == 0);
+    if (!compress)
+      CHECK(out.size() == 6 + 2 * mirror_record_header + 90 + 700);
+    mirror_frame_unpacker u;
+    REQUIRE(u.open(std::string_view(out).substr(6), 1 << 20, compress) == "");
+    const auto got = unpack_all(u);
+    REQUIRE(got.size() == 2);
+    CHECK(got[0].bytes == a);
+    CHECK(got[1].ts == t0 + 1);
+    CHECK(got[1].bytes == b);
+    CHECK(got[1].wirelen == 800);
+  }
+}
+
+TEST_CASE("mirror frame: a packet larger than the packer's whole buffer goes alone, intact",
+          "[mirror]") {
+  // The packer's buffer is max_raw_bytes + 64 KiB: a 200 KB jumbo capture must grow it, and the
+  // frames after it must still be right.
+  mirror_frame_packer p(100);
+  const auto jumbo = pattern(7, 200'000), small = pattern(8, 40);
+  REQUIRE(p.add(t0, jumbo.data(), 200'000, 200'000));
+  CHECK(p.raw_bytes() == mirror_record_header + 200'000);
+  CHECK_FALSE(p.add(t0 + 1, small.data(), 40, 40));
+  std::string frame;
+  p.take(frame);
+  mirror_frame_unpacker u;
+  REQUIRE(u.open(frame) == "");
+  auto got = unpack_all(u);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].bytes == jumbo);
+  REQUIRE(p.add(t0 + 1, small.data(), 40, 40));
+  p.take(frame);
+  REQUIRE(u.open(frame) == "");
+  got = unpack_all(u);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].ts == t0 + 1);
+  CHECK(got[0].bytes == small);
+}
