@@ -130,6 +130,7 @@ call_router(call_router_actor::stateful_pointer<call_router_state> self, router_
       s.calls_closed = st.directory.closed_calls();
       s.packets = st.routed_packets;
       s.bytes = st.routed_bytes;
+      s.merged_early = st.merge ? st.merge->forced() : 0;
       s.oldest_mark = st.open_marks.empty() ? st.last_mark : *st.open_marks.begin();
       return s;
     },

@@ -34,6 +34,8 @@ std::string render_status_line(const live_snapshot& now, const live_snapshot& pr
   s += " | drops " + std::to_string(now.kernel_dropped) + " (if " + std::to_string(now.interface_dropped) + ")";
   if (now.duplicates)
     s += " dup " + std::to_string(now.duplicates);
+  if (now.merged_early.value_or(0))
+    s += " merged early " + std::to_string(*now.merged_early);
   s += " | cdr queue " + opt(now.cdrs_queued) + " journal " + opt(now.cdrs_journaled);
   s += " | spool queue " + opt(now.spool_queued);
   s += " | rss " + fixed(now.rss_bytes / 1048576.0, 1) + " MiB";
@@ -54,6 +56,7 @@ std::string render_metrics(const live_snapshot& s) {
   metric(out, "calls_open", "gauge", "Calls in progress.", s.calls_open);
   metric(out, "calls_closed_total", "counter", "Calls closed (CDRs produced).", s.calls_closed);
   metric(out, "routed_packets_total", "counter", "Packets routed to calls or counted by the router.", s.routed_packets);
+  metric(out, "merged_early_packets_total", "counter", "Packets of several interfaces routed before they could be put in time order (one interface stayed silent while another was 4 batches ahead).", s.merged_early);
   metric(out, "cdrs_written_total", "counter", "CDRs the stores accepted.", s.cdrs_written);
   metric(out, "cdrs_queued", "gauge", "CDRs received by the writer and not yet written.", s.cdrs_queued);
   metric(out, "cdrs_journaled", "gauge", "CDRs waiting in the journal for the database.", s.cdrs_journaled);

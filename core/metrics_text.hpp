@@ -19,6 +19,7 @@ struct live_snapshot {
   uint32_t interfaces = 0;         // gauge
   // router (absent when it did not answer in time)
   std::optional<uint64_t> calls_open, calls_closed, routed_packets;
+  std::optional<uint64_t> merged_early;  // counter: see router_status (0 with one interface)
   // cdr writer (absent when it did not answer)
   std::optional<uint64_t> cdrs_written, cdrs_queued, cdrs_journaled, cdrs_dead, cdr_write_errors;
   // spool writers, summed (absent without saving, or when one did not answer)
@@ -28,6 +29,7 @@ struct live_snapshot {
 };
 
 // "calls 12 | 850 pkt/s 1.23 Mbit/s | drops 0 (if 0) | cdr queue 3 journal 0 | spool queue 0 | rss 45.2 MiB"
+// (after the drops, "dup N" and "merged early N" when not 0)
 // Rates come from the difference to `prev` over `seconds`; absent stages print "-".
 std::string render_status_line(const live_snapshot& now, const live_snapshot& prev, double seconds);
 

@@ -158,6 +158,9 @@ struct router_status {
   uint64_t calls_closed = 0;     // counter
   uint64_t packets = 0;          // counter: packets routed
   uint64_t bytes = 0;            // counter: wire bytes of those packets
+  // counter: packets of several merged interfaces routed before the merge could put them in
+  // time order (an interface was max_queued batches ahead of another that stayed silent)
+  uint64_t merged_early = 0;
   // The smallest source mark any open call was created at; with no call open, the mark of the
   // last routed batch (a mirror receiver's restart point: nothing before it is needed).
   uint64_t oldest_mark = 0;

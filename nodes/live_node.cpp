@@ -69,6 +69,7 @@ core::live_snapshot gather(caf::actor_system& sys, const live_stages& st) {
         s.calls_open = r.calls_open;
         s.calls_closed = r.calls_closed;
         s.routed_packets = r.packets;
+        s.merged_early = r.merged_early;
       },
       [](const caf::error&) {});
   self->request(st.writer, limit, status_atom::value)

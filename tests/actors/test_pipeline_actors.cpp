@@ -7,6 +7,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
+#include <caf/scoped_actor.hpp>
 
 #include "actors/call_router.hpp"
 #include "actors/cdr_writer.hpp"
@@ -40,7 +41,7 @@ struct fixture {
   cdr_writer_actor writer;
   call_router_actor router;
 
-  fixture() {
+  explicit fixture(uint32_t merged_sources = 0) {
     cfg.set("scheduler.policy", caf::atom("testing"));
     cfg.set("logger.verbosity", caf::atom("quiet"));
     sys = std::make_unique<caf::actor_system>(cfg);
@@ -48,6 +49,8 @@ struct fixture {
     writer = sys->spawn(cdr_writer, sink_list{sink}, 10u);
     router_config rc;
     rc.id_sensor = 5;
+    rc.sources = std::max<uint32_t>(1, merged_sources);
+    rc.merged_sources = merged_sources;
     router = sys->spawn(call_router, rc, writer);
   }
   ~fixture() {
@@ -153,4 +156,42 @@ TEST_CASE("a capture loss notice reaches exactly the calls open at that time", "
   CHECK(by_id["open-second"]->capture_dropped == 7);
   CHECK_FALSE(by_id["after"]->capture_loss);
   CHECK(by_id["after"]->capture_dropped == 0);
+}
+
+TEST_CASE("the router counts the packets it routed before merged interfaces were in time order",
+          "[actors][merge]") {
+  // Two merged interfaces; the second stays silent. The first one's batches wait for it, up to
+  // the bound of 4 queued batches: the fifth batch releases the first one's 16 packets early,
+  // and the status (the live status line and metrics) says so.
+  fixture f(2);
+  for (int i = 0; i < 5; ++i) {
+    batch_maker b;
+    answered_call(b, "merged-" + std::to_string(i), 1000 + i * 10'000, 5, 2000);  // 16 packets
+    caf::anon_send(f.router, batch_atom::value, batch_msg{b.take(), 0});
+  }
+  f.sched->run();
+  caf::scoped_actor self{*f.sys};
+  auto status = [&] {
+    self->send(f.router, status_atom::value);
+    f.sched->run();
+    router_status st;
+    self->receive([&](const router_status& r) { st = r; });
+    return st;
+  };
+  auto st = status();
+  CHECK(st.merged_early == 16);
+  CHECK(st.calls_open + st.calls_closed == 1);  // only the first call has been routed
+  // The silent interface ends: everything queued is routed in order, nothing more early.
+  input_end silent_ends;
+  silent_ends.merge_slot = 1;
+  caf::anon_send(f.router, eof_atom::value, silent_ends);
+  f.sched->run();
+  st = status();
+  CHECK(st.merged_early == 16);
+  CHECK(st.packets == 5 * 16);
+  input_end first_ends;
+  first_ends.merge_slot = 0;
+  caf::anon_send(f.router, eof_atom::value, first_ends);
+  f.run_shuffled();
+  CHECK(f.sink->written.size() == 5);
 }

@@ -145,6 +145,12 @@ TEST_CASE("status line: rates over the interval, drops, absent stages as '-'", "
   CHECK(render_status_line(now, prev, 10.0) ==
         "calls - | 850 pkt/s 12.30 Mbit/s | drops 17 (if 2) dup 4 | cdr queue 3 journal 0 | "
         "spool queue 9 | rss 45.2 MiB");
+  now.merged_early = 0;  // one interface, or merged in order: nothing to say
+  CHECK(render_status_line(now, prev, 10.0).find("merged") == std::string::npos);
+  now.merged_early = 31;
+  CHECK(render_status_line(now, prev, 10.0) ==
+        "calls - | 850 pkt/s 12.30 Mbit/s | drops 17 (if 2) dup 4 merged early 31 | cdr queue 3 "
+        "journal 0 | spool queue 9 | rss 45.2 MiB");
 }
 
 TEST_CASE("metrics text: Prometheus 0.0.4 HELP/TYPE/sample lines, absent stages left out", "[live]") {
@@ -157,6 +163,7 @@ TEST_CASE("metrics text: Prometheus 0.0.4 HELP/TYPE/sample lines, absent stages 
   s.interface_dropped = 0;
   s.duplicates = 5;
   s.calls_open = 3;
+  s.merged_early = 8;
   s.rss_bytes = 4096;
   s.spool_buffer_bytes = 65536;
   const std::string text = render_metrics(s);
@@ -169,6 +176,7 @@ TEST_CASE("metrics text: Prometheus 0.0.4 HELP/TYPE/sample lines, absent stages 
   CHECK(text.find("\nvoxmon_capture_interface_dropped_total 0\n") != std::string::npos);
   CHECK(text.find("\nvoxmon_capture_duplicates_total 5\n") != std::string::npos);
   CHECK(text.find("# TYPE voxmon_calls_open gauge\nvoxmon_calls_open 3\n") != std::string::npos);
+  CHECK(text.find("# TYPE voxmon_merged_early_packets_total counter\nvoxmon_merged_early_packets_total 8\n") != std::string::npos);
   CHECK(text.find("\nvoxmon_resident_memory_bytes 4096\n") != std::string::npos);
   CHECK(text.find("# TYPE voxmon_spool_buffer_bytes gauge\nvoxmon_spool_buffer_bytes 65536\n") != std::string::npos);
   // The writer and the spool did not answer: no made-up zeros for them.
@@ -191,7 +199,7 @@ TEST_CASE("metrics text: Prometheus 0.0.4 HELP/TYPE/sample lines, absent stages 
     }
     pos = end + 1;
   }
-  CHECK(samples == 10);  // uptime, 6 capture counters, calls_open, spool buffers, memory
+  CHECK(samples == 11);  // uptime, 6 capture counters, calls_open, merged early, spool buffers, memory
   CHECK(helps == samples);
   CHECK(types == samples);
 }
