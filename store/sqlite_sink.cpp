@@ -334,6 +334,8 @@ std::string sqlite_sink::prepare() {
       {&insert_response_, "INSERT INTO cdr_sip_response (lastSIPresponse) VALUES (?)"},
       {&find_ua_, "SELECT id FROM cdr_ua WHERE ua = ?"},
       {&insert_ua_, "INSERT INTO cdr_ua (ua) VALUES (?)"},
+      {&find_stored_, "SELECT 1 FROM cdr_next n JOIN cdr c ON c.ID = n.cdr_ID "
+                      "WHERE n.fbasename = ? AND n.calldate = ? AND c.id_sensor = ? LIMIT 1"},
   };
   for (const auto& it : items)
     if (sqlite3_prepare_v3(db_, it.sql, -1, SQLITE_PREPARE_PERSISTENT, it.st, nullptr) !=
@@ -344,7 +346,7 @@ std::string sqlite_sink::prepare() {
 
 sqlite_sink::~sqlite_sink() {
   for (sqlite3_stmt* st : {insert_cdr_, insert_next_, insert_rtp_, update_quality_, insert_dtmf_, find_response_,
-                           insert_response_, find_ua_, insert_ua_})
+                           insert_response_, find_ua_, insert_ua_, find_stored_})
     sqlite3_finalize(st);  // no-op on nullptr
   sqlite3_close(db_);
 }
@@ -384,7 +386,7 @@ std::string sqlite_sink::write(std::span<const core::cdr> batch) {
   auto fail = [&](const std::string& msg) {
     std::string text = "sqlite:" + path_ + ": " + msg;
     for (sqlite3_stmt* st : {insert_cdr_, insert_next_, insert_rtp_, update_quality_, insert_dtmf_, find_response_,
-                             insert_response_, find_ua_, insert_ua_})
+                             insert_response_, find_ua_, insert_ua_, find_stored_})
       sqlite3_reset(st);
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     // Ids inserted in the rolled-back transaction are gone: forget every cached id.
@@ -404,7 +406,21 @@ std::string sqlite_sink::write(std::span<const core::cdr> batch) {
       id = v;
   };
 
+  uint64_t skipped = 0;  // counted once the batch is committed
   for (const auto& c : batch) {
+    const std::string calldate = core::format_utc(c.calldate);
+    const std::string& fbasename = c.fbasename.empty() ? c.callid : c.fbasename;
+    // Already stored (this batch included): skipped, as the MySQL store does.
+    binder fs(find_stored_);
+    fs.text(fbasename).text(calldate).i64(c.id_sensor);
+    const int found = fs.step();
+    sqlite3_reset(find_stored_);
+    if (found == SQLITE_ROW) {
+      ++skipped;
+      continue;
+    }
+    if (found != SQLITE_DONE)
+      return fail(std::string("duplicate check: ") + sqlite3_errmsg(db_));
     std::optional<int64_t> response_id, a_ua_id, b_ua_id;
     std::string err;
     lookup(find_response_, insert_response_, response_ids_, c.last_sip_response, response_id, err);
@@ -417,7 +433,6 @@ std::string sqlite_sink::write(std::span<const core::cdr> batch) {
 
     const auto a = core::summarize_direction(c, core::party::caller);
     const auto b = core::summarize_direction(c, core::party::callee);
-    const std::string calldate = core::format_utc(c.calldate);
     std::optional<int64_t> whohanged;
     if (c.whohanged)
       whohanged = *c.whohanged == core::party::caller ? 0 : 1;
@@ -491,7 +506,7 @@ std::string sqlite_sink::write(std::span<const core::cdr> batch) {
     }
 
     binder nb(insert_next_);
-    nb.i64(cdr_id).text(calldate).text(c.fbasename.empty() ? c.callid : c.fbasename);
+    nb.i64(cdr_id).text(calldate).text(fbasename);
     if (nb.step() != SQLITE_DONE)
       return fail(std::string("insert into cdr_next: ") + sqlite3_errmsg(db_));
 
@@ -516,6 +531,7 @@ std::string sqlite_sink::write(std::span<const core::cdr> batch) {
   }
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
     return fail(std::string("commit: ") + sqlite3_errmsg(db_));
+  duplicates_ += skipped;
   return {};
 }
 

@@ -19,6 +19,9 @@ class sqlite_sink final : public cdr_sink {
   std::string write(std::span<const core::cdr> batch) override;
   std::string flush() override { return {}; }
   std::string name() const override { return "sqlite:" + path_; }
+  // CDRs not written because one with the same (Call-ID as stored, id_sensor, calldate) is
+  // there already: the same file processed again, a journal replayed (as the MySQL store).
+  uint64_t skipped_duplicates() const { return duplicates_; }
 
  private:
   sqlite_sink(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
@@ -37,6 +40,8 @@ class sqlite_sink final : public cdr_sink {
   sqlite3_stmt* insert_response_ = nullptr;
   sqlite3_stmt* find_ua_ = nullptr;
   sqlite3_stmt* insert_ua_ = nullptr;
+  sqlite3_stmt* find_stored_ = nullptr;
+  uint64_t duplicates_ = 0;
   std::unordered_map<std::string, int64_t> response_ids_;
   std::unordered_map<std::string, int64_t> ua_ids_;
 };

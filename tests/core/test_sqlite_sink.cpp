@@ -209,8 +209,11 @@ TEST_CASE("reopening an existing sqlite database appends and reuses lookups", "[
     auto c = answered();
     c.callid = "call-3@host";
     c.b_ua = "Other/2.0";
-    const std::vector<core::cdr> batch{c, unanswered(), c};
+    auto d = c;
+    d.id_sensor = 9;  // the same call seen by another sensor
+    const std::vector<core::cdr> batch{c, unanswered(), d};
     REQUIRE(sink->write(batch) == "");
+    CHECK(sink->skipped_duplicates() == 0);
   }
   CHECK(query(path, "SELECT version FROM voxmon_schema") == std::vector<std::string>{"5"});
   CHECK(query(path, "SELECT COUNT(*) FROM cdr") == std::vector<std::string>{"4"});
@@ -222,6 +225,37 @@ TEST_CASE("reopening an existing sqlite database appends and reuses lookups", "[
         std::vector<std::string>{"1|call-1@host", "2|call-3@host", "3|call-2@host",
                                  "4|call-3@host"});
   CHECK(query(path, "SELECT COUNT(*) FROM cdr_rtp") == std::vector<std::string>{"6"});
+}
+
+TEST_CASE("a CDR the sqlite store already has is skipped, as in the MySQL store", "[sqlite]") {
+  // The key is MySQL's: (Call-ID as stored, id_sensor, calldate). The same file processed
+  // again, or a CDR twice in one batch, stores nothing new; the count says what was skipped.
+  const auto path = fresh_db("sink_again.db");
+  std::string error;
+  auto sink = store::sqlite_sink::open(path, error);
+  REQUIRE(sink);
+  const std::vector<core::cdr> batch{answered(), unanswered()};
+  REQUIRE(sink->write(batch) == "");
+  CHECK(sink->skipped_duplicates() == 0);
+  REQUIRE(sink->write(batch) == "");
+  CHECK(sink->skipped_duplicates() == 2);
+  auto later = answered();
+  later.calldate += 1'000'000;  // 1 ms later: another call with the same Call-ID
+  const std::vector<core::cdr> mixed{answered(), later, later};
+  REQUIRE(sink->write(mixed) == "");
+  CHECK(sink->skipped_duplicates() == 4);
+  CHECK(query(path, "SELECT cdr_ID, calldate, fbasename FROM cdr_next ORDER BY cdr_ID") ==
+        std::vector<std::string>{"1|2023-11-14 22:13:20.123|call-1@host",
+                                 "2|2023-11-14 22:13:20.133|call-2@host",
+                                 "3|2023-11-14 22:13:20.124|call-1@host"});
+  CHECK(query(path, "SELECT COUNT(*) FROM cdr_rtp") == std::vector<std::string>{"4"});
+  // Reopened (the next run), it still knows them.
+  sink.reset();
+  sink = store::sqlite_sink::open(path, error);
+  REQUIRE(sink);
+  REQUIRE(sink->write(batch) == "");
+  CHECK(sink->skipped_duplicates() == 2);
+  CHECK(query(path, "SELECT COUNT(*) FROM cdr") == std::vector<std::string>{"3"});
 }
 
 TEST_CASE("sqlite sink reports unusable files", "[sqlite]") {

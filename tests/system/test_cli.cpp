@@ -119,6 +119,29 @@ TEST_CASE("JSON output is byte-identical on every run and matches the SQLite sto
   CHECK(first.out.find("calldate") != std::string::npos);
 }
 
+TEST_CASE("the same capture processed again adds nothing to the default store", "[system][cli]") {
+  // Running the quick start twice, or a file again after a crash, must not list every call
+  // twice: the SQLite store skips what it has, like the MySQL store.
+  const auto dir = temp_dir("cli-again");
+  auto first = run(VOXMON_BIN, {"-r", sample_capture().string(), "--cdr-jsonl", "a.jsonl"}, dir);
+  REQUIRE(first.exit_code == 0);
+  const auto calls = static_cast<int64_t>(read_jsonl(dir / "a.jsonl").size());
+  REQUIRE(calls == 20);
+  const int64_t streams = count_rows(dir / "voxmon.db", "cdr_rtp");
+  CHECK(streams > 0);
+  auto again = run(VOXMON_BIN, {"-r", sample_capture().string()}, dir);
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK(count_rows(dir / "voxmon.db", "cdr") == calls);
+  CHECK(count_rows(dir / "voxmon.db", "cdr_next") == calls);
+  CHECK(count_rows(dir / "voxmon.db", "cdr_rtp") == streams);
+  // Another sensor's view of the same calls is other data: stored.
+  auto other = run(VOXMON_BIN, {"-r", sample_capture().string(), "--id-sensor", "7"}, dir);
+  INFO(other.err);
+  REQUIRE(other.exit_code == 0);
+  CHECK(count_rows(dir / "voxmon.db", "cdr") == 2 * calls);
+}
+
 TEST_CASE("with --cdr-jsonl - the CDRs go to stdout and the table to stderr", "[system][cli]") {
   const auto dir = temp_dir("cli-stdout");
   auto r = run(VOXMON_BIN, {"-r", sample_capture().string(), "--cdr-jsonl", "-", "--db", "none"}, dir);

@@ -21,5 +21,16 @@ if [ -z "${VOXMON_TEST_MYSQL:-}" ] && { [ "${CI:-}" = "true" ] || [ -z "${VOXMON
   export VOXMON_TEST_MYSQL
   echo "test.sh: MariaDB for the tests at $VOXMON_TEST_MYSQL"
 fi
-cd build
-ctest --output-on-failure -j"$(nproc)" --timeout 600
+(cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600)
+# The README's first command on what was just built: it must run and store every call of the
+# sample (the generator's truth has one line per call).
+bash tools/scripts/quickstart.sh > build/quickstart.log 2>&1 || { cat build/quickstart.log; exit 1; }
+calls=$(wc -l < sample/sample.pcap.truth.jsonl)
+jsonl=$(wc -l < sample/sample.cdr.jsonl)
+stored=$(sqlite3 sample/voxmon.db 'select count(*) from cdr')
+if [ "$calls" -eq 0 ] || [ "$jsonl" -ne "$calls" ] || [ "$stored" -ne "$calls" ]; then
+  cat build/quickstart.log
+  echo "test.sh: quick start: $calls calls in the sample, $jsonl CDRs in JSON Lines, $stored in sample/voxmon.db" >&2
+  exit 1
+fi
+echo "test.sh: quick start: $calls calls, $jsonl CDRs in JSON Lines, $stored in sample/voxmon.db"
