@@ -36,6 +36,15 @@ std::vector<packet> unpack_all(mirror_frame_unpacker& u) {
   return out;
 }
 
+// Takes the packer's frame (Snappy), opens it and returns its packets.
+std::vector<packet> take_and_unpack(mirror_frame_packer& p) {
+  std::string frame;
+  p.take(frame);
+  mirror_frame_unpacker u;
+  REQUIRE(u.open(frame) == "");
+  return unpack_all(u);
+}
+
 // One record as the packer lays it out (little-endian header), for hand-built frames.
 void put_record(std::string& raw, uint64_t ts, uint32_t caplen, uint32_t wirelen,
                 size_t data_bytes) {
@@ -137,11 +146,7 @@ TEST_CASE("mirror frame: a full frame refuses a packet, an empty one takes an ov
   CHECK(p.raw_bytes() == 100);
   CHECK_FALSE(p.add(t0 + 3, nullptr, 0, 0));  // even an empty record needs 16 bytes
 
-  std::string frame;
-  p.take(frame);
-  mirror_frame_unpacker u;
-  REQUIRE(u.open(frame) == "");
-  auto out = unpack_all(u);
+  auto out = take_and_unpack(p);
   REQUIRE(out.size() == 2);
   CHECK(out[0].bytes == a);
   CHECK(out[1].ts == t0 + 2);
@@ -151,9 +156,7 @@ TEST_CASE("mirror frame: a full frame refuses a packet, an empty one takes an ov
   CHECK(p.raw_bytes() == 516);
   CHECK_FALSE(p.add(t0 + 5, nullptr, 0, 0));
   CHECK(p.packets() == 1);
-  p.take(frame);
-  REQUIRE(u.open(frame) == "");
-  out = unpack_all(u);
+  out = take_and_unpack(p);
   REQUIRE(out.size() == 1);
   CHECK(out[0].ts == t0 + 4);
   CHECK(out[0].bytes == big);
@@ -300,17 +303,11 @@ TEST_CASE("mirror frame: a packet larger than the packer's whole buffer goes alo
   REQUIRE(p.add(t0, jumbo.data(), 200'000, 200'000));
   CHECK(p.raw_bytes() == mirror_record_header + 200'000);
   CHECK_FALSE(p.add(t0 + 1, small.data(), 40, 40));
-  std::string frame;
-  p.take(frame);
-  mirror_frame_unpacker u;
-  REQUIRE(u.open(frame) == "");
-  auto got = unpack_all(u);
+  auto got = take_and_unpack(p);
   REQUIRE(got.size() == 1);
   CHECK(got[0].bytes == jumbo);
   REQUIRE(p.add(t0 + 1, small.data(), 40, 40));
-  p.take(frame);
-  REQUIRE(u.open(frame) == "");
-  got = unpack_all(u);
+  got = take_and_unpack(p);
   REQUIRE(got.size() == 1);
   CHECK(got[0].ts == t0 + 1);
   CHECK(got[0].bytes == small);
