@@ -8,6 +8,12 @@
 
 namespace voxmon::store {
 
+// cdr_next.fbasename: the Call-ID made a file name (as VoIPmonitor), the Call-ID when unset.
+// With id_sensor and calldate, the key both database stores skip replays by.
+inline const std::string& fbasename_of(const core::cdr& c) {
+  return c.fbasename.empty() ? c.callid : c.fbasename;
+}
+
 class cdr_sink {
  public:
   virtual ~cdr_sink() = default;

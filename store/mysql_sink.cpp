@@ -8,6 +8,7 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
+#include "store/cdr_sink.hpp"
 #include "store/mysql_quality.hpp"
 
 namespace voxmon::store {
@@ -50,11 +51,6 @@ std::string decimal3(double seconds) {
 
 template <class T>
 std::string num(T v) { return std::to_string(v); }
-
-// cdr_next.fbasename: the Call-ID made a file name (as VoIPmonitor), the Call-ID when unset.
-const std::string& fbasename_of(const core::cdr& c) {
-  return c.fbasename.empty() ? c.callid : c.fbasename;
-}
 
 // (Call-ID as stored, id_sensor, calldate text): the replay key.
 std::string dedup_key(const std::string& fbasename, uint32_t sensor, const std::string& date) {

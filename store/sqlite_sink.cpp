@@ -409,7 +409,7 @@ std::string sqlite_sink::write(std::span<const core::cdr> batch) {
   uint64_t skipped = 0;  // counted once the batch is committed
   for (const auto& c : batch) {
     const std::string calldate = core::format_utc(c.calldate);
-    const std::string& fbasename = c.fbasename.empty() ? c.callid : c.fbasename;
+    const std::string& fbasename = fbasename_of(c);
     // Already stored (this batch included): skipped, as the MySQL store does.
     binder fs(find_stored_);
     fs.text(fbasename).text(calldate).i64(c.id_sensor);
