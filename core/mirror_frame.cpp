@@ -10,20 +10,6 @@ mirror_frame_packer::mirror_frame_packer(size_t max_raw_bytes) : max_raw_(max_ra
   raw_.resize(max_raw_ + 65536 + mirror_record_header);
 }
 
-namespace {
-
-void store_le32(uint8_t* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i)
-    p[i] = static_cast<uint8_t>(v >> (8 * i));
-}
-
-void store_le64(uint8_t* p, uint64_t v) {
-  store_le32(p, static_cast<uint32_t>(v));
-  store_le32(p + 4, static_cast<uint32_t>(v >> 32));
-}
-
-}  // namespace
-
 bool mirror_frame_packer::add(timestamp_ns ts, const uint8_t* data, uint32_t caplen,
                               uint32_t wirelen) {
   const size_t need = mirror_record_header + caplen;
@@ -34,9 +20,9 @@ bool mirror_frame_packer::add(timestamp_ns ts, const uint8_t* data, uint32_t cap
   if (packets_ == 0)
     first_ts_ = ts;
   uint8_t* p = raw_.data() + size_;
-  store_le64(p, static_cast<uint64_t>(ts));
-  store_le32(p + 8, caplen);
-  store_le32(p + 12, wirelen);
+  write_le64(p, static_cast<uint64_t>(ts));
+  write_le32(p + 8, caplen);
+  write_le32(p + 12, wirelen);
   if (caplen)
     std::memcpy(p + mirror_record_header, data, caplen);
   size_ += need;

@@ -61,6 +61,14 @@ inline uint32_t read_le32(const uint8_t* p) {
   return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
 }
 inline uint64_t read_le64(const uint8_t* p) { return read_le32(p) | (uint64_t{read_le32(p + 4)} << 32); }
+inline void write_le32(uint8_t* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i)
+    p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+inline void write_le64(uint8_t* p, uint64_t v) {
+  write_le32(p, static_cast<uint32_t>(v));
+  write_le32(p + 4, static_cast<uint32_t>(v >> 32));
+}
 
 // Appends an unsigned integer little-endian to a byte container (std::string or
 // std::vector<uint8_t>): the records of our own files and frames.
