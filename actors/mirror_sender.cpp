@@ -36,25 +36,18 @@ void store_frame(sender_ptr self, core::timestamp_ns tick) {
   const uint32_t packets = static_cast<uint32_t>(st.packer->packets());
   const uint32_t raw = static_cast<uint32_t>(st.packer->raw_bytes());
   const core::timestamp_ns first = packets ? st.packer->first_ts() : tick;
-  // The header, then the records: compressed through a reused scratch string (a frame's final
-  // size is only known afterwards, and the buffer should hold no slack), or appended as they are.
+  // The header, then the records (compressed in the packer's scratch, or in place): one copy,
+  // into a string of exactly the frame's size (the buffer should hold no slack).
+  const std::string_view records = packets ? st.packer->finish(st.compress) : std::string_view();
   std::string stored;
-  if (packets && st.compress) {
-    st.packer->take(st.frame_bytes, true);
-    stored.reserve(stored_header + st.frame_bytes.size());
-  } else {
-    stored.reserve(stored_header + raw);
-  }
+  stored.reserve(stored_header + records.size());
   core::append_le(stored, static_cast<uint64_t>(first));
   core::append_le(stored, packets);
   core::append_le(stored, raw);
   core::append_le(stored, static_cast<uint32_t>(st.frame_link_type));
   core::append_le(stored, st.buffer->lost_frames());
   core::append_le(stored, st.counters->lost_packets.load());
-  if (packets && st.compress)
-    stored += st.frame_bytes;
-  else if (packets)
-    st.packer->append_to(stored, false);
+  stored.append(records);
   auto& c = *st.counters;
   c.frames += 1;
   c.packets += packets;

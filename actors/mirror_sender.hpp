@@ -70,7 +70,6 @@ struct mirror_sender_state {
   std::unique_ptr<core::mirror_frame_packer> packer;
   std::shared_ptr<mirror_sender_counters> counters;
   std::string epoch;
-  std::string frame_bytes;  // reused compression output
   std::chrono::steady_clock::time_point frame_started, last_packet_wall, flush_deadline;
   core::timestamp_ns last_packet_ts = 0;
   int frame_link_type = 1;  // of the frame being filled

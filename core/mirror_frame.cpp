@@ -30,25 +30,21 @@ bool mirror_frame_packer::add(timestamp_ns ts, const uint8_t* data, uint32_t cap
   return true;
 }
 
-void mirror_frame_packer::take(std::string& out, bool compress) {
-  out.clear();
-  append_to(out, compress);
-}
-
-void mirror_frame_packer::append_to(std::string& out, bool compress) {
+std::string_view mirror_frame_packer::finish(bool compress) {
   const char* records = reinterpret_cast<const char*>(raw_.data());
-  if (!compress) {
-    out.append(records, size_);
-  } else {
-    const size_t at = out.size();
-    out.resize(at + snappy::MaxCompressedLength(size_));
+  std::string_view frame(records, size_);
+  if (compress) {
+    const size_t bound = snappy::MaxCompressedLength(size_);
+    if (compressed_.size() < bound)
+      compressed_.resize(bound);
     size_t length = 0;
-    snappy::RawCompress(records, size_, out.data() + at, &length);
-    out.resize(at + length);
+    snappy::RawCompress(records, size_, compressed_.data(), &length);
+    frame = std::string_view(compressed_.data(), length);
   }
   size_ = 0;
   packets_ = 0;
   first_ts_ = 0;
+  return frame;
 }
 
 std::string mirror_frame_unpacker::open(std::string_view bytes, size_t max_raw_bytes,

@@ -2,8 +2,8 @@
 // A frame of a mirror stream (packetbuffer_sender = yes): captured packets back to back, each
 // [time ns: u64][caplen: u32][wirelen: u32][caplen bytes] (little-endian), the whole block
 // Snappy-compressed (raw format), or as it is when compression is off (packetbuffer_compress =
-// no: no compression work, about 2.6 times the bytes on the wire and through TLS). The sender only packs; the receiver unpacks and feeds the
-// packets to its own capture-side pipeline, so they are decoded exactly as a local capture
+// no: no compression work, about 2.6 times the bytes on the wire and through TLS). The sender
+// only packs; the receiver unpacks and feeds the packets to its own capture-side pipeline, so they are decoded exactly as a local capture
 // would decode them.
 #include <cstddef>
 #include <cstdint>
@@ -27,15 +27,17 @@ class mirror_frame_packer {
   size_t packets() const { return packets_; }
   size_t raw_bytes() const { return size_; }
   timestamp_ns first_ts() const { return first_ts_; }
-  // Compresses the frame into `out` (its storage is reused; `compress` = false: the records as
-  // they are) and starts an empty one.
-  void take(std::string& out, bool compress = true);
-  // The same, appended after what `out` holds already (a header: no second copy of the frame).
-  void append_to(std::string& out, bool compress = true);
+  // Ends the frame and starts an empty one: its records, Snappy-compressed into a scratch
+  // buffer kept for the next frames (`compress` = false: the records as they are, in place).
+  // The view stays valid until the next add() or finish().
+  std::string_view finish(bool compress = true);
+  // finish() into `out`, whose storage is reused.
+  void take(std::string& out, bool compress = true) { out.assign(finish(compress)); }
 
  private:
   size_t max_raw_;
   std::vector<uint8_t> raw_;  // sized once; size_ bytes are the frame (no zero fill per packet)
+  std::vector<char> compressed_;  // grown to the largest compressed size once, not zeroed per frame
   size_t size_ = 0;
   size_t packets_ = 0;
   timestamp_ns first_ts_ = 0;

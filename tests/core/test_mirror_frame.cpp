@@ -268,29 +268,36 @@ TEST_CASE("mirror frame: without compression the records travel as they are and 
   CHECK(u.open(frame, 100, false) == "frame of 1492 bytes is above the limit of 100");
 }
 
-TEST_CASE("mirror frame: append_to puts the frame after what the output holds, in both modes",
+TEST_CASE("mirror frame: finish hands out the frame and starts an empty one, in both modes",
           "[mirror]") {
-  const auto a = pattern(5, 90), b = pattern(6, 700);
+  const auto a = pattern(5, 90), b = pattern(6, 700), c = pattern(7, 300);
   for (bool compress : {true, false}) {
     INFO("compress " << compress);
     mirror_frame_packer p;
     REQUIRE(p.add(t0, a.data(), 90, 90));
     REQUIRE(p.add(t0 + 1, b.data(), 700, 800));
-    std::string out = "HEADER";
-    p.append_to(out, compress);
+    const std::string first(p.finish(compress));
     CHECK(p.empty());
     CHECK(p.raw_bytes() == 0);
-    REQUIRE(out.compare(0, 6, "HEADER") == 0);
+    CHECK(p.first_ts() == 0);
     if (!compress)
-      CHECK(out.size() == 6 + 2 * mirror_record_header + 90 + 700);
+      CHECK(first.size() == 2 * mirror_record_header + 90 + 700);
+    // The scratch and the record buffer are reused: the next frame holds only its own packet.
+    REQUIRE(p.add(t0 + 2, c.data(), 300, 300));
+    const std::string second(p.finish(compress));
     mirror_frame_unpacker u;
-    REQUIRE(u.open(std::string_view(out).substr(6), 1 << 20, compress) == "");
+    REQUIRE(u.open(first, 1 << 20, compress) == "");
     const auto got = unpack_all(u);
     REQUIRE(got.size() == 2);
     CHECK(got[0].bytes == a);
     CHECK(got[1].ts == t0 + 1);
     CHECK(got[1].bytes == b);
     CHECK(got[1].wirelen == 800);
+    REQUIRE(u.open(second, 1 << 20, compress) == "");
+    const auto next = unpack_all(u);
+    REQUIRE(next.size() == 1);
+    CHECK(next[0].ts == t0 + 2);
+    CHECK(next[0].bytes == c);
   }
 }
 
