@@ -12,20 +12,15 @@
 
 #include "core/pcap_file_reader.hpp"
 #include "core/temp_dir.hpp"
+#include "pcap_frame_record.hpp"
 
 using namespace voxmon::core;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct frame {
-  timestamp_ns ts;
-  uint32_t caplen, wirelen;
-  std::string bytes;
-  bool operator==(const frame& o) const {
-    return ts == o.ts && caplen == o.caplen && wirelen == o.wirelen && bytes == o.bytes;
-  }
-};
+using frame = voxmon::test::pcap_frame_record;
+using voxmon::test::record_of;
 
 struct reading {
   std::vector<frame> frames;
@@ -50,7 +45,7 @@ reading read_with_reader(const fs::path& path, bool* in_place = nullptr) {
       out.error = r->error();
       break;
     }
-    out.frames.push_back({ts, caplen, wirelen, std::string(reinterpret_cast<const char*>(data), caplen)});
+    out.frames.push_back(record_of(ts, data, caplen, wirelen));
   }
   CHECK(r->frames_read() == out.frames.size());
   if (out.ended)
@@ -67,8 +62,8 @@ reading read_with_libpcap(const fs::path& path) {
   const u_char* data = nullptr;
   int rc = 0;
   while ((rc = pcap_next_ex(p, &h, &data)) == 1)
-    out.frames.push_back({static_cast<timestamp_ns>(h->ts.tv_sec) * ns_per_second + h->ts.tv_usec, h->caplen,
-                          h->len, std::string(reinterpret_cast<const char*>(data), h->caplen)});
+    out.frames.push_back(
+        record_of(static_cast<timestamp_ns>(h->ts.tv_sec) * ns_per_second + h->ts.tv_usec, data, h->caplen, h->len));
   out.ended = rc == PCAP_ERROR_BREAK;
   if (!out.ended)
     out.error = pcap_geterr(p);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/pcap_file_reader.hpp"
+#include "tests/core/pcap_frame_record.hpp"
 
 using namespace voxmon::core;
 
@@ -27,15 +28,6 @@ namespace {
   std::fprintf(stderr, "fuzz_pcap_file: %s\n", what);
   std::abort();
 }
-
-struct frame {
-  timestamp_ns ts;
-  uint32_t caplen, wirelen;
-  std::string bytes;
-  bool operator==(const frame& o) const {
-    return ts == o.ts && caplen == o.caplen && wirelen == o.wirelen && bytes == o.bytes;
-  }
-};
 
 void put32(std::string& s, uint32_t v) {
   for (int i = 0; i < 4; ++i)
@@ -91,9 +83,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (rc == 1) {
       if (s != pcap_file_reader::status::frame)
         fail("libpcap has a frame the reader does not");
-      const frame want{static_cast<timestamp_ns>(h->ts.tv_sec) * ns_per_second + h->ts.tv_usec, h->caplen,
-                       h->len, std::string(reinterpret_cast<const char*>(bytes), h->caplen)};
-      if (!(frame{ts, caplen, wirelen, std::string(reinterpret_cast<const char*>(got), caplen)} == want))
+      const auto want = voxmon::test::record_of(
+          static_cast<timestamp_ns>(h->ts.tv_sec) * ns_per_second + h->ts.tv_usec, bytes, h->caplen, h->len);
+      if (voxmon::test::record_of(ts, got, caplen, wirelen) != want)
         fail("a frame differs");
       continue;
     }
