@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Packet mirroring: sender cost, wire size, receiver throughput. Not a test.
 #
-#   [REPEAT=3] tools/bench/mirror_bench.sh [BUILD_DIR] [CALLS] [SENDERS]
+#   [REPEAT=3] [PAYLOAD=noise|pattern] tools/bench/mirror_bench.sh [BUILD_DIR] [CALLS] [SENDERS]
 #
 # Every capture has CALLS calls of the generator's default mix (RTP, 30 s mean talk time;
-# 2,000 calls are 4.2 M packets and 785 MB), sender i with seed i.
+# 2,000 calls are 4.2 M packets and 785 MB), sender i with seed i. RTP payloads are
+# pseudo-random bytes (`voxmon-gen --payload noise`: coded speech compresses hardly at all);
+# PAYLOAD=pattern gives the generator's compressible filler, as the runs before 2026-11-30 had.
 # Steps 1-2 run REPEAT times (medians printed: CPU times vary run to run on a shared machine).
 # 1. Sender cost: CPU seconds (user + sys, /usr/bin/time) per million packets of a mirror sender
 #    (packetbuffer_sender = yes, file read as fast as acknowledged) against full local
@@ -24,6 +26,7 @@ build=$(cd "${1:-build}" && pwd)
 calls=${2:-2000}
 senders=${3:-4}
 repeat=${REPEAT:-3}  # runs of the single-sender measurements
+payload=${PAYLOAD:-noise}
 dir=$(mktemp -d /tmp/voxmon-mirror-bench.XXXXXX)
 port=$((62000 + RANDOM % 1000))
 hz=$(getconf CLK_TCK)
@@ -33,9 +36,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "load before: $(uptime | sed 's/.*load average: //')"
+echo "load before: $(uptime | sed 's/.*load average: //'); RTP payloads: $payload"
 for i in $(seq "$senders"); do
-  "$build/tools/voxmon-gen" -q --seed "$i" --calls "$calls" --cps 20 -o "$dir/s$i.pcap"
+  "$build/tools/voxmon-gen" -q --seed "$i" --calls "$calls" --cps 20 --payload "$payload" -o "$dir/s$i.pcap"
   printf 'server_destination = 127.0.0.1:%s\nserver_password = bench\nid_sensor = %s\nserver_outbox = %s\npacketbuffer_sender = yes\n' \
     "$port" "$i" "$dir/outbox$i" >"$dir/m$i.conf"
 done

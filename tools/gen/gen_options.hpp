@@ -78,6 +78,7 @@ struct gen_options {
   tcp_mode tcp_segments = tcp_mode::whole;
   tunnel_kind tunnel = tunnel_kind::none;
   bool pcapng = false;
+  bool noise_payload = false;  // RTP payloads of pseudo-random bytes instead of a filler pattern
 };
 
 }  // namespace voxmon::gen

@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
   std::string codecs = "PCMU=1,PCMA=1,G722=1,G729=1,opus=1", link = "ethernet", dist = "normal";
   std::string precision = "nano";
   int vlan = -1;
-  std::string burst, tunnel = "none", transport = "udp", segments = "whole";
+  std::string burst, tunnel = "none", transport = "udp", segments = "whole", payload = "pattern";
   po::options_description desc(
       "voxmon-gen: synthetic SIP/RTP capture with exact ground truth (docs/GENERATOR.md)\n"
       "Usage: voxmon-gen -o FILE.pcap [options]\nOptions");
@@ -135,6 +135,9 @@ int main(int argc, char** argv) {
        "coalesce (100 Trying shares a segment with the next message), mixed (both)")
       ("tunnel", po::value(&tunnel)->default_value(tunnel), "outer IPv4 tunnel: none, gre, erspan (type II), vxlan, l2tpv3")
       ("pcapng", "write pcapng (SHB, IDB with if_tsresol, EPB) instead of pcap")
+      ("payload", po::value(&payload)->default_value(payload),
+       "RTP payload bytes: pattern (a filler that compresses well) or noise (pseudo-random, "
+       "like coded speech, which compresses hardly at all)")
       ("quiet,q", "no summary on stderr");
   try {
     po::variables_map vm;
@@ -203,6 +206,9 @@ int main(int argc, char** argv) {
     o.hold_open = vm.count("hold-open") > 0;
     o.rtcp = vm.count("rtcp") > 0;
     o.pcapng = vm.count("pcapng") > 0;
+    if (payload == "pattern") o.noise_payload = false;
+    else if (payload == "noise") o.noise_payload = true;
+    else fail("--payload must be pattern or noise");
     if (transport == "udp") o.tcp = false;
     else if (transport == "tcp") o.tcp = true;
     else fail("--transport must be udp or tcp");

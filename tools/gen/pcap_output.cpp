@@ -128,7 +128,7 @@ class generator {
       c.rtp[i]->pop();
       slot_packet sp;
       slot_info(s, codec_table[p.codec], e.k, sp);
-      build_rtp(s, codec_table[p.codec], e.k, sp, buf_);
+      build_rtp(s, codec_table[p.codec], e.k, sp, buf_, o_.noise_payload);
       write(e.t, frames_.udp(s.src, s.sport, s.dst, s.dport, buf_.data(), buf_.size(), true));
       if (!s.orphan) c.truth.on_rtp(p, i, sp, e.t);
       push_rtp(c, i);

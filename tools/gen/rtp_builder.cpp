@@ -93,7 +93,7 @@ bool rtp_stream_gen::peek(rtp_arrival& next) {
 }
 
 void build_rtp(const rtp_plan& s, const codec_info& c, uint32_t k, const slot_packet& sp,
-               std::vector<uint8_t>& out) {
+               std::vector<uint8_t>& out, bool noise) {
   const uint16_t seq = static_cast<uint16_t>((sp.part ? s.seq2 : s.seq0) + sp.seq);
   const uint32_t ts = static_cast<uint32_t>((sp.part ? s.ts2 : s.ts0) + sp.ts);
   const uint32_t ssrc = sp.part ? s.ssrc2 : s.ssrc;
@@ -118,8 +118,17 @@ void build_rtp(const rtp_plan& s, const codec_info& c, uint32_t k, const slot_pa
     pl[0] = 64;
     return;
   }
-  const uint32_t base = k * 31u + (ssrc & 0xFFu);
-  for (size_t i = 0; i < len; ++i) pl[i] = static_cast<uint8_t>(base + i * 7u + (i >> 3));
+  if (noise) {
+    // Counter-based: the same stream and slot give the same bytes whatever else is generated.
+    const uint64_t key = derive_seed(ssrc, k, sp.part);
+    for (size_t i = 0; i < len; i += 8) {
+      const uint64_t r = mix64(key + i);
+      for (size_t j = 0; j < 8 && i + j < len; ++j) pl[i + j] = static_cast<uint8_t>(r >> (8 * j));
+    }
+  } else {
+    const uint32_t base = k * 31u + (ssrc & 0xFFu);
+    for (size_t i = 0; i < len; ++i) pl[i] = static_cast<uint8_t>(base + i * 7u + (i >> 3));
+  }
   // opus (RFC 6716 3.1): a valid TOC byte, config 15 (hybrid fullband 20 ms), mono, code 0
   // (one frame: the remaining bytes), so that dissectors see a well-formed packet.
   if (c.pt == 111) pl[0] = 15 << 3;

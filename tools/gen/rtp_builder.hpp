@@ -59,9 +59,10 @@ class rtp_stream_gen {
   std::priority_queue<rtp_arrival, std::vector<rtp_arrival>, std::greater<>> window_;
 };
 
-// Header and deterministic payload of slot k (call slot_info first).
+// Header and deterministic payload of slot k (call slot_info first): a filler pattern, or
+// pseudo-random bytes from the stream's SSRC and k (`noise`).
 void build_rtp(const rtp_plan& s, const codec_info& c, uint32_t k, const slot_packet& sp,
-               std::vector<uint8_t>& out);
+               std::vector<uint8_t>& out, bool noise = false);
 
 }  // namespace voxmon::gen
 
