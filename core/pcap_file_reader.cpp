@@ -111,6 +111,7 @@ bool pcap_file_reader::fill(size_t want) {
       continue;
     if (n <= 0) {
       at_eof_ = true;
+      read_failed_ = n < 0;
       break;
     }
     chunk_end_ += static_cast<size_t>(n);
@@ -122,8 +123,10 @@ bool pcap_file_reader::fill(size_t want) {
 
 pcap_file_reader::chunk_result pcap_file_reader::next_in_place(timestamp_ns& ts, const uint8_t*& data,
                                                                uint32_t& caplen, uint32_t& wirelen) {
+  // The end of the file at a record boundary ends it; anything else (a record cut short, a
+  // failed read) is libpcap's to read again and report.
   if (!fill(record_header_bytes))
-    return chunk_end_ == chunk_begin_ && at_eof_ ? chunk_result::end : chunk_result::hand_over;
+    return chunk_end_ == chunk_begin_ && !read_failed_ ? chunk_result::end : chunk_result::hand_over;
   const uint8_t* h = chunk_.data() + chunk_begin_;
   const uint32_t cap = read_le32(h + 8);
   if (cap > snapshot_ || record_header_bytes + cap > chunk_.size() ||

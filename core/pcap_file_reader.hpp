@@ -58,7 +58,8 @@ class pcap_file_reader {
   int fd_ = -1;
   bool nanoseconds_ = false;
   uint32_t snapshot_ = 0;
-  bool at_eof_ = false;
+  bool at_eof_ = false;      // read(2) gave 0 or failed: no more reads
+  bool read_failed_ = false;  // it failed (libpcap reads from there and reports the error)
   std::vector<uint8_t> chunk_;
   size_t chunk_begin_ = 0, chunk_end_ = 0;
   uint64_t chunk_offset_ = 0;
