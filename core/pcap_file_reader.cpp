@@ -71,15 +71,13 @@ void pcap_file_reader::start_in_place(const std::string& path, size_t chunk_byte
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return;
-  uint8_t header[file_header_bytes];
-  if (::pread(fd, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) {
+  uint8_t header[file_header_bytes];  // read(2) leaves the descriptor at the first record
+  if (::read(fd, header, sizeof header) != static_cast<ssize_t>(sizeof header)) {
     ::close(fd);
     return;
   }
   const uint32_t magic = read_le32(header);
-  const uint16_t major = static_cast<uint16_t>(header[4] | header[5] << 8);
-  const uint16_t minor = static_cast<uint16_t>(header[6] | header[7] << 8);
-  if ((magic != magic_us && magic != magic_ns) || major != 2 || minor != 4) {
+  if ((magic != magic_us && magic != magic_ns) || read_le16(header + 4) != 2 || read_le16(header + 6) != 4) {
     ::close(fd);
     return;
   }
@@ -90,7 +88,6 @@ void pcap_file_reader::start_in_place(const std::string& path, size_t chunk_byte
   snapshot_ = std::min(static_cast<uint32_t>(pcap_snapshot(pcap_)), max_in_place_packet);
   chunk_.resize(chunk_bytes);
   chunk_offset_ = file_header_bytes;
-  ::lseek(fd_, static_cast<off_t>(file_header_bytes), SEEK_SET);
 }
 
 // Moves what is left of the chunk to its front and reads until `want` bytes are there, the

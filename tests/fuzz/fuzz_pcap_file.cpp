@@ -29,20 +29,15 @@ namespace {
   std::abort();
 }
 
-void put32(std::string& s, uint32_t v) {
-  for (int i = 0; i < 4; ++i)
-    s.push_back(static_cast<char>(v >> (8 * i)));
-}
-
 std::string file_of(const uint8_t* data, size_t size) {
   std::string file;
   if (size >= 3 && (data[0] & 1)) {
-    put32(file, (data[0] & 2) ? 0xa1b23c4d : 0xa1b2c3d4);
-    put32(file, 2 | 4u << 16);  // version 2.4
-    put32(file, 0);
-    put32(file, 0);
-    put32(file, static_cast<uint32_t>(data[1] | data[2] << 8));  // snapshot length
-    put32(file, 1);                                               // Ethernet
+    append_le(file, uint32_t{(data[0] & 2) ? 0xa1b23c4du : 0xa1b2c3d4u});
+    append_le(file, uint32_t{2 | 4u << 16});  // version 2.4
+    append_le(file, uint32_t{0});
+    append_le(file, uint32_t{0});
+    append_le(file, uint32_t{read_le16(data + 1)});  // snapshot length
+    append_le(file, uint32_t{1});                     // Ethernet
     data += 3;
     size -= 3;
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A short, deterministic libFuzzer run over the decoder and the SIP/SDP/RTP parsers, over the
-# mirror frame unpacker, and over the pcap file reader against libpcap (ASan + UBSan): the same seed and run count every time, so a failure here
-# is reproducible. Longer runs: docs/FUZZING.md.
+# mirror frame unpacker, and over the pcap file reader against libpcap (ASan + UBSan): the same
+# seed and run count every time, so a failure here is reproducible. Longer runs: docs/FUZZING.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-2000000}
