@@ -15,10 +15,11 @@ using sender_ptr = mirror_sender_actor::stateful_pointer<mirror_sender_state>;
 using clock_type = std::chrono::steady_clock;
 
 // A buffered frame: [first packet time or idle tick: 8][packets: 4][raw bytes: 4][link type: 4]
-// [frames lost before it: 8][packets lost before it: 8] then the compressed records. The header
+// [frames lost before it: 8][packets lost before it: 8][compressed: 1] then the records (Snappy's
+// block, or as they are: the packer chose, core/mirror_frame.hpp). The header
 // is what the frame message carries besides them. The loss totals are those when the frame was
 // made, so the receiver places a loss between the frames it fell between.
-constexpr size_t stored_header = 36;
+constexpr size_t stored_header = 37;
 
 void update_gauges(sender_ptr self) {
   auto& st = self->state;
@@ -38,18 +39,20 @@ void store_frame(sender_ptr self, core::timestamp_ns tick) {
   const core::timestamp_ns first = packets ? st.packer->first_ts() : tick;
   // The header, then the records (compressed in the packer's scratch, or in place): one copy,
   // into a string of exactly the frame's size (the buffer should hold no slack).
-  const std::string_view records = packets ? st.packer->finish(st.compress) : std::string_view();
+  const core::packed_records records = packets ? st.packer->finish() : core::packed_records{};
   std::string stored;
-  stored.reserve(stored_header + records.size());
+  stored.reserve(stored_header + records.bytes.size());
   core::append_le(stored, static_cast<uint64_t>(first));
   core::append_le(stored, packets);
   core::append_le(stored, raw);
   core::append_le(stored, static_cast<uint32_t>(st.frame_link_type));
   core::append_le(stored, st.buffer->lost_frames());
   core::append_le(stored, st.counters->lost_packets.load());
-  stored.append(records);
+  stored.push_back(records.compressed ? '\1' : '\0');
+  stored.append(records.bytes);
   auto& c = *st.counters;
   c.frames += 1;
+  c.frames_compressed += records.compressed ? 1 : 0;
   c.packets += packets;
   c.raw_bytes += raw;
   c.wire_bytes += stored.size() - stored_header;
@@ -207,7 +210,7 @@ void send_frames(sender_ptr self, const mirror_sender_config& cfg) {
     m.tick = m.packets ? 0 : first;
     m.lost_frames = core::read_le64(head + 20);
     m.lost_packets = core::read_le64(head + 28);
-    m.compressed = cfg.compress;
+    m.compressed = head[36] != 0;
     m.payload.bytes = std::move(stored);  // shared with the buffer: not copied
     m.payload.offset = stored_header;       // the records, without the header read above
     ++st.in_flight;
@@ -299,8 +302,7 @@ mirror_sender(mirror_sender_actor::stateful_pointer<mirror_sender_state> self,
   st.buffer = std::move(buffer);
   st.source = std::move(source);
   st.counters = std::move(counters);
-  st.packer = std::make_unique<core::mirror_frame_packer>(cfg.frame_bytes);
-  st.compress = cfg.compress;
+  st.packer = std::make_unique<core::mirror_frame_packer>(cfg.frame_bytes, cfg.compression);
   st.epoch = core::make_auth_nonce().substr(0, 16);
   st.counters->exit_code = 3;
   schedule_read(self, std::chrono::milliseconds(0));

@@ -44,7 +44,7 @@ class packet_source {
 
 // Live counters, read by the node's status line and metrics.
 struct mirror_sender_counters {
-  std::atomic<uint64_t> frames{0}, packets{0}, raw_bytes{0}, wire_bytes{0};
+  std::atomic<uint64_t> frames{0}, frames_compressed{0}, packets{0}, raw_bytes{0}, wire_bytes{0};
   std::atomic<uint64_t> frames_acked{0}, reconnects{0}, lost_frames{0}, lost_packets{0};
   std::atomic<uint64_t> buffer_memory{0}, buffer_disk{0}, buffer_frames{0}, outstanding{0};
   std::atomic<bool> connected{false};
@@ -57,7 +57,7 @@ struct mirror_sender_config {
   size_t frame_bytes = 1 << 20;
   std::chrono::milliseconds frame_interval{100};
   uint32_t window = 8;
-  bool compress = true;  // packetbuffer_compress
+  core::mirror_compression compression;  // packetbuffer_compress, mirror_compress_min_saving
   std::chrono::seconds request_timeout{15};
   std::chrono::seconds flush_timeout{120};
 };
@@ -73,7 +73,6 @@ struct mirror_sender_state {
   std::chrono::steady_clock::time_point frame_started, last_packet_wall, flush_deadline;
   core::timestamp_ns last_packet_ts = 0;
   int frame_link_type = 1;  // of the frame being filled
-  bool compress = true;
   std::optional<mirror_ingest_actor> receiver;
   tunnel_map tunnels;
   uint64_t generation = 0;   // of the link; answers of an earlier link are ignored

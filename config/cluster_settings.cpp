@@ -10,7 +10,7 @@ namespace voxmon::config {
 namespace {
 
 constexpr std::string_view cluster_keys[] = {
-    "max_buffer_mem", "mirror_frame_kb", "packetbuffer_compress", "mirror_frame_ms", "mirror_window",
+    "max_buffer_mem", "mirror_compress_min_saving", "mirror_frame_kb", "packetbuffer_compress", "mirror_frame_ms", "mirror_window",
     "packetbuffer_file_path", "packetbuffer_file_totalmaxsize", "replay_speed",
     "packetbuffer_sender", "remote_pcap_max_mb", "remote_pcap_timeout", "sensor_name",
     "server_bind", "server_bind_port",
@@ -87,6 +87,7 @@ std::optional<std::string> apply_cluster_setting(settings& s, std::string_view k
     {"max_buffer_mem", &s.max_buffer_mem, 1, 1'000'000, "MB"},
     {"packetbuffer_file_totalmaxsize", &s.packetbuffer_file_totalmaxsize, 0, 100'000'000, "MB"},
     {"mirror_frame_kb", &s.mirror_frame_kb, 1, 65536, "KB"},
+    {"mirror_compress_min_saving", &s.mirror_compress_min_saving, 0, 99, "percent"},
     {"mirror_frame_ms", &s.mirror_frame_ms, 1, 60'000, "ms"},
     {"mirror_window", &s.mirror_window, 1, 1024, "frames"},
     {"remote_pcap_max_mb", &s.remote_pcap_max_mb, 1, 1'048'576, "MB"},

@@ -87,6 +87,7 @@ struct settings {
   uint32_t mirror_frame_ms = 100;       // ... or this many ms after its first packet
   uint32_t mirror_window = 8;           // frames sent and not yet acknowledged
   bool packetbuffer_compress = true;    // Snappy frames (no: the records as they are)
+  uint32_t mirror_compress_min_saving = 20;  // % a frame must save, else the next 15 go as they are
   double replay_speed = 0;              // -r with a mirror sender: 0 = as fast as acknowledged, N = N x real time
   // tunnels, TCP reassembly, HEP listener (docs/CONFIG.md, config/tunnel_settings.cpp)
   uint32_t udp_port_vxlan = 4789;

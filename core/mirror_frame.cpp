@@ -2,11 +2,13 @@
 
 #include <snappy.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace voxmon::core {
 
-mirror_frame_packer::mirror_frame_packer(size_t max_raw_bytes) : max_raw_(max_raw_bytes) {
+mirror_frame_packer::mirror_frame_packer(size_t max_raw_bytes, mirror_compression c)
+    : max_raw_(max_raw_bytes), compression_(c) {
   raw_.resize(max_raw_ + 65536 + mirror_record_header);
 }
 
@@ -30,21 +32,38 @@ bool mirror_frame_packer::add(timestamp_ns ts, const uint8_t* data, uint32_t cap
   return true;
 }
 
-std::string_view mirror_frame_packer::finish(bool compress) {
+bool mirror_frame_packer::try_compress() {
+  if (!compression_.enabled || size_ == 0)
+    return false;
+  if (skip_left_ > 0) {
+    --skip_left_;
+    ++skipped_;
+    return false;
+  }
+  ++tried_;
+  return true;
+}
+
+packed_records mirror_frame_packer::finish() {
   const char* records = reinterpret_cast<const char*>(raw_.data());
-  std::string_view frame(records, size_);
-  if (compress) {
+  packed_records out{std::string_view(records, size_), false};
+  if (try_compress()) {
     const size_t bound = snappy::MaxCompressedLength(size_);
     if (compressed_.size() < bound)
       compressed_.resize(bound);
     size_t length = 0;
     snappy::RawCompress(records, size_, compressed_.data(), &length);
-    frame = std::string_view(compressed_.data(), length);
+    // length / size_ <= 1 - min_saving / 100, in integers; 0 % tries every frame.
+    const unsigned min_saving = std::min(compression_.min_saving_percent, 100u);
+    const bool saves_enough = min_saving == 0 || length * 100 <= size_ * (100 - min_saving);
+    skip_left_ = saves_enough ? 0 : std::max(compression_.probe_every, 1u) - 1;
+    if (length < size_)  // already paid for: the smaller one goes
+      out = {std::string_view(compressed_.data(), length), true};
   }
   size_ = 0;
   packets_ = 0;
   first_ts_ = 0;
-  return frame;
+  return out;
 }
 
 std::string mirror_frame_unpacker::open(std::string_view bytes, size_t max_raw_bytes,

@@ -28,7 +28,8 @@ std::string render_mirror_sender_status(const mirror_sender_snapshot& now,
   std::string s = std::string("mirror: ") + (now.connected ? "connected" : "not connected");
   s += " | " + std::to_string(now.frames) + " frames (acked " + std::to_string(now.frames_acked) +
        ") " + std::to_string(now.packets) + " packets";
-  s += " | compression " + fixed(ratio(now.wire_bytes, now.raw_bytes), 2);
+  s += " | compression " + fixed(ratio(now.wire_bytes, now.raw_bytes), 2) + " (" +
+       std::to_string(now.frames_compressed) + " frames)";
   s += " | wire " + fixed(wire * 8.0 / dt / 1e6, 2) + " Mbit/s";
   s += " | buffer " + std::to_string(now.buffer_frames) + " frames " +
        fixed(now.buffer_memory / 1048576.0, 1) + " MiB (disk " + fixed(now.buffer_disk / 1048576.0, 1) + " MiB)";
@@ -42,6 +43,7 @@ std::string render_mirror_sender_metrics(const mirror_sender_snapshot& s) {
   std::string out;
   metric(out, "mirror_connected", "gauge", "1 while the link to the receiver is up.", s.connected ? 1 : 0);
   metric(out, "mirror_frames_total", "counter", "Frames made from captured packets.", s.frames);
+  metric(out, "mirror_frames_compressed_total", "counter", "Frames sent as Snappy blocks (the others as they are).", s.frames_compressed);
   metric(out, "mirror_frames_acked_total", "counter", "Frames the receiver has processed.", s.frames_acked);
   metric(out, "mirror_packets_total", "counter", "Packets put into frames.", s.packets);
   metric(out, "mirror_raw_bytes_total", "counter", "Packet bytes before compression.", s.raw_bytes);

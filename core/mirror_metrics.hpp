@@ -10,6 +10,7 @@ namespace voxmon::core {
 struct mirror_sender_snapshot {
   bool connected = false;
   uint64_t frames = 0;          // counter: frames made
+  uint64_t frames_compressed = 0;  // counter: frames sent as Snappy blocks
   uint64_t frames_acked = 0;    // counter: frames the receiver has processed
   uint64_t packets = 0;         // counter
   uint64_t raw_bytes = 0;       // counter: packet bytes before compression
@@ -38,7 +39,7 @@ struct mirror_stream_snapshot {
   int64_t last_frame_ms = 0;    // Unix time of the last frame, ms
 };
 
-// "mirror: connected | 1200 frames (acked 1195) 3.1M packets | compression 0.35 | wire 12.40
+// "mirror: connected | 1200 frames (acked 1195) 3.1M packets | compression 0.35 (1180 frames) | wire 12.40
 // Mbit/s | buffer 5 frames 1.2 MiB (disk 0.0 MiB) | outstanding 5 | reconnects 1 | lost 0
 // frames 0 packets"; the wire rate from the difference to `prev` over `seconds`.
 std::string render_mirror_sender_status(const mirror_sender_snapshot& now,

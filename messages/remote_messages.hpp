@@ -163,7 +163,7 @@ struct mirror_frame_msg {
   int64_t tick = 0;
   uint64_t lost_frames = 0;
   uint64_t lost_packets = 0;
-  bool compressed = true;  // Snappy (packetbuffer_compress = yes) or the records as they are
+  bool compressed = true;  // this frame's records: Snappy's block, or as they are (core/mirror_frame)
   frame_payload payload;
 };
 

@@ -179,6 +179,7 @@ core::mirror_sender_snapshot snapshot_of(const mirror_sender_counters& c) {
   core::mirror_sender_snapshot s;
   s.connected = c.connected;
   s.frames = c.frames;
+  s.frames_compressed = c.frames_compressed;
   s.frames_acked = c.frames_acked;
   s.packets = c.packets;
   s.raw_bytes = c.raw_bytes;
@@ -234,7 +235,8 @@ int run_mirror_sender(const config::settings& s) {
   mc.frame_bytes = size_t{s.mirror_frame_kb} << 10;
   mc.frame_interval = std::chrono::milliseconds(s.mirror_frame_ms);
   mc.window = s.mirror_window;
-  mc.compress = s.packetbuffer_compress;
+  mc.compression.enabled = s.packetbuffer_compress;
+  mc.compression.min_saving_percent = s.mirror_compress_min_saving;
   mc.flush_timeout = std::chrono::seconds(s.server_flush_timeout);
   auto counters = std::make_shared<mirror_sender_counters>();
   auto finished = std::make_shared<std::atomic<bool>>(false);

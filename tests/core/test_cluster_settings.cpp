@@ -62,6 +62,12 @@ TEST_CASE("cluster keys: destinations with default and explicit ports, IPv6, err
   CHECK(config::apply_setting(s, "replay_speed", "-1", known).has_value());
   CHECK_FALSE(config::apply_setting(s, "packetbuffer_compress", "no", known));
   CHECK_FALSE(s.packetbuffer_compress);
+  CHECK(s.mirror_compress_min_saving == 20);
+  CHECK_FALSE(config::apply_setting(s, "mirror_compress_min_saving", "0", known));
+  CHECK(s.mirror_compress_min_saving == 0);
+  CHECK(*config::apply_setting(s, "mirror_compress_min_saving", "100", known) ==
+        "expected 0..99 percent, got '100'");
+  CHECK(s.mirror_compress_min_saving == 0);
   CHECK(config::classify_key("server_bind") == config::key_kind::supported);
   CHECK(config::classify_key("tls_ca") == config::key_kind::supported);
 }

@@ -36,12 +36,13 @@ std::vector<packet> unpack_all(mirror_frame_unpacker& u) {
   return out;
 }
 
-// Takes the packer's frame (Snappy), opens it and returns its packets.
+// Takes the packer's frame (Snappy's block or the records as they are), opens it and returns
+// its packets.
 std::vector<packet> take_and_unpack(mirror_frame_packer& p) {
   std::string frame;
-  p.take(frame);
+  const bool compressed = p.take(frame);
   mirror_frame_unpacker u;
-  REQUIRE(u.open(frame) == "");
+  REQUIRE(u.open(frame, 64 << 20, compressed) == "");
   return unpack_all(u);
 }
 
@@ -87,7 +88,8 @@ TEST_CASE("mirror frame: packets round trip with exact times, lengths and bytes"
   CHECK(p.first_ts() == t0);
 
   std::string frame;
-  p.take(frame);
+  CHECK(p.take(frame));  // the 1514-byte packet repeats its pattern: Snappy saves a lot
+  CHECK(frame.size() < 5 * mirror_record_header + 1671);
   CHECK(p.empty());
   CHECK(p.packets() == 0);
   CHECK(p.raw_bytes() == 0);
@@ -114,8 +116,9 @@ TEST_CASE("mirror frame: packets round trip with exact times, lengths and bytes"
   // The packer starts over: a second frame into the same output string.
   REQUIRE(p.add(t0 + 7, pattern(9, 33).data(), 33, 40));
   CHECK(p.first_ts() == t0 + 7);
-  p.take(frame);
-  REQUIRE(u.open(frame) == "");
+  CHECK_FALSE(p.take(frame));  // 49 bytes Snappy cannot shrink: sent as they are
+  CHECK(frame.size() == mirror_record_header + 33);
+  REQUIRE(u.open(frame, 1 << 20, false) == "");
   const auto second = unpack_all(u);
   REQUIRE(second.size() == 1);
   CHECK(second[0].ts == t0 + 7);
@@ -126,9 +129,10 @@ TEST_CASE("mirror frame: packets round trip with exact times, lengths and bytes"
 TEST_CASE("mirror frame: an empty frame unpacks to no packets", "[mirror]") {
   mirror_frame_packer p;
   std::string frame = "old contents";
-  p.take(frame);
+  CHECK_FALSE(p.take(frame));
+  CHECK(frame.empty());
   mirror_frame_unpacker u;
-  REQUIRE(u.open(frame) == "");
+  REQUIRE(u.open(frame, 1 << 20, false) == "");
   CHECK(u.packets() == 0);
   CHECK(u.raw_bytes() == 0);
   CHECK(unpack_all(u).empty());
@@ -181,7 +185,7 @@ TEST_CASE("mirror frame: a truncated compressed block is rejected", "[mirror]") 
     REQUIRE(p.add(t0 + i, bytes.data(), static_cast<uint32_t>(bytes.size()), 300));
   }
   std::string frame;
-  p.take(frame);
+  REQUIRE(p.take(frame));
   mirror_frame_unpacker u;
   REQUIRE(u.open(frame) == "");
   REQUIRE(u.packets() == 20);
@@ -232,7 +236,7 @@ TEST_CASE("mirror frame: a frame above max_raw_bytes is rejected before decompre
   const auto bytes = pattern(1, 1000);
   REQUIRE(p.add(t0, bytes.data(), 1000, 1000));
   std::string frame;
-  p.take(frame);
+  REQUIRE(p.take(frame));
   mirror_frame_unpacker u;
   CHECK(u.open(frame, 1015) == "frame of 1016 bytes is above the limit of 1015");
   CHECK(u.packets() == 0);
@@ -244,14 +248,16 @@ TEST_CASE("mirror frame: a frame above max_raw_bytes is rejected before decompre
 
 TEST_CASE("mirror frame: without compression the records travel as they are and unpack the same",
           "[mirror]") {
-  mirror_frame_packer packer(1 << 20);
+  mirror_frame_packer packer(1 << 20, mirror_compression{false});
   const auto a = pattern(1, 60), b = pattern(2, 1400);
   REQUIRE(packer.add(t0, a.data(), 60, 60));
   REQUIRE(packer.add(t0 + 20'000'000, b.data(), 1400, 1514));
   const size_t raw = packer.raw_bytes();
   std::string frame;
-  packer.take(frame, /*compress=*/false);
+  CHECK_FALSE(packer.take(frame));
   CHECK(frame.size() == raw);
+  CHECK(packer.frames_tried() == 0);
+  CHECK(packer.frames_skipped() == 0);
   CHECK(frame.size() == 2 * mirror_record_header + 60 + 1400);
   mirror_frame_unpacker u;
   REQUIRE(u.open(frame, 1 << 20, /*compressed=*/false).empty());
@@ -273,10 +279,12 @@ TEST_CASE("mirror frame: finish hands out the frame and starts an empty one, in 
   const auto a = pattern(5, 90), b = pattern(6, 700), c = pattern(7, 300);
   for (bool compress : {true, false}) {
     INFO("compress " << compress);
-    mirror_frame_packer p;
+    mirror_frame_packer p(1 << 20, mirror_compression{compress, 0});
     REQUIRE(p.add(t0, a.data(), 90, 90));
     REQUIRE(p.add(t0 + 1, b.data(), 700, 800));
-    const std::string first(p.finish(compress));
+    const packed_records r = p.finish();
+    CHECK(r.compressed == compress);
+    const std::string first(r.bytes);
     CHECK(p.empty());
     CHECK(p.raw_bytes() == 0);
     CHECK(p.first_ts() == 0);
@@ -284,7 +292,9 @@ TEST_CASE("mirror frame: finish hands out the frame and starts an empty one, in 
       CHECK(first.size() == 2 * mirror_record_header + 90 + 700);
     // The scratch and the record buffer are reused: the next frame holds only its own packet.
     REQUIRE(p.add(t0 + 2, c.data(), 300, 300));
-    const std::string second(p.finish(compress));
+    const packed_records r2 = p.finish();
+    CHECK(r2.compressed == compress);
+    const std::string second(r2.bytes);
     mirror_frame_unpacker u;
     REQUIRE(u.open(first, 1 << 20, compress) == "");
     const auto got = unpack_all(u);
@@ -318,4 +328,90 @@ TEST_CASE("mirror frame: a packet larger than the packer's whole buffer goes alo
   REQUIRE(got.size() == 1);
   CHECK(got[0].ts == t0 + 1);
   CHECK(got[0].bytes == small);
+}
+
+namespace {
+
+// Bytes Snappy cannot shrink (splitmix64), like coded or encrypted speech.
+std::vector<uint8_t> noise(uint64_t seed, size_t n) {
+  std::vector<uint8_t> v(n);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t z = (seed * 0x9e3779b97f4a7c15ULL) + i * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    v[i] = static_cast<uint8_t>(z ^ (z >> 31));
+  }
+  return v;
+}
+
+// One frame of 50 packets of 200 bytes; returns whether it went as a Snappy block, after
+// checking that it unpacks to exactly its packets.
+bool pack_frame(mirror_frame_packer& p, int frame, bool compressible) {
+  std::vector<std::vector<uint8_t>> in;
+  for (int i = 0; i < 50; ++i) {
+    in.push_back(compressible ? pattern(i, 200) : noise(uint64_t(frame) * 100 + i, 200));
+    REQUIRE(p.add(t0 + frame * 1000 + i, in.back().data(), 200, 214));
+  }
+  const size_t raw = p.raw_bytes();
+  std::string bytes;
+  const bool compressed = p.take(bytes);
+  if (!compressed)
+    CHECK(bytes.size() == raw);
+  mirror_frame_unpacker u;
+  REQUIRE(u.open(bytes, 1 << 20, compressed) == "");
+  const auto out = unpack_all(u);
+  REQUIRE(out.size() == in.size());
+  for (size_t i = 0; i < in.size(); ++i)
+    CHECK(out[i].bytes == in[i]);
+  return compressed;
+}
+
+}  // namespace
+
+TEST_CASE("mirror frame: frames Snappy cannot shrink enough go as they are, tried again every "
+          "16th frame", "[mirror]") {
+  mirror_frame_packer p;  // defaults: at least 20 % saved, else 1 frame in 16 tried
+  std::vector<int> tried_at;
+  for (int f = 1; f <= 50; ++f) {
+    const uint64_t before = p.frames_tried();
+    pack_frame(p, f, /*compressible=*/f > 33);
+    if (p.frames_tried() > before)
+      tried_at.push_back(f);
+  }
+  // Noise in frames 1-33: tried at 1, 17 and 33. Compressible from 34: not tried until 49, and
+  // from then on every frame.
+  CHECK(tried_at == std::vector<int>{1, 17, 33, 49, 50});
+  CHECK(p.frames_tried() == 5);
+  CHECK(p.frames_skipped() == 45);
+  // A frame that is tried and compresses goes compressed; a skipped one as it is.
+  CHECK(pack_frame(p, 51, true));
+  CHECK(pack_frame(p, 52, false));  // tried, smaller by its headers, not by 20 %: sent compressed
+  CHECK_FALSE(pack_frame(p, 53, true));  // ... so the next 15 are not tried, compressible or not
+  CHECK(p.frames_tried() == 7);
+  CHECK(p.frames_skipped() == 46);
+}
+
+TEST_CASE("mirror frame: the saving a frame must reach is mirror_compress_min_saving",
+          "[mirror]") {
+  // 99 %: even the repeating pattern (which Snappy shrinks a lot) is not enough.
+  mirror_frame_packer strict(1 << 20, mirror_compression{true, 99});
+  CHECK(pack_frame(strict, 1, true));   // tried: smaller, so it goes compressed ...
+  CHECK_FALSE(pack_frame(strict, 2, true));  // ... but the next ones are not tried
+  CHECK(strict.frames_tried() == 1);
+  CHECK(strict.frames_skipped() == 1);
+  // 0 %: every frame is tried, and noise Snappy makes no smaller goes as it is.
+  mirror_frame_packer eager(1 << 20, mirror_compression{true, 0});
+  const auto random = noise(7, 1000);
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(eager.add(t0 + i, random.data(), 1000, 1000));
+    std::string bytes;
+    CHECK_FALSE(eager.take(bytes));
+    CHECK(bytes.size() == mirror_record_header + 1000);
+    CHECK(bytes.substr(mirror_record_header) == std::string(random.begin(), random.end()));
+  }
+  CHECK(eager.frames_tried() == 3);
+  CHECK(eager.frames_skipped() == 0);
+  for (int f = 4; f < 8; ++f)
+    CHECK(pack_frame(eager, f, false));  // 50 packets: their headers make it a little smaller
+  CHECK(eager.frames_tried() == 7);
 }

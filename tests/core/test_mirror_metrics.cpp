@@ -9,6 +9,7 @@ TEST_CASE("mirror sender status line and metrics show every counter", "[mirror][
   mirror_sender_snapshot prev, now;
   now.connected = true;
   now.frames = 120;
+  now.frames_compressed = 101;
   now.frames_acked = 118;
   now.packets = 50000;
   now.raw_bytes = 10'000'000;
@@ -22,12 +23,14 @@ TEST_CASE("mirror sender status line and metrics show every counter", "[mirror][
   now.buffer_disk = 1048576 / 2;
   now.outstanding = 2;
   CHECK(render_mirror_sender_status(now, prev, 10.0) ==
-        "mirror: connected | 120 frames (acked 118) 50000 packets | compression 0.35 | wire 2.00 "
+        "mirror: connected | 120 frames (acked 118) 50000 packets | compression 0.35 (101 frames) | "
+        "wire 2.00 "
         "Mbit/s | buffer 7 frames 2.0 MiB (disk 0.5 MiB) | outstanding 2 | reconnects 2 | lost 3 "
         "frames 1200 packets");
   const std::string m = render_mirror_sender_metrics(now);
   CHECK(m.find("# TYPE voxmon_mirror_frames_total counter\nvoxmon_mirror_frames_total 120\n") != std::string::npos);
   CHECK(m.find("voxmon_mirror_connected 1\n") != std::string::npos);
+  CHECK(m.find("voxmon_mirror_frames_compressed_total 101\n") != std::string::npos);
   CHECK(m.find("voxmon_mirror_lost_frames_total 3\n") != std::string::npos);
   CHECK(m.find("voxmon_mirror_buffer_disk_bytes 524288\n") != std::string::npos);
   CHECK(m.find("voxmon_mirror_outstanding_frames 2\n") != std::string::npos);

@@ -64,20 +64,23 @@ std::vector<record> drain(mirror_frame_unpacker& u, const std::string& error) {
   return out;
 }
 
-// Packs the records again (all into one frame) and checks they come back unchanged.
+// Packs the records again (all into one frame, Snappy tried on it) and checks they come back
+// unchanged, in a Snappy block only when that is smaller.
 void repack(const std::vector<record>& records, size_t raw_bytes) {
-  mirror_frame_packer p(raw_bytes);
+  mirror_frame_packer p(raw_bytes, mirror_compression{true, 0});
   for (const auto& r : records)
     if (!p.add(r.ts, r.bytes.data(), static_cast<uint32_t>(r.bytes.size()), r.wirelen))
       fail("the packer refused a record of a frame it could hold");
   if (p.raw_bytes() != raw_bytes || p.packets() != records.size())
     fail("the packer's frame differs in size");
   std::string frame;
-  p.take(frame);
+  const bool compressed = p.take(frame);
   if (!p.empty() || p.raw_bytes() != 0)
     fail("take() did not start an empty frame");
+  if (compressed ? frame.size() >= raw_bytes : frame.size() != raw_bytes)
+    fail("a frame was sent compressed and no smaller, or uncompressed and not as it is");
   mirror_frame_unpacker u;
-  const std::string error = u.open(frame, raw_bytes);
+  const std::string error = u.open(frame, raw_bytes, compressed);
   if (!error.empty())
     fail("a packed frame was rejected");
   if (drain(u, error) != records)
