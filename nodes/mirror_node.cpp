@@ -254,7 +254,8 @@ int run_mirror_sender(const config::settings& s) {
       return 2;
     }
   }
-  auto last_status = clock_type::now();
+  const auto started = clock_type::now();
+  auto last_status = started;
   core::mirror_sender_snapshot before;
   const timespec wait{0, 200'000'000};
   while (!*finished) {
@@ -273,7 +274,9 @@ int run_mirror_sender(const config::settings& s) {
     }
   }
   sys.await_all_actors_done();
-  log::info(core::render_mirror_sender_status(snapshot_of(*counters), before, 0));
+  // The last line's wire rate is the whole run's average.
+  log::info(core::render_mirror_sender_status(
+    snapshot_of(*counters), {}, std::chrono::duration<double>(clock_type::now() - started).count()));
   return counters->exit_code;
 }
 

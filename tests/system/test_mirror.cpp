@@ -326,6 +326,36 @@ TEST_CASE("mirror: frames of speech-like payloads go as they are after a probe, 
   CHECK(server->wait_for(20s) == 0);
 }
 
+TEST_CASE("mirror: the sender's last status line gives the wire rate averaged over the run", "[mirror]") {
+  auto dir = test::temp_dir("mirror_final_rate");
+  // Three calls with 3 s of talk, streamed in real time and uncompressed: the sender runs for
+  // at least the capture's 3 s and sends exactly the file's records (its size less the 24-byte
+  // file header; a mirror record header is as long as a pcap one). The last line once divided
+  // that by 1 s, whatever the run's length.
+  generate(dir, "a.pcap", {"--calls", "3", "--cps", "100", "--duration-min", "3", "--duration-max", "3",
+                           "--outcomes", "answered=1", "--seed", "37"});
+  const double wire_bits = (std::filesystem::file_size(dir / "a.pcap") - 24) * 8.0;
+  const uint16_t port = free_port();
+  write_text(dir / "server.conf", server_conf(port));
+  write_text(dir / "m.conf", mirror_conf(port, 72, "packetbuffer_compress = no\n"));
+  auto server = start_server(dir, {"-c", "server.conf", "--db", "none", "--cdr-jsonl", "server.jsonl"});
+  const auto t0 = std::chrono::steady_clock::now();
+  auto sender = test::run(VOXMON_BIN, {"-c", "m.conf", "-r", "a.pcap", "--replay-speed", "1"}, dir);
+  const double run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  INFO(sender.err);
+  REQUIRE(sender.exit_code == 0);
+  const size_t last = sender.err.rfind("mirror: ");
+  REQUIRE(last != std::string::npos);
+  std::smatch m;
+  const std::string line = sender.err.substr(last, sender.err.find('\n', last) - last);
+  REQUIRE(std::regex_search(line, m, std::regex(R"(\| wire (\d+\.\d\d) Mbit/s \|)")));
+  const double mbit = std::stod(m[1]);
+  CHECK(mbit >= 0.98 * wire_bits / run_seconds / 1e6);  // averaged over no more than the run
+  CHECK(mbit <= 1.02 * wire_bits / 3.0 / 1e6);          // ... and over no less than the capture
+  server->signal(SIGTERM);
+  CHECK(server->wait_for(20s) == 0);
+}
+
 TEST_CASE("mirror: a sender that disappears has its open calls timed out on the receiver", "[mirror]") {
   auto dir = test::temp_dir("mirror_sender_gone");
   // Three answered calls with 60 s of talk, begun within 0.1 s, streamed in real time; the
