@@ -48,6 +48,31 @@ std::vector<std::string> local_run(const std::filesystem::path& dir, const std::
   return lines_without_sensor(dir / out);
 }
 
+// A central node (CDRs to server.jsonl) and one mirror sender, sensor `id` with `extra` in its
+// configuration, run to its end on `capture` with `sender_args`.
+struct one_sender_run {
+  std::unique_ptr<test::background_process> server;
+  test::process_result sender;
+};
+one_sender_run mirror_one(const std::filesystem::path& dir, uint32_t id, const std::string& extra,
+                          std::vector<std::string> sender_args) {
+  const uint16_t port = free_port();
+  write_text(dir / "server.conf", server_conf(port));
+  write_text(dir / "m.conf", mirror_conf(port, id, extra));
+  one_sender_run r;
+  r.server = start_server(dir, {"-c", "server.conf", "--db", "none", "--cdr-jsonl", "server.jsonl"});
+  sender_args.insert(sender_args.begin(), {"-c", "m.conf"});
+  r.sender = test::run(VOXMON_BIN, sender_args, dir);
+  return r;
+}
+
+// The sender's last status line ("mirror: ..."), written at exit.
+std::string last_status_line(const std::string& err) {
+  const size_t last = err.rfind("mirror: ");
+  REQUIRE(last != std::string::npos);
+  return err.substr(last, err.find('\n', last) - last);
+}
+
 }  // namespace
 
 TEST_CASE("mirror: the receiver's CDRs equal local processing of the same captures", "[mirror]") {
@@ -280,17 +305,13 @@ TEST_CASE("mirror: frames sent without compression give the same CDRs", "[mirror
   auto dir = test::temp_dir("mirror_uncompressed");
   generate(dir, "a.pcap", {"--sample", "--seed", "23"});
   const auto local = local_run(dir, "a.pcap", "local.jsonl");
-  const uint16_t port = free_port();
-  write_text(dir / "server.conf", server_conf(port));
-  write_text(dir / "m.conf", mirror_conf(port, 99, "packetbuffer_compress = no\n"));
-  auto server = start_server(dir, {"-c", "server.conf", "--db", "none", "--cdr-jsonl", "server.jsonl"});
-  auto sender = test::run(VOXMON_BIN, {"-c", "m.conf", "-r", "a.pcap"}, dir);
-  INFO(sender.err);
-  REQUIRE(sender.exit_code == 0);
-  CHECK(sender.err.find("compression 1.00 (0 frames)") != std::string::npos);
+  auto run = mirror_one(dir, 99, "packetbuffer_compress = no\n", {"-r", "a.pcap"});
+  INFO(run.sender.err);
+  REQUIRE(run.sender.exit_code == 0);
+  CHECK(last_status_line(run.sender.err).find("compression 1.00 (0 frames)") != std::string::npos);
   CHECK(lines_of_sensor(dir / "server.jsonl", 99) == local);
-  server->signal(SIGTERM);
-  CHECK(server->wait_for(20s) == 0);
+  run.server->signal(SIGTERM);
+  CHECK(run.server->wait_for(20s) == 0);
 }
 
 TEST_CASE("mirror: frames of speech-like payloads go as they are after a probe, and give the same CDRs",
@@ -301,18 +322,12 @@ TEST_CASE("mirror: frames of speech-like payloads go as they are after a probe, 
   const auto truth = generate(dir, "a.pcap", {"--calls", "40", "--seed", "29", "--payload", "noise"});
   const auto local = local_run(dir, "a.pcap", "local.jsonl");
   REQUIRE(local.size() == truth.size());
-  const uint16_t port = free_port();
-  write_text(dir / "server.conf", server_conf(port));
-  write_text(dir / "m.conf", mirror_conf(port, 98, "mirror_frame_kb = 64\n"));
-  auto server = start_server(dir, {"-c", "server.conf", "--db", "none", "--cdr-jsonl", "server.jsonl"});
-  auto sender = test::run(VOXMON_BIN, {"-c", "m.conf", "-r", "a.pcap"}, dir);
-  INFO(sender.err);
-  REQUIRE(sender.exit_code == 0);
-  // The last status line: "... | N frames (acked N) P packets | compression R (C frames) | ...".
-  const size_t last = sender.err.rfind("mirror: ");
-  REQUIRE(last != std::string::npos);
+  auto run = mirror_one(dir, 98, "mirror_frame_kb = 64\n", {"-r", "a.pcap"});
+  INFO(run.sender.err);
+  REQUIRE(run.sender.exit_code == 0);
+  // "... | N frames (acked N) P packets | compression R (C frames) | ...".
+  const std::string line = last_status_line(run.sender.err);
   std::smatch m;
-  const std::string line = sender.err.substr(last, sender.err.find('\n', last) - last);
   REQUIRE(std::regex_search(line, m, std::regex(R"(\| (\d+) frames \(acked \d+\) (\d+) packets \| )"
                                                  R"(compression (\d\.\d\d) \((\d+) frames\))")));
   const uint64_t frames = std::stoull(m[1]), compressed = std::stoull(m[4]);
@@ -322,8 +337,8 @@ TEST_CASE("mirror: frames of speech-like payloads go as they are after a probe, 
   CHECK(compressed * 8 <= frames);    // most frames were not even tried
   CHECK(std::stod(m[3]) > 0.95);      // so nearly every byte went as it is
   CHECK(lines_of_sensor(dir / "server.jsonl", 98) == local);
-  server->signal(SIGTERM);
-  CHECK(server->wait_for(20s) == 0);
+  run.server->signal(SIGTERM);
+  CHECK(run.server->wait_for(20s) == 0);
 }
 
 TEST_CASE("mirror: the sender's last status line gives the wire rate averaged over the run", "[mirror]") {
@@ -335,25 +350,19 @@ TEST_CASE("mirror: the sender's last status line gives the wire rate averaged ov
   generate(dir, "a.pcap", {"--calls", "3", "--cps", "100", "--duration-min", "3", "--duration-max", "3",
                            "--outcomes", "answered=1", "--seed", "37"});
   const double wire_bits = (std::filesystem::file_size(dir / "a.pcap") - 24) * 8.0;
-  const uint16_t port = free_port();
-  write_text(dir / "server.conf", server_conf(port));
-  write_text(dir / "m.conf", mirror_conf(port, 72, "packetbuffer_compress = no\n"));
-  auto server = start_server(dir, {"-c", "server.conf", "--db", "none", "--cdr-jsonl", "server.jsonl"});
-  const auto t0 = std::chrono::steady_clock::now();
-  auto sender = test::run(VOXMON_BIN, {"-c", "m.conf", "-r", "a.pcap", "--replay-speed", "1"}, dir);
+  const auto t0 = std::chrono::steady_clock::now();  // before the server starts: an upper bound
+  auto run = mirror_one(dir, 72, "packetbuffer_compress = no\n", {"-r", "a.pcap", "--replay-speed", "1"});
   const double run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  INFO(sender.err);
-  REQUIRE(sender.exit_code == 0);
-  const size_t last = sender.err.rfind("mirror: ");
-  REQUIRE(last != std::string::npos);
+  INFO(run.sender.err);
+  REQUIRE(run.sender.exit_code == 0);
+  const std::string line = last_status_line(run.sender.err);
   std::smatch m;
-  const std::string line = sender.err.substr(last, sender.err.find('\n', last) - last);
   REQUIRE(std::regex_search(line, m, std::regex(R"(\| wire (\d+\.\d\d) Mbit/s \|)")));
   const double mbit = std::stod(m[1]);
   CHECK(mbit >= 0.98 * wire_bits / run_seconds / 1e6);  // averaged over no more than the run
   CHECK(mbit <= 1.02 * wire_bits / 3.0 / 1e6);          // ... and over no less than the capture
-  server->signal(SIGTERM);
-  CHECK(server->wait_for(20s) == 0);
+  run.server->signal(SIGTERM);
+  CHECK(run.server->wait_for(20s) == 0);
 }
 
 TEST_CASE("mirror: a sender that disappears has its open calls timed out on the receiver", "[mirror]") {
