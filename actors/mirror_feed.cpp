@@ -55,8 +55,9 @@ void check_durable(feed_ptr self, const mirror_feed_config& cfg, const call_rout
       [=](caf::error&) { self->state.durable_pending = false; });
 }
 
-// The sender's loss totals went up: the calls open now are flagged (which calls the dropped
-// packets belonged to is unknown), and the loss is counted and logged.
+// The sender's loss totals went up (frames its buffer could not keep, packets its capture
+// dropped): the calls open now are flagged (which calls the lost packets belonged to is
+// unknown), and the loss is counted and logged.
 void note_loss(feed_ptr self, const mirror_feed_config& cfg, const call_router_actor& router,
                uint64_t lost_frames, uint64_t lost_packets, core::timestamp_ns tick) {
   auto& st = self->state;
@@ -70,8 +71,8 @@ void note_loss(feed_ptr self, const mirror_feed_config& cfg, const call_router_a
   hand_out(self, router);  // the loss happened after what was received so far
   const core::timestamp_ns at = st.builder ? st.builder->last_ts() : tick;
   self->send(router, caploss_atom::value, capture_loss{at, dropped});
-  std::cerr << "voxmon: mirror sensor " << cfg.capture.id_sensor << " dropped " << dropped
-            << " packets (its buffer was full)\n";
+  std::cerr << "voxmon: mirror sensor " << cfg.capture.id_sensor << " lost " << dropped
+            << " packets (its capture dropped them, or its buffer was full)\n";
 }
 
 void take_frame(feed_ptr self, const mirror_feed_config& cfg, const call_router_actor& router,

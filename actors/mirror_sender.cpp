@@ -18,7 +18,8 @@ using clock_type = std::chrono::steady_clock;
 // [frames lost before it: 8][packets lost before it: 8][compressed: 1] then the records (Snappy's
 // block, or as they are: the packer chose, core/mirror_frame.hpp). The header
 // is what the frame message carries besides them. The loss totals are those when the frame was
-// made, so the receiver places a loss between the frames it fell between.
+// made, so the receiver places a loss between the frames it fell between; the packets count
+// both the frames dropped here and the packets the capture dropped (kernel, interface).
 constexpr size_t stored_header = 37;
 
 void update_gauges(sender_ptr self) {
@@ -47,7 +48,7 @@ void store_frame(sender_ptr self, core::timestamp_ns tick) {
   core::append_le(stored, raw);
   core::append_le(stored, static_cast<uint32_t>(st.frame_link_type));
   core::append_le(stored, st.buffer->lost_frames());
-  core::append_le(stored, st.counters->lost_packets.load());
+  core::append_le(stored, st.counters->lost_packets + st.counters->capture_dropped);
   stored.push_back(records.compressed ? '\1' : '\0');
   stored.append(records.bytes);
   auto& c = *st.counters;
@@ -62,6 +63,13 @@ void store_frame(sender_ptr self, core::timestamp_ns tick) {
       std::cerr << "voxmon: mirror buffer: " << st.buffer->last_error() << '\n';
   }
   update_gauges(self);
+}
+
+// The capture's drops since the last reading join the loss totals the next frame carries.
+void read_capture_drops(sender_ptr self) {
+  auto& st = self->state;
+  st.drops_read = clock_type::now();
+  st.counters->capture_dropped += st.source->take_dropped();
 }
 
 void close_frame(sender_ptr self) {
@@ -94,6 +102,7 @@ slice_end pack_packets(sender_ptr self, const mirror_sender_config& cfg, bool& g
         std::cerr << "voxmon: " << st.source->error() << '\n';
       st.input_done = true;
       st.flush_deadline = clock_type::now() + cfg.flush_timeout;
+      read_capture_drops(self);
       close_frame(self);
       return slice_end::input_over;
     }
@@ -137,6 +146,8 @@ void read_some(sender_ptr self, const mirror_sender_config& cfg) {
     st.last_packet_wall = now;
   if (end == slice_end::must_wait || end == slice_end::input_over)
     return;
+  if (now - st.drops_read >= std::chrono::seconds(1))
+    read_capture_drops(self);
   if (!st.packer->empty() && now - st.frame_started >= cfg.frame_interval)
     close_frame(self);
   // An idle wire: a tick every second moves the receiver's packet time on (calls time out).
@@ -325,6 +336,10 @@ mirror_sender(mirror_sender_actor::stateful_pointer<mirror_sender_state> self,
       s.stopped = true;
       s.input_done = true;
       s.flush_deadline = clock_type::now() + cfg.flush_timeout;
+      read_capture_drops(self);
+      // The last frame carries the final loss totals, even with no packet to send.
+      if (s.packer->empty() && s.counters->capture_dropped > 0)
+        store_frame(self, s.last_packet_ts);
       close_frame(self);
       step(self, cfg);
     },

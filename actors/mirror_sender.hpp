@@ -40,12 +40,16 @@ class packet_source {
   virtual int link_type() const = 0;  // of the packet next() returned last
   virtual std::string error() const = 0;
   virtual bool can_wait() const = 0;  // a file read as fast as acknowledged: never drop
+  // Packets the capture lost (the kernel's ring or the interface) since the last call; an
+  // interface logs them. A file loses none.
+  virtual uint64_t take_dropped() { return 0; }
 };
 
 // Live counters, read by the node's status line and metrics.
 struct mirror_sender_counters {
   std::atomic<uint64_t> frames{0}, frames_compressed{0}, packets{0}, raw_bytes{0}, wire_bytes{0};
   std::atomic<uint64_t> frames_acked{0}, reconnects{0}, lost_frames{0}, lost_packets{0};
+  std::atomic<uint64_t> capture_dropped{0};  // by the kernel or the interface, before packing
   std::atomic<uint64_t> buffer_memory{0}, buffer_disk{0}, buffer_frames{0}, outstanding{0};
   std::atomic<bool> connected{false};
   std::atomic<int> exit_code{0};
@@ -71,6 +75,7 @@ struct mirror_sender_state {
   std::shared_ptr<mirror_sender_counters> counters;
   std::string epoch;
   std::chrono::steady_clock::time_point frame_started, last_packet_wall, flush_deadline;
+  std::chrono::steady_clock::time_point drops_read;  // the capture's drop counters, once a second
   core::timestamp_ns last_packet_ts = 0;
   int frame_link_type = 1;  // of the frame being filled
   std::optional<mirror_ingest_actor> receiver;

@@ -36,6 +36,7 @@ std::string render_mirror_sender_status(const mirror_sender_snapshot& now,
   s += " | outstanding " + std::to_string(now.outstanding);
   s += " | reconnects " + std::to_string(now.reconnects);
   s += " | lost " + std::to_string(now.lost_frames) + " frames " + std::to_string(now.lost_packets) + " packets";
+  s += " | capture drops " + std::to_string(now.capture_dropped);
   return s;
 }
 
@@ -51,6 +52,7 @@ std::string render_mirror_sender_metrics(const mirror_sender_snapshot& s) {
   metric(out, "mirror_reconnects_total", "counter", "Links made to the receiver.", s.reconnects);
   metric(out, "mirror_lost_frames_total", "counter", "Frames dropped because the buffer was full.", s.lost_frames);
   metric(out, "mirror_lost_packets_total", "counter", "Packets in the dropped frames.", s.lost_packets);
+  metric(out, "mirror_capture_dropped_total", "counter", "Packets the capture lost (kernel ring, interface) before they could be mirrored.", s.capture_dropped);
   metric(out, "mirror_buffer_frames", "gauge", "Frames kept for the receiver.", s.buffer_frames);
   metric(out, "mirror_buffer_memory_bytes", "gauge", "Bytes of kept frames in memory.", s.buffer_memory);
   metric(out, "mirror_buffer_disk_bytes", "gauge", "Bytes of kept frames in the spill file.", s.buffer_disk);
@@ -84,7 +86,7 @@ std::string render_mirror_receiver_metrics(const std::vector<mirror_stream_snaps
     {"mirror_stream_wire_bytes_total", "counter", "Compressed bytes received.", &mirror_stream_snapshot::wire_bytes},
     {"mirror_stream_duplicate_frames_total", "counter", "Frames received again and skipped.", &mirror_stream_snapshot::duplicates},
     {"mirror_stream_lost_frames_total", "counter", "Frames the sender dropped (its buffer was full).", &mirror_stream_snapshot::lost_frames},
-    {"mirror_stream_lost_packets_total", "counter", "Packets in the frames the sender dropped.", &mirror_stream_snapshot::lost_packets},
+    {"mirror_stream_lost_packets_total", "counter", "Packets the sender lost: in the frames it dropped, or dropped by its capture.", &mirror_stream_snapshot::lost_packets},
     {"mirror_stream_bad_frames_total", "counter", "Frames that did not unpack.", &mirror_stream_snapshot::bad_frames},
     {"mirror_stream_queued_frames", "gauge", "Frames waiting for the pipeline.", &mirror_stream_snapshot::queued},
   };

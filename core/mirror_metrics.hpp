@@ -18,6 +18,7 @@ struct mirror_sender_snapshot {
   uint64_t reconnects = 0;      // counter: links made (the first one included)
   uint64_t lost_frames = 0;     // counter: frames dropped because the buffer was full
   uint64_t lost_packets = 0;
+  uint64_t capture_dropped = 0; // counter: packets the capture lost (kernel, interface)
   uint64_t buffer_frames = 0;   // gauge: frames kept (unacknowledged or needed by open calls)
   uint64_t buffer_memory = 0;   // gauge: bytes in memory
   uint64_t buffer_disk = 0;     // gauge: bytes in the spill file
@@ -33,7 +34,7 @@ struct mirror_stream_snapshot {
   uint64_t wire_bytes = 0;      // compressed bytes received
   uint64_t duplicates = 0;      // frames received again and skipped
   uint64_t lost_frames = 0;     // frames the sender reported dropped (its buffer was full)
-  uint64_t lost_packets = 0;
+  uint64_t lost_packets = 0;    // in those frames, and packets its capture dropped (kernel, interface)
   uint64_t bad_frames = 0;      // frames that did not unpack (counted, skipped)
   uint64_t queued = 0;          // frames waiting for batch credit
   int64_t last_frame_ms = 0;    // Unix time of the last frame, ms
@@ -41,7 +42,8 @@ struct mirror_stream_snapshot {
 
 // "mirror: connected | 1200 frames (acked 1195) 3.1M packets | compression 0.35 (1180 frames) | wire 12.40
 // Mbit/s | buffer 5 frames 1.2 MiB (disk 0.0 MiB) | outstanding 5 | reconnects 1 | lost 0
-// frames 0 packets"; the wire rate from the difference to `prev` over `seconds`.
+// frames 0 packets | capture drops 0"; the wire rate from the difference to `prev` over
+// `seconds`.
 std::string render_mirror_sender_status(const mirror_sender_snapshot& now,
                                         const mirror_sender_snapshot& prev, double seconds);
 std::string render_mirror_sender_metrics(const mirror_sender_snapshot& s);

@@ -97,9 +97,23 @@ class interface_source final : public packet_source {
   int link_type() const override { return source_->link_type(); }
   std::string error() const override { return source_->interface() + ": " + source_->error(); }
   bool can_wait() const override { return false; }
+  uint64_t take_dropped() override {
+    uint32_t drop = 0, ifdrop = 0;
+    if (!source_->read_drops(drop, ifdrop))
+      return 0;
+    const uint64_t fresh = drops_.update(drop, ifdrop);
+    if (fresh > 0)
+      log::warn("interface " + source_->interface() + ": " + std::to_string(fresh) +
+                " packets dropped by the kernel or the interface before mirroring (total " +
+                std::to_string(drops_.kernel_total()) + " kernel, " +
+                std::to_string(drops_.interface_total()) +
+                " interface); raise `ringbuffer` or narrow `filter`");
+    return fresh;
+  }
 
  private:
   std::unique_ptr<core::pcap_live_source> source_;
+  core::drop_counter drops_;
 };
 
 // Several interfaces: each is polled in turn (its read waits at most 20 ms on an idle wire).
@@ -127,6 +141,12 @@ class interfaces_source final : public packet_source {
   int link_type() const override { return sources_[current_]->link_type(); }
   std::string error() const override { return error_; }
   bool can_wait() const override { return false; }
+  uint64_t take_dropped() override {
+    uint64_t sum = 0;
+    for (auto& s : sources_)
+      sum += s->take_dropped();
+    return sum;
+  }
 
  private:
   std::vector<std::unique_ptr<packet_source>> sources_;
@@ -187,6 +207,7 @@ core::mirror_sender_snapshot snapshot_of(const mirror_sender_counters& c) {
   s.reconnects = c.reconnects;
   s.lost_frames = c.lost_frames;
   s.lost_packets = c.lost_packets;
+  s.capture_dropped = c.capture_dropped;
   s.buffer_frames = c.buffer_frames;
   s.buffer_memory = c.buffer_memory;
   s.buffer_disk = c.buffer_disk;

@@ -18,6 +18,7 @@ TEST_CASE("mirror sender status line and metrics show every counter", "[mirror][
   now.reconnects = 2;
   now.lost_frames = 3;
   now.lost_packets = 1200;
+  now.capture_dropped = 77;
   now.buffer_frames = 7;
   now.buffer_memory = 2 * 1048576;
   now.buffer_disk = 1048576 / 2;
@@ -26,12 +27,13 @@ TEST_CASE("mirror sender status line and metrics show every counter", "[mirror][
         "mirror: connected | 120 frames (acked 118) 50000 packets | compression 0.35 (101 frames) | "
         "wire 2.00 "
         "Mbit/s | buffer 7 frames 2.0 MiB (disk 0.5 MiB) | outstanding 2 | reconnects 2 | lost 3 "
-        "frames 1200 packets");
+        "frames 1200 packets | capture drops 77");
   const std::string m = render_mirror_sender_metrics(now);
   CHECK(m.find("# TYPE voxmon_mirror_frames_total counter\nvoxmon_mirror_frames_total 120\n") != std::string::npos);
   CHECK(m.find("voxmon_mirror_connected 1\n") != std::string::npos);
   CHECK(m.find("voxmon_mirror_frames_compressed_total 101\n") != std::string::npos);
   CHECK(m.find("voxmon_mirror_lost_frames_total 3\n") != std::string::npos);
+  CHECK(m.find("voxmon_mirror_capture_dropped_total 77\n") != std::string::npos);
   CHECK(m.find("voxmon_mirror_buffer_disk_bytes 524288\n") != std::string::npos);
   CHECK(m.find("voxmon_mirror_outstanding_frames 2\n") != std::string::npos);
 }

@@ -84,3 +84,96 @@ TEST_CASE("mirror sender on an interface: replayed calls reach the receiver and 
   CHECK(ids == truth);
   CHECK(rtp == truth_rtp);
 }
+
+TEST_CASE("mirror sender on an interface: packets its capture drops are counted, logged and flag "
+          "the receiver's calls", "[mirror][live]") {
+  if (auto why = live_unavailable(); !why.empty()) {
+    WARN("skipped: " << why);
+    return;
+  }
+  veth_namespace ns;
+  REQUIRE(ns.ok());
+  const auto dir = temp_dir("mirror-live-drops");
+  // As the sensor's drop test (test_live_sensor.cpp): 40 calls set up and answered within the
+  // first 7 s at their own pace, then the rest of their RTP (~12 MB) at top speed into a 2 MB
+  // kernel buffer while the sender is stopped (SIGSTOP). The sender once sent on as if nothing
+  // had been lost: its status said "lost 0", the receiver's CDRs had no capture-loss flag.
+  const auto truth = generate(dir, "gen.pcap", {"--seed", "9", "--calls", "40", "--cps", "20",
+                                                "--duration-min", "20", "--duration-max", "20",
+                                                "--outcomes", "answered=1", "--codecs", "PCMA=1"});
+  const uint64_t frames = frames_in(dir / "gen.pcap");
+  REQUIRE(frames > 50000);
+  const uint16_t port = static_cast<uint16_t>(30000 + (::getpid() + 3) % 20000);
+  const uint16_t metrics_port = static_cast<uint16_t>(port + 1);
+  write_text(dir / "server.conf", server_conf(port));
+  write_text(dir / "m.conf", sensor_conf(port, 96, "packetbuffer_sender = yes\ninterface = vb\n"
+                                                   "ringbuffer = 2\nsnaplen = 1600\nmetrics_bind = 127.0.0.1:" +
+                                                   std::to_string(metrics_port) + "\n"));
+  background_process server(ip_binary(), ns.exec_args(VOXMON_BIN, {"-c", "server.conf", "--db", "none",
+                                                                   "--cdr-jsonl", "server.jsonl"}),
+                            dir, "server");
+  REQUIRE(server.wait_for_stderr("central node listening", 20s));
+  background_process sender(ip_binary(), ns.exec_args(VOXMON_BIN, {"-c", "m.conf"}), dir, "sender");
+  REQUIRE(sender.wait_for_stderr("mirroring to", 20s));
+  auto setup = ns.replay(dir / "gen.pcap", {"--to", "7"});
+  INFO(setup.err);
+  REQUIRE(setup.exit_code == 0);
+  // The setup is read and packed once the sender's packet count stops moving.
+  std::string text;
+  double packed = -1;
+  for (int i = 0; i < 50; ++i) {
+    std::this_thread::sleep_for(200ms);
+    text = ns.http_get(metrics_port);
+    const double now = sample_of(text, "voxmon_mirror_packets_total");
+    if (now > 0 && now == packed)
+      break;
+    packed = now;
+  }
+  const double setup_dropped = sample_of(text, "voxmon_mirror_capture_dropped_total");
+  REQUIRE(setup_dropped >= 0);
+  if (setup_dropped > 0)
+    WARN(setup_dropped << " frames dropped before the burst (machine busy)");
+  sender.signal(SIGSTOP);
+  auto burst = ns.replay(dir / "gen.pcap", {"--from", "7", "--topspeed"});
+  sender.signal(SIGCONT);
+  INFO(burst.err);
+  REQUIRE(burst.exit_code == 0);
+  for (int i = 0; i < 100; ++i) {  // the sender reads its drop counters once a second
+    text = ns.http_get(metrics_port);
+    if (sample_of(text, "voxmon_mirror_capture_dropped_total") > 0 &&
+        sample_of(text, "voxmon_mirror_packets_total") +
+            sample_of(text, "voxmon_mirror_capture_dropped_total") >= static_cast<double>(frames))
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  INFO(text);
+  const double sent = sample_of(text, "voxmon_mirror_packets_total");
+  const double dropped = sample_of(text, "voxmon_mirror_capture_dropped_total");
+  CHECK(dropped > 1000);
+  CHECK(sent + dropped == static_cast<double>(frames));  // every frame is one or the other
+  CHECK(sample_of(text, "voxmon_mirror_lost_frames_total") == 0);  // the buffer lost nothing
+  sender.signal(SIGTERM);
+  CHECK(sender.wait_for(30s) == 0);
+  INFO(sender.err());
+  CHECK(sender.err().find("packets dropped by the kernel or the interface before mirroring (total " +
+                          std::to_string(static_cast<uint64_t>(dropped)) + " kernel") != std::string::npos);
+  CHECK(sender.err().find("| capture drops " + std::to_string(static_cast<uint64_t>(dropped))) !=
+        std::string::npos);
+  server.signal(SIGTERM);
+  CHECK(server.wait_for(30s) == 0);
+  INFO(server.err());
+  CHECK(server.err().find("mirror sensor 96 lost ") != std::string::npos);
+  // All 40 calls were open during the loss: each CDR on the receiver carries the flag and the
+  // number of packets lost, as a sensor capturing the interface itself would write.
+  const auto cdrs = read_jsonl(dir / "server.jsonl");
+  std::set<std::string> ids;
+  for (const auto& c : cdrs) {
+    ids.insert(c["callid"].get<std::string>());
+    CHECK(c["id_sensor"] == 96);
+    CHECK(c["capture_loss"] == true);
+    const auto n = c["capture_dropped"].get<uint64_t>();
+    CHECK(n <= static_cast<uint64_t>(dropped));
+    CHECK(n >= static_cast<uint64_t>(dropped - setup_dropped));
+  }
+  CHECK(ids == truth);
+}
