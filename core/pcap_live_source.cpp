@@ -98,8 +98,14 @@ std::unique_ptr<pcap_live_source> pcap_live_source::open(const live_options& o, 
   src->interface_ = o.interface;
   pcap_set_snaplen(p, o.snaplen);
   pcap_set_promisc(p, o.promisc && o.interface != "any" ? 1 : 0);
-  pcap_set_timeout(p, o.read_timeout_ms);
-  pcap_set_immediate_mode(p, 1);
+  // Not immediate mode: the kernel hands over packets a ring block at a time (TPACKET_V3), a
+  // block when it is full or `block_timeout_ms` after its first packet, so a busy wire costs
+  // one wake-up per few hundred packets instead of one per packet (on a veth at ~200,000
+  // packets/s: 0.9 instead of 2.4 CPU s per million packets, and no drops instead of 9 %).
+  // The timeout bounds how late a packet is read, below the 50 ms that several interfaces'
+  // merge allows (actors/live_capture: progress_margin_ms).
+  pcap_set_timeout(p, std::min(o.read_timeout_ms, block_timeout_ms));
+  pcap_set_immediate_mode(p, 0);
   if (o.buffer_mb > 0)
     pcap_set_buffer_size(p, static_cast<int>(std::min<uint64_t>(uint64_t{o.buffer_mb} << 20, 0x7fffffff)));
   pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);  // best effort

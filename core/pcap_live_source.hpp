@@ -15,6 +15,9 @@ struct pcap;
 
 namespace voxmon::core {
 
+// The longest a captured packet waits in the kernel's ring block before it is read.
+inline constexpr int block_timeout_ms = 10;
+
 struct live_options {
   std::string interface;        // a name, or "any" (Linux cooked capture of every interface)
   std::string filter;           // BPF expression; empty = everything
