@@ -133,9 +133,8 @@ std::unique_ptr<pcap_live_source> pcap_live_source::open(const live_options& o, 
     }
     return nullptr;
   }
-  // Non-blocking reads plus our own poll: libpcap's read timeout does not always return on an
-  // idle wire (TPACKET_V3 in immediate mode keeps waiting), and the reader must wake up to
-  // tick packet time and to notice a stop.
+  // Non-blocking reads plus our own poll: an idle wire retires no block, and the reader must
+  // wake up to tick packet time and to notice a stop.
   if (pcap_setnonblock(p, 1, errbuf) != 0 || (src->fd_ = pcap_get_selectable_fd(p)) < 0) {
     error = name + "cannot read without blocking: " + errbuf;
     return nullptr;

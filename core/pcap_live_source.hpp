@@ -1,6 +1,7 @@
 #pragma once
-// Live capture from one network interface through libpcap: pcap_create + immediate mode (no
-// ~90 ms batching delay), a read timeout so the reader wakes up when the wire is idle, snaplen,
+// Live capture from one network interface through libpcap: pcap_create, ring blocks handed over
+// when full or `block_timeout_ms` after their first packet (not immediate mode: one wake-up per
+// block, not per packet), a read timeout so the reader wakes up when the wire is idle, snaplen,
 // promiscuous mode, the kernel buffer size (`ringbuffer` MB) and a BPF filter. Errors are
 // classified so the node can tell the user what to do (and exit with code 2).
 #include <cstdint>

@@ -24,6 +24,28 @@ double sample_of(const std::string& text, const std::string& name) {
   return at == std::string::npos ? -1 : std::atof(text.c_str() + at + key.size());
 }
 
+// A central node (server_extra in its configuration) and a mirror sender on vb (sensor `id`,
+// sender_extra, metrics on metrics_port), both in the namespace and both ready.
+struct mirror_pair {
+  std::unique_ptr<background_process> server, sender;
+};
+mirror_pair start_mirror_pair(const veth_namespace& ns, const std::filesystem::path& dir, uint16_t port,
+                              uint32_t id, const std::string& server_extra, const std::string& sender_extra,
+                              uint16_t metrics_port) {
+  write_text(dir / "server.conf", server_conf(port, server_extra));
+  write_text(dir / "m.conf", sensor_conf(port, id, "packetbuffer_sender = yes\ninterface = vb\n" + sender_extra +
+                                                   "metrics_bind = 127.0.0.1:" + std::to_string(metrics_port) + "\n"));
+  mirror_pair p;
+  p.server = std::make_unique<background_process>(
+    ip_binary(), ns.exec_args(VOXMON_BIN, {"-c", "server.conf", "--db", "none", "--cdr-jsonl", "server.jsonl"}),
+    dir, "server");
+  REQUIRE(p.server->wait_for_stderr("central node listening", 20s));
+  p.sender = std::make_unique<background_process>(ip_binary(), ns.exec_args(VOXMON_BIN, {"-c", "m.conf"}), dir,
+                                                  "sender");
+  REQUIRE(p.sender->wait_for_stderr("mirroring to", 20s));
+  return p;
+}
+
 }  // namespace
 
 TEST_CASE("mirror sender on an interface: replayed calls reach the receiver and close on idle ticks",
@@ -44,15 +66,9 @@ TEST_CASE("mirror sender on an interface: replayed calls reach the receiver and 
       truth_rtp += s["received"].get<uint64_t>();
   const uint16_t port = static_cast<uint16_t>(30000 + ::getpid() % 20000);
   const uint16_t metrics_port = static_cast<uint16_t>(port + 1);
-  write_text(dir / "server.conf", server_conf(port, "bye_timeout = 1\n"));
-  write_text(dir / "m.conf", sensor_conf(port, 95, "packetbuffer_sender = yes\ninterface = vb\n"
-                                                   "metrics_bind = 127.0.0.1:" + std::to_string(metrics_port) + "\n"));
-  background_process server(ip_binary(), ns.exec_args(VOXMON_BIN, {"-c", "server.conf", "--db", "none",
-                                                                   "--cdr-jsonl", "server.jsonl"}),
-                            dir, "server");
-  REQUIRE(server.wait_for_stderr("central node listening", 20s));
-  background_process sender(ip_binary(), ns.exec_args(VOXMON_BIN, {"-c", "m.conf"}), dir, "sender");
-  REQUIRE(sender.wait_for_stderr("mirroring to", 20s));
+  auto pair = start_mirror_pair(ns, dir, port, 95, "bye_timeout = 1\n", "", metrics_port);
+  auto& server = *pair.server;
+  auto& sender = *pair.sender;
   auto rep = ns.replay(dir / "gen.pcap");
   REQUIRE(rep.exit_code == 0);
   // No more traffic: the sender's idle ticks move the receiver's packet time on, bye_timeout
@@ -105,16 +121,9 @@ TEST_CASE("mirror sender on an interface: packets its capture drops are counted,
   REQUIRE(frames > 50000);
   const uint16_t port = static_cast<uint16_t>(30000 + (::getpid() + 3) % 20000);
   const uint16_t metrics_port = static_cast<uint16_t>(port + 1);
-  write_text(dir / "server.conf", server_conf(port));
-  write_text(dir / "m.conf", sensor_conf(port, 96, "packetbuffer_sender = yes\ninterface = vb\n"
-                                                   "ringbuffer = 2\nsnaplen = 1600\nmetrics_bind = 127.0.0.1:" +
-                                                   std::to_string(metrics_port) + "\n"));
-  background_process server(ip_binary(), ns.exec_args(VOXMON_BIN, {"-c", "server.conf", "--db", "none",
-                                                                   "--cdr-jsonl", "server.jsonl"}),
-                            dir, "server");
-  REQUIRE(server.wait_for_stderr("central node listening", 20s));
-  background_process sender(ip_binary(), ns.exec_args(VOXMON_BIN, {"-c", "m.conf"}), dir, "sender");
-  REQUIRE(sender.wait_for_stderr("mirroring to", 20s));
+  auto pair = start_mirror_pair(ns, dir, port, 96, "", "ringbuffer = 2\nsnaplen = 1600\n", metrics_port);
+  auto& server = *pair.server;
+  auto& sender = *pair.sender;
   auto setup = ns.replay(dir / "gen.pcap", {"--to", "7"});
   INFO(setup.err);
   REQUIRE(setup.exit_code == 0);
