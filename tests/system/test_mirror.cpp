@@ -188,7 +188,7 @@ TEST_CASE("mirror: with a tiny buffer and the receiver away the loss is counted 
   const auto lost_at = err.find("lost ");
   REQUIRE(lost_at != std::string::npos);
   CHECK(err.find("lost 0 frames") == std::string::npos);  // frames were dropped, and said so
-  CHECK(server->err().find("mirror sensor 71 dropped") != std::string::npos);
+  CHECK(server->err().find("mirror sensor 71 lost ") != std::string::npos);
   // Both sides count the same packets lost: the sender's last status line, the server's table.
   const size_t frames_at = err.rfind("| lost ");
   REQUIRE(frames_at != std::string::npos);
