@@ -49,20 +49,12 @@ void check_drops(live_ptr self, const live_capture_config& cfg, const call_route
   if (now - st.last_stats < milliseconds(cfg.stats_interval_ms))
     return;
   st.last_stats = now;
-  uint32_t drop = 0, ifdrop = 0;
-  if (!st.source->read_drops(drop, ifdrop))
-    return;
   const uint64_t before_k = st.drops.kernel_total(), before_i = st.drops.interface_total();
-  const uint64_t fresh = st.drops.update(drop, ifdrop);
+  const uint64_t fresh = st.source->take_new_drops(st.drops);
   cfg.counters->kernel_dropped += st.drops.kernel_total() - before_k;
   cfg.counters->interface_dropped += st.drops.interface_total() - before_i;
   if (fresh == 0)
     return;
-  core::log::warn("interface " + st.source->interface() + ": " + std::to_string(fresh) +
-                  " packets dropped by the kernel or the interface (total " +
-                  std::to_string(st.drops.kernel_total()) + " kernel, " +
-                  std::to_string(st.drops.interface_total()) +
-                  " interface); raise `ringbuffer` or narrow `filter`");
   self->send(router, caploss_atom::value,
              capture_loss{st.last_ts ? packet_time_now(st, now) : 0, fresh});
 }

@@ -7,8 +7,8 @@
 // reads such a file with two fread calls per record and copies each record twice, a sixth of
 // `voxmon -r`'s CPU and a fifth of a mirror sender's. At the first record this path does not
 // take as it is (a header or packet cut short by the end of the file, a packet longer than the
-// snapshot length or 262,144 bytes, a failed read), libpcap takes over from that record on, so every edge case and every error
-// message stays libpcap's.
+// snapshot length or 262,144 bytes, a failed read), libpcap takes over from that record on, so
+// every edge case and every error message stays libpcap's.
 #include <pcap/pcap.h>
 
 #include <cstdint>

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/log.hpp"
+
 namespace voxmon::core {
 
 namespace {
@@ -191,13 +193,18 @@ bool pcap_live_source::set_filter(const std::string& filter, std::string& error)
   return true;
 }
 
-bool pcap_live_source::read_drops(uint32_t& ps_drop, uint32_t& ps_ifdrop) const {
+uint64_t pcap_live_source::take_new_drops(drop_counter& counter, std::string_view context) {
   struct pcap_stat st {};
   if (pcap_stats(p_, &st) != 0)
-    return false;
-  ps_drop = st.ps_drop;
-  ps_ifdrop = st.ps_ifdrop;
-  return true;
+    return 0;
+  const uint64_t fresh = counter.update(st.ps_drop, st.ps_ifdrop);
+  if (fresh > 0)
+    log::warn("interface " + interface_ + ": " + std::to_string(fresh) +
+              " packets dropped by the kernel or the interface" + std::string(context) + " (total " +
+              std::to_string(counter.kernel_total()) + " kernel, " +
+              std::to_string(counter.interface_total()) +
+              " interface); raise `ringbuffer` or narrow `filter`");
+  return fresh;
 }
 
 }  // namespace voxmon::core

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/net_types.hpp"
@@ -70,8 +71,11 @@ class pcap_live_source {
   status next(timestamp_ns& ts, const uint8_t*& data, uint32_t& caplen, uint32_t& wirelen);
   // Replaces the BPF filter (call from the reading thread). false + reason when it does not compile.
   bool set_filter(const std::string& filter, std::string& error);
-  // Reads pcap_stats; false when the platform cannot tell.
-  bool read_drops(uint32_t& ps_drop, uint32_t& ps_ifdrop) const;
+  // Reads libpcap's drop counters into `counter` and returns the packets dropped since the
+  // previous reading (0 when the platform cannot tell). New drops are logged as a warning that
+  // names the interface, `context` (after "dropped by the kernel or the interface") and the
+  // totals. The sensor's capture and the mirror sender both read their drops here.
+  uint64_t take_new_drops(drop_counter& counter, std::string_view context = "");
 
   int link_type() const { return link_type_; }
   const std::string& interface() const { return interface_; }

@@ -97,19 +97,7 @@ class interface_source final : public packet_source {
   int link_type() const override { return source_->link_type(); }
   std::string error() const override { return source_->interface() + ": " + source_->error(); }
   bool can_wait() const override { return false; }
-  uint64_t take_dropped() override {
-    uint32_t drop = 0, ifdrop = 0;
-    if (!source_->read_drops(drop, ifdrop))
-      return 0;
-    const uint64_t fresh = drops_.update(drop, ifdrop);
-    if (fresh > 0)
-      log::warn("interface " + source_->interface() + ": " + std::to_string(fresh) +
-                " packets dropped by the kernel or the interface before mirroring (total " +
-                std::to_string(drops_.kernel_total()) + " kernel, " +
-                std::to_string(drops_.interface_total()) +
-                " interface); raise `ringbuffer` or narrow `filter`");
-    return fresh;
-  }
+  uint64_t take_dropped() override { return source_->take_new_drops(drops_, " before mirroring"); }
 
  private:
   std::unique_ptr<core::pcap_live_source> source_;
